@@ -1,0 +1,64 @@
+"""contagion: how volatility shocks spread from AI equities to crypto.
+
+Public API (imported lazily, so ``import contagion`` stays fast):
+
+- VAR models: :class:`VAR`, :func:`connectedness`, :func:`rolling_connectedness`,
+  :func:`tvp_connectedness`;
+- DCC-GARCH: :class:`DCCGARCH`;
+- data: :mod:`contagion.data` (sources, calendar alignment, measures, quality);
+- errors: :class:`ContagionError` and subclasses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from contagion._version import __version__
+from contagion.errors import (
+    ContagionError,
+    ContagionWarning,
+    DataError,
+    EstimationError,
+    NetworkError,
+    SpecificationError,
+)
+
+_LAZY: dict[str, str] = {
+    "VAR": "contagion.models.var",
+    "VARResults": "contagion.models.var",
+    "IRFResult": "contagion.models.var",
+    "connectedness": "contagion.models.connectedness",
+    "rolling_connectedness": "contagion.models.connectedness",
+    "tvp_connectedness": "contagion.models.connectedness",
+    "ConnectednessResult": "contagion.models.connectedness",
+    "RollingConnectednessResult": "contagion.models.connectedness",
+    "DCCGARCH": "contagion.models.dcc",
+    "DCCResult": "contagion.models.dcc",
+    "VIRFResult": "contagion.models.virf",
+    "simulate": "contagion.simulate",
+}
+
+__all__ = [
+    "ContagionError",
+    "ContagionWarning",
+    "DataError",
+    "EstimationError",
+    "NetworkError",
+    "SpecificationError",
+    "__version__",
+    *sorted(_LAZY),
+]
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'contagion' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if name == "simulate" and module == "contagion.simulate" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

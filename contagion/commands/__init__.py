@@ -1,0 +1,1 @@
+"""Subcommands of the ``contagion`` CLI, one module per family (data, run)."""

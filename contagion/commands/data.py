@@ -1,0 +1,3 @@
+"""``contagion check-data`` and ``contagion panel`` (data layer commands)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Data layer: sources -> calendar alignment -> measures, with a data-quality report."""

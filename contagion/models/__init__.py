@@ -1,0 +1,1 @@
+"""Models: VAR / connectedness, DCC-GARCH / VIRF, contagion tests, event studies."""

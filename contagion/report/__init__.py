@@ -1,0 +1,1 @@
+"""Report generation: tables, figures, HTML/Markdown pages, manifest and citation files."""
