@@ -97,6 +97,17 @@ def test_shift_detects_simulated_dcc_jump(rng: np.random.Generator) -> None:
     assert ar["shift"].median() < 0.1 < 0.3 < ar["long_run_shift"].median() < 0.7
 
 
+def test_shift_size_under_persistent_dcc(rng: np.random.Generator) -> None:
+    # Documents (and guards) the size problem stated in the docstring: with an unchanged DCC target, 120/60
+    # observations and nominal 5%, the plain HAC test over-rejects heavily; the AR form much less.
+    paths = dcc_correlation_paths(rng, 100, 0.3, 0.3)
+    frame = pd.DataFrame(paths, index=INDEX, columns=[f"X{j}~Y{j}" for j in range(100)])
+    plain = (correlation_shift(frame, INDEX[EVENT], 120, 60).table["p_value"] < 0.05).mean()
+    ar = (correlation_shift(frame, INDEX[EVENT], 120, 60, ar_lags=1).table["p_value"] < 0.05).mean()
+    assert plain > 0.3
+    assert ar < 0.3 and ar < plain
+
+
 def test_shift_accepts_a_dcc_result(rng: np.random.Generator) -> None:
     rho = dcc_correlation_paths(rng, 2, 0.3, 0.3)
     frame = pd.DataFrame({"A~B": rho[:, 0], "A~C": rho[:, 1], "B~C": 0.5 * rho[:, 0]}, index=INDEX)
