@@ -189,9 +189,7 @@ class EventStudyResult:
             f"calendar: {describe_policy(self.policy)}",
             f"estimation window {list(self.estimation_window)}, event windows "
             + ", ".join(f"[{a},{b}]" for a, b in self.windows),
-            "normal-return models: "
-            + ", ".join(f"{m} ({n})" for m, n in self.estimation.groupby(["model", "benchmark"],
-                                                                      dropna=False).size().items()),
+            "normal-return models: " + self._models_text(),
             "t_cross: cross-sectional t of mean CAR; t_bmp: Boehmer-Musumeci-Poulsen (1991) standardised t",
             "",
         ]
@@ -200,6 +198,14 @@ class EventStudyResult:
             cols.append("mean_abnormal_volatility")
         body = self.group_car[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}")
         return "\n".join(head) + body
+
+    def _models_text(self) -> str:
+        est = self.estimation.drop_duplicates(["ticker", "model", "benchmark"])
+        parts = []
+        for (model, bench), sub in est.groupby(["model", "benchmark"], dropna=False, sort=False):
+            against = f" vs {bench}" if isinstance(bench, str) else ""
+            parts.append(f"{model}{against} ({len(sub)} assets)")
+        return ", ".join(parts)
 
     def plot(self, *, event: str | None = None) -> Any:
         """Figure of the mean cumulative abnormal return by group around each event.
