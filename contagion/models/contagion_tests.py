@@ -275,13 +275,17 @@ def forbes_rigobon(
         )
     tranquil_ts = (to_timestamp(tranquil[0], what="tranquil start"), to_timestamp(tranquil[1], what="tranquil end"))
     turmoil_ts = (to_timestamp(turmoil[0], what="turmoil start"), to_timestamp(turmoil[1], what="turmoil end"))
-    x0_all = frame.loc[rows_0]
-    x1_all = frame.loc[rows_1]
+    values = frame.to_numpy()
+    x0_all = values[index.isin(rows_0)]
+    x1_all = values[index.isin(rows_1)]
+    col = {c: i for i, c in enumerate(frame.columns)}
     records = []
     delta_nonpositive = []
     for market in markets:
-        pair0 = x0_all[[source, market]].dropna().to_numpy()
-        pair1 = x1_all[[source, market]].dropna().to_numpy()
+        pair0 = x0_all[:, [col[source], col[market]]]
+        pair0 = pair0[np.isfinite(pair0).all(axis=1)]
+        pair1 = x1_all[:, [col[source], col[market]]]
+        pair1 = pair1[np.isfinite(pair1).all(axis=1)]
         for label, pair in (("tranquil", pair0), ("turmoil", pair1)):
             if pair.shape[0] < min_obs:
                 raise DataError(
