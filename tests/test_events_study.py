@@ -204,3 +204,20 @@ def test_bad_input(panel: pd.DataFrame) -> None:
     short.iloc[: EVENT_POS - 10, short.columns.get_loc("CCC")] = np.nan
     with pytest.raises(DataError, match="CCC: only 5 usable estimation-window returns"):
         run(short)
+
+
+def test_several_events_are_studied_separately(panel: pd.DataFrame) -> None:
+    events = {"first": panel.index[EVENT_POS], "second": panel.index[EVENT_POS + 5]}
+    both = run_events(panel, events)
+    one = run_events(panel, {"second": events["second"]})
+    assert list(dict.fromkeys(both.group_car["event"])) == ["first", "second"]
+    pd.testing.assert_frame_equal(both.car[both.car["event"] == "second"].reset_index(drop=True), one.car)
+    fig = both.plot()
+    assert len(fig.axes) == 2
+    assert len(both.plot(event="first").axes) == 1
+    with pytest.raises(SpecificationError, match="event 'third' is not in this study; known: first, second"):
+        both.plot(event="third")
+
+
+def run_events(panel: pd.DataFrame, events: dict[str, pd.Timestamp]):
+    return event_study(panel, events, estimation=EST, windows=WINDOWS, min_estimation=20)

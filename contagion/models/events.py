@@ -216,9 +216,10 @@ class EventStudyResult:
         from matplotlib.figure import Figure
 
         ar = self.abnormal_returns
-        events = [event] if event is not None else list(dict.fromkeys(ar["event"]))
-        if event is not None and event not in set(ar["event"]):
-            raise SpecificationError(f"event {event!r} is not in this study; known: {', '.join(events)}.")
+        known = [str(e) for e in dict.fromkeys(ar["event"])]
+        if event is not None and event not in known:
+            raise SpecificationError(f"event {event!r} is not in this study; known: {', '.join(known)}.")
+        events = [event] if event is not None else known
         fig = Figure(figsize=(6.0 * len(events), 4.0), layout="constrained")
         axes = fig.subplots(1, len(events), squeeze=False)[0]
         for ax, ev in zip(axes, events, strict=True):
