@@ -68,6 +68,10 @@ def test_event_study_on_panel(panel, range_panel) -> None:
     assert car.loc[("NVDA", "[0,0]"), "abnormal_volatility"] > 3.0  # NVDA's range variance exploded
     g = res.group_car.set_index(["group", "window"])
     assert g.loc[("ai_equity", "[0,0]"), "mean_car"] < -0.08
+    # AI equities' market-model residuals are positively correlated, so the Kolari-Pynnonen adjustment
+    # shrinks the BMP t-statistic
+    ai = g.loc[("ai_equity", "[0,0]")]
+    assert ai["mean_residual_corr"] > 0.1 and abs(ai["t_bmp_kp"]) < abs(ai["t_bmp"])
     for _, row in res.group_car.iterrows():  # the two t-statistics agree in sign on every row
         assert np.sign(row["t_cross"]) == np.sign(row["t_bmp"]) == np.sign(row["mean_car"])
     fig = res.plot()

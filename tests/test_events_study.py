@@ -115,6 +115,24 @@ def test_against_hand_calculation(panel: pd.DataFrame) -> None:
             np.testing.assert_allclose([row["mean_car"], row["t_cross"], row["t_bmp"]],
                                        [cars.mean(), t_cross, t_bmp], rtol=1e-10)
             np.testing.assert_allclose(row["p_bmp"], 2 * stats.t.sf(abs(t_bmp), n - 1), rtol=1e-9)
+    # Kolari-Pynnonen adjustment by hand: mean pairwise correlation of estimation-window residuals
+    est = slice(EVENT_POS + EST[0], EVENT_POS + EST[1] + 1)
+    resid = {}
+    for t in EQUITIES:
+        r, rm = panel[t].to_numpy()[est], panel["SPY"].to_numpy()[est]
+        resid[t] = r - hand[t]["alpha"] - hand[t]["beta"] * rm
+    for t in CRYPTO:
+        resid[t] = panel[t].to_numpy()[est] - panel["BTC-USD"].to_numpy()[est]
+    for g, members in (("equity", EQUITIES), ("all", EQUITIES + CRYPTO)):
+        c = np.corrcoef(np.array([resid[t] for t in members]))
+        n = len(members)
+        r_bar = (c.sum() - n) / (n * (n - 1))
+        row = groups.loc[(g, "[0,2]")]
+        np.testing.assert_allclose(row["mean_residual_corr"], r_bar, rtol=1e-10)
+        np.testing.assert_allclose(row["t_bmp_kp"], row["t_bmp"] * math.sqrt((1 - r_bar) / (1 + (n - 1) * r_bar)),
+                                   rtol=1e-10)
+        np.testing.assert_allclose(row["p_bmp_kp"], 2 * stats.t.sf(abs(row["t_bmp_kp"]), n - 1), rtol=1e-9)
+
     # the planted shock shows up where it was planted
     assert groups.loc[("equity", "[0,0]"), "mean_car"] < -0.05
     assert groups.loc[("crypto", "[0,2]"), "mean_car"] < -0.03
