@@ -108,8 +108,8 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     idx = pd.DatetimeIndex(frame.index)
     if idx.tz is not None:
         idx = idx.tz_convert("UTC").tz_localize(None)
-    idx = pd.DatetimeIndex(idx.normalize().astype("datetime64[ns]"), name="date")
-    idx.freq = None
+    # a plain datetime64 array: drops any ``freq`` (yfinance frames carry one), keeps comparisons exact
+    idx = pd.DatetimeIndex(idx.normalize().to_numpy(dtype="datetime64[ns]"), name="date")
     data = {col: (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
                   if col in frame else np.full(len(frame), np.nan)) for col in COLUMNS}
     return pd.DataFrame(data, index=idx, columns=list(COLUMNS))
