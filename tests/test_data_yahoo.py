@@ -226,3 +226,12 @@ def test_atomic_write_leaves_no_temp_files(fake: FakeDownload, tmp_path: Path) -
     files = sorted(p.name for p in (tmp_path / "cache" / "yahoo").iterdir())
     assert all(not f.startswith(".") for f in files)
     assert len(files) == 4  # parquet + json per symbol
+
+
+def test_build_panel_names_failed_yahoo_ticker(fake: FakeDownload, tmp_path: Path) -> None:
+    from contagion.data import build_panel
+    from contagion.errors import DataError
+
+    fake.script = ["fail:FOOBAR"]
+    with pytest.warns(DataQualityWarning), pytest.raises(DataError, match=r"no data for FOOBAR \(FOOBAR: .*delisted"):
+        build_panel(_source(tmp_path), ["NVDA", "FOOBAR"], start="2024-01-10", end="2024-01-31")

@@ -179,8 +179,11 @@ def build_panel(
     raw = source.load(names, load_start, e)
     missing = [t for t in names if t not in raw]
     if missing:
+        reasons = getattr(source, "failed", {}) or {}
+        detail = "; ".join(f"{t}: {reasons[t]}" for t in missing if t in reasons)
         raise DataError(f"the {getattr(source, 'name', 'data')} source returned no data for "
-                        f"{', '.join(missing)}; check the tickers or the source.")
+                        f"{', '.join(missing)}{f' ({detail})' if detail else ''}; check the tickers "
+                        "(contagion.data.universe lists known ones) or use --data-dir / --demo.")
 
     frames: dict[str, pd.DataFrame] = {}
     reports = []
