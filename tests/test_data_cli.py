@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,29 @@ def test_panel_cli_on_real_data(markets_dir: Path, tmp_path: Path) -> None:
 
 def test_header_constant() -> None:
     assert HEADER.startswith("date,open,high,low,close")
+
+
+@pytest.mark.parametrize("case", ["missing_column", "empty_file", "unparsable_date", "duplicate_dates",
+                                  "unsorted_dates", "non_positive", "high_below_low", "all_nan_column"])
+def test_cli_bad_files_give_clean_errors(tmp_path: Path, case: str) -> None:
+    from .test_data_panel import BAD_CASES
+
+    header, rows, pattern = BAD_CASES[case]
+    d = tmp_path / "d"
+    d.mkdir()
+    _write(d, "NVDA", rows, header)
+    for command in (["check-data", "--data-dir", str(d)],
+                    ["panel", "--data-dir", str(d), "--tickers", "NVDA", "--out", str(tmp_path / "p.csv")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 3, result.output
+        assert isinstance(result.exception, SystemExit)  # mapped by the CLI group, not an uncaught error
+        assert "NVDA.csv" in result.output and "Traceback" not in result.output
+        assert re.search(pattern, result.output.replace("\n", " ")), result.output
+
+
+def test_cli_no_overlap_and_missing_file(folder: Path, tmp_path: Path) -> None:
+    _write(folder, "ETH-USD", _good_rows("2025-01-01", 10, daily=True))
+    code, out = _run("panel", "--data-dir", str(folder), "--tickers", "NVDA,ETH-USD", "--out", str(tmp_path / "p.csv"))
+    assert code == 3 and "no overlapping dates" in out
+    code, out = _run("panel", "--data-dir", str(folder), "--tickers", "NVDA,SOL-USD", "--out", str(tmp_path / "p.csv"))
+    assert code == 3 and "missing file" in out and "SOL-USD.csv" in out

@@ -564,6 +564,7 @@ class YahooSource:
                 # a range with no bars (e.g. a weekend for equities, or before listing) is not a failure
                 # when the symbol already has cached data
                 if cached[sym][0] is not None and not _is_retryable(why):
+                    new.setdefault(sym, [])  # nothing traded in the range: the coverage still extends
                     continue
                 failures[sym] = why
             if failed and all(_is_retryable(w) for w in failed.values()) and not got:
