@@ -330,11 +330,11 @@ def align_frame(
     else:
         complete = np.zeros(n, dtype=bool)
     ret = np.where(complete, ret, np.nan)
-    ohlc.loc[~complete] = np.nan
-
+    # previous aggregated close (before masking: the bar before a complete window is real data)
     close = ohlc["close"].to_numpy()
     prev_close = pd.Series(close).ffill().shift(1).to_numpy()
-    ohlc["prev_close"] = np.where(np.isfinite(close), prev_close, np.nan)
+    ohlc.loc[~complete] = np.nan
+    ohlc["prev_close"] = np.where(complete & np.isfinite(close), prev_close, np.nan)
     ohlc["return"] = ret
     ohlc.index = labels
     return ohlc
