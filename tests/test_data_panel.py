@@ -191,3 +191,15 @@ def test_real_measures_finite(markets_dir: Path, measure: str) -> None:
     vals = panel.complete()
     assert len(vals) > 200
     assert np.isfinite(vals.to_numpy()).all()
+
+
+@pytest.mark.parametrize(("measure", "calendar"), [("returns", "exchange"), ("yz", "exchange"), ("gkyz", "monday_saturday"),
+                                                   ("parkinson", "weekly"), ("returns", "crypto")])
+def test_start_end_equals_slice_of_full_panel(folder: Path, measure: str, calendar: str) -> None:
+    src = CsvSource(folder)
+    full = build_panel(src, ["NVDA", "BTC-USD"], measure=measure, calendar=calendar)
+    part = build_panel(src, ["NVDA", "BTC-USD"], measure=measure, calendar=calendar,
+                       start="2024-01-26", end="2024-02-20")
+    expected = full.values.loc["2024-01-26":"2024-02-20"].dropna(how="all")
+    pd.testing.assert_frame_equal(part.values, expected, check_freq=False)
+    pd.testing.assert_frame_equal(part.returns, full.returns.loc[part.values.index], check_freq=False)
