@@ -235,3 +235,13 @@ def test_build_panel_names_failed_yahoo_ticker(fake: FakeDownload, tmp_path: Pat
     fake.script = ["fail:FOOBAR"]
     with pytest.warns(DataQualityWarning), pytest.raises(DataError, match=r"no data for FOOBAR \(FOOBAR: .*delisted"):
         build_panel(_source(tmp_path), ["NVDA", "FOOBAR"], start="2024-01-10", end="2024-01-31")
+
+
+def test_network_down_with_partial_cache_uses_cache_and_warns(fake: FakeDownload, tmp_path: Path) -> None:
+    _source(tmp_path).load(["BTC-USD"], start="2024-01-01", end="2024-01-31")
+    fake.script = ["conn"] * 10
+    with pytest.warns(DataQualityWarning, match="could not extend the cached range 2024-01-01..2024-01-31"):
+        frames = _source(tmp_path, max_retries=1).load(["BTC-USD"], start="2024-01-01", end="2024-02-20")
+    assert frames["BTC-USD"].index[-1] == pd.Timestamp("2024-01-31")
+    entry = ParquetCache(tmp_path / "cache").read(YahooSource(cache_dir=tmp_path / "cache")._key("BTC-USD"))
+    assert entry is not None and str(entry.end.date()) == "2024-01-31"  # coverage not overstated
