@@ -19,7 +19,7 @@ import yfinance
 from yfinance.exceptions import YFRateLimitError
 
 from contagion.data.cache import CacheCorruptError, ParquetCache, default_cache_dir
-from contagion.data.sources import YahooSource, split_yfinance_frame
+from contagion.data.yahoo import YahooSource, split_yfinance_frame
 from contagion.errors import DataQualityWarning, NetworkError
 
 TODAY = "2024-03-01"
