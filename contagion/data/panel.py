@@ -117,10 +117,9 @@ def _check_tickers(tickers: Sequence[str] | str) -> list[str]:
     out = [str(t).strip() for t in tickers if str(t).strip()]
     if not out:
         raise SpecificationError("no tickers given; pass at least one ticker (e.g. --tickers NVDA,BTC-USD).")
-    seen: set[str] = set()
-    dups = [t for t in out if t in seen or seen.add(t)]  # type: ignore[func-returns-value]
+    dups = sorted({t for t in out if out.count(t) > 1})
     if dups:
-        raise SpecificationError(f"ticker(s) listed twice: {', '.join(sorted(set(dups)))}; list each once.")
+        raise SpecificationError(f"ticker(s) listed twice: {', '.join(dups)}; list each once.")
     return out
 
 
