@@ -40,6 +40,7 @@ __all__ = [
     "lag_selection_criteria",
     "max_modulus",
     "ols_var",
+    "ols_var_sse",
     "simulate_var",
 ]
 
@@ -335,6 +336,8 @@ def simulate_var(
 ) -> Float64Array3D:
     r"""Recursive-design simulation :math:`y^*_t = \nu + \sum_l \Phi_l y^*_{t-l} + u^*_t`, batched over draws.
 
+    One pass over time for all draws (time-major buffer, p small matrix products per step).
+
     Parameters
     ----------
     coefs : ndarray of shape (p, N, N) or (n_draws, p, N, N)
@@ -349,20 +352,53 @@ def simulate_var(
     """
     n_draws, n, n_vars = innovations.shape
     n_lags = init.shape[0]
-    # stacked coefficient matrix (..., N p, N): row block l-1 is Phi_l'
-    stacked = np.swapaxes(coefs, -1, -2).reshape(*coefs.shape[:-3], n_lags * n_vars, n_vars)
-    y = np.empty((n_draws, n_lags + n, n_vars))
-    y[:, :n_lags] = init
-    drift = innovations + np.asarray(intercept)[..., None, :] if np.ndim(intercept) == 2 else (
-        innovations + intercept
-    )
-    for t in range(n_lags, n_lags + n):
-        lagged = y[:, t - n_lags : t][:, ::-1].reshape(n_draws, n_lags * n_vars)  # (y_{t-1}', ..., y_{t-p}')
-        if stacked.ndim == 2:
-            y[:, t] = lagged @ stacked + drift[:, t - n_lags]
-        else:
-            y[:, t] = np.einsum("dk,dkn->dn", lagged, stacked) + drift[:, t - n_lags]
-    return y
+    y = np.empty((n_lags + n, n_draws, n_vars))
+    y[:n_lags] = init[:, None, :]
+    y[n_lags:] = np.swapaxes(innovations, 0, 1)
+    y[n_lags:] += np.asarray(intercept)
+    if coefs.ndim == 3:
+        phi_t = [np.ascontiguousarray(coefs[lag].T) for lag in range(n_lags)]
+        for t in range(n_lags, n_lags + n):
+            acc = y[t]
+            for lag in range(n_lags):
+                acc += y[t - 1 - lag] @ phi_t[lag]
+    else:
+        phi_b = np.ascontiguousarray(np.swapaxes(coefs, -1, -2))  # (n_draws, p, N, N): Phi_l'
+        for t in range(n_lags, n_lags + n):
+            acc = y[t]
+            for lag in range(n_lags):
+                acc += np.einsum("dk,dkn->dn", y[t - 1 - lag], phi_b[:, lag])
+    return np.swapaxes(y, 0, 1)
+
+
+def ols_var_sse(y: Float64Array3D, n_lags: int, trend: str = "c") -> tuple[Float64Array, Float64Array]:
+    r"""Batched VAR OLS returning slopes and the residual cross-product only (the bootstrap hot path).
+
+    Each draw is demeaned first (slopes and residuals are unchanged by a constant shift when an
+    intercept is estimated), the normal equations :math:`(Z'Z) B = Z'Y` are solved for all draws in
+    one batched ``solve``, and :math:`\hat U'\hat U = Y'Y - (Z'Y)'\hat B` (Lütkepohl 2005, eq. 3.2.10).
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_draws, p, N, N)
+    sse : ndarray of shape (n_draws, N, N)
+    """
+    n_draws, t_total, n_vars = y.shape
+    n = t_total - n_lags
+    c = 1 if trend == "c" else 0
+    yc = y - y.mean(axis=1, keepdims=True) if c else y
+    z = np.empty((n_draws, n, c + n_vars * n_lags))
+    if c:
+        z[:, :, 0] = 1.0
+    for lag in range(1, n_lags + 1):
+        z[:, :, c + (lag - 1) * n_vars : c + lag * n_vars] = yc[:, n_lags - lag : t_total - lag]
+    yy = yc[:, n_lags:]
+    zt = np.swapaxes(z, 1, 2)
+    zy = zt @ yy
+    b = np.linalg.solve(zt @ z, zy)
+    sse = np.swapaxes(yy, 1, 2) @ yy - np.swapaxes(zy, 1, 2) @ b
+    coefs, _ = _split_b(b, n_lags, n_vars, trend)
+    return coefs, np.asarray(0.5 * (sse + np.swapaxes(sse, 1, 2)), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -397,7 +433,7 @@ def bootstrap_coefs(
     scheme: str,
     rng: np.random.Generator,
     *,
-    chunk: int = 250,
+    chunk: int = 500,
     progress: Progress | None = None,
     progress_offset: int = 0,
     progress_total: int | None = None,
@@ -425,9 +461,12 @@ def bootstrap_coefs(
         stop = min(start + chunk, n_draws)
         innov = _innovations(resid, stop - start, scheme, rng)
         ystar = simulate_var(coefs, intercept, y[:n_lags], innov)
-        c_star, _, r_star = ols_var(ystar, n_lags, trend)
-        out_coefs[start:stop] = c_star
-        out_sigma[start:stop] = np.swapaxes(r_star, -1, -2) @ r_star / dof
+        # small sub-batches keep the stacked design matrices cache-sized (memory traffic dominates)
+        for sub in range(start, stop, 25):
+            end = min(sub + 25, stop)
+            c_star, sse = ols_var_sse(ystar[sub - start : end - start], n_lags, trend)
+            out_coefs[sub:end] = c_star
+            out_sigma[sub:end] = sse / dof
         if progress is not None:
             progress(progress_offset + stop, total)
     return out_coefs, out_sigma
