@@ -172,3 +172,14 @@ def test_rolling_bad_input(rng):
         rolling_connectedness(df, window=50, lags=1, horizon=0)
     with pytest.raises(DataError, match="X1 has a missing"):
         rolling_connectedness(df.assign(X1=df["X1"].where(df.index != df.index[20])), window=50, lags=1)
+
+
+@pytest.mark.parametrize(("n_vars", "n_lags"), [(1, 1), (3, 2), (4, 4), (6, 1)])
+def test_is_stable_matches_eigenvalues(rng, n_vars, n_lags):
+    # scales straddle the unit circle so both branches (squaring proof, eigenvalue fallback) are used
+    scale = rng.uniform(0.1, 1.2, size=(400, 1, 1, 1)) / np.sqrt(n_vars * n_lags)
+    coefs = rng.normal(size=(400, n_lags, n_vars, n_vars)) * scale
+    radius = np.abs(np.linalg.eigvals(_conn_kernels.companion(coefs))).max(axis=-1)
+    stable = _conn_kernels.is_stable(coefs)
+    assert stable.shape == (400,) and stable.any() and not stable.all()
+    np.testing.assert_array_equal(stable, radius < 1.0)

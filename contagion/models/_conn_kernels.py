@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from contagion._typing import Float64Array, IntArray
+from contagion._typing import BoolArray, Float64Array, IntArray
 
 __all__ = ["lagged_design", "rolling_var_ols", "spillover_measures", "var_ols"]
 
@@ -127,7 +127,8 @@ def rolling_var_ols(
     z = np.column_stack([np.ones(response.shape[0]), lags, response])  # (T - p, K + N)
     n_reg = 1 + n_vars * n_lags
     cum = np.zeros((z.shape[0] + 1, z.shape[1], z.shape[1]))
-    np.cumsum(z[:, :, None] * z[:, None, :], axis=0, out=cum[1:])
+    np.multiply(z[:, :, None], z[:, None, :], out=cum[1:])
+    np.cumsum(cum[1:], axis=0, out=cum[1:])
     # regression rows of window w (indices into `response`): starts[w] .. starts[w] + window - p - 1
     gram = cum[starts + window - n_lags] - cum[starts]
     xtx = gram[:, :n_reg, :n_reg]
@@ -182,3 +183,53 @@ def spillover_measures(table: Float64Array) -> dict[str, Float64Array]:
         "pairwise_net": pairwise,
         "npt": (pairwise > 0).sum(axis=-1).astype(np.float64),
     }
+
+
+def companion(coefs: Float64Array) -> Float64Array:
+    r"""Companion matrices (..., Np, Np) of VAR slopes (..., p, N, N) (Lütkepohl 2005, eq. 2.1.8)."""
+    n_lags, n_vars = coefs.shape[-3], coefs.shape[-1]
+    k = n_vars * n_lags
+    out = np.zeros((*coefs.shape[:-3], k, k))
+    for lag in range(n_lags):
+        out[..., :n_vars, lag * n_vars : (lag + 1) * n_vars] = coefs[..., lag, :, :]
+    if n_lags > 1:
+        out[..., n_vars:, : k - n_vars] = np.eye(k - n_vars)
+    return out
+
+
+def is_stable(coefs: Float64Array, n_squarings: int = 10) -> BoolArray:
+    r"""Whether each VAR is stable (all companion eigenvalues inside the unit circle), batched.
+
+    Proof by repeated squaring first: :math:`\rho(C) \le \lVert C^k \rVert_\infty^{1/k}`, so
+    :math:`\lVert C^{2^j} \rVert_\infty < 1` for some j proves stability (powers are renormalised and the
+    log norm tracked, so nothing overflows). Windows not settled after ``n_squarings`` squarings get an
+    exact eigenvalue computation. This is much cheaper than ``eigvals`` on thousands of windows.
+
+    Returns
+    -------
+    ndarray of bool, shape (...)
+    """
+    batch = coefs.shape[:-3]
+    comp = companion(coefs).reshape(-1, coefs.shape[-1] * coefs.shape[-3], coefs.shape[-1] * coefs.shape[-3])
+    stable = np.zeros(comp.shape[0], dtype=bool)
+    pending = np.arange(comp.shape[0])
+    power = comp
+    log_norm = np.zeros(comp.shape[0])
+    for _ in range(n_squarings + 1):
+        norm = np.abs(power).sum(axis=-1).max(axis=-1)
+        with np.errstate(divide="ignore"):
+            log_total = log_norm + np.log(norm)
+        proved = log_total < 0.0
+        stable[pending[proved]] = True
+        keep = ~proved & (norm > 0)
+        stable[pending[norm == 0]] = True  # nilpotent
+        pending, power, log_total = pending[keep], power[keep], log_total[keep]
+        if pending.size == 0:
+            break
+        scaled = power / np.abs(power).sum(axis=-1).max(axis=-1)[:, None, None]
+        power = scaled @ scaled
+        log_norm = 2.0 * (log_total - np.log(np.abs(scaled).sum(axis=-1).max(axis=-1)))
+    if pending.size:
+        radius = np.abs(np.linalg.eigvals(comp[pending])).max(axis=-1)
+        stable[pending] = radius < 1.0
+    return stable.reshape(batch)

@@ -363,10 +363,10 @@ def rolling_connectedness(
     ends = starts + window - 1
     coefs, sigma = _conn_kernels.rolling_var_ols(values, n_lags, window, starts)
     _check_sigma(sigma, lambda w: f"the window {index[starts[w]]} .. {index[ends[w]]}")
-    radius = _companion_radius(coefs)
-    explosive = ~(radius < 1.0)
+    explosive = ~_conn_kernels.is_stable(coefs)
     if explosive.any():
         first = int(np.flatnonzero(explosive)[0])
+        radius = {first: float(_companion_radius(coefs[first]))}
         warnings.warn(
             f"{int(explosive.sum())} of {len(starts)} rolling windows have an unstable VAR({n_lags}) (first ending "
             f"{index[ends[first]]}, companion modulus {radius[first]:.4f}); they are flagged in `.explosive`.",
@@ -513,7 +513,7 @@ def tvp_connectedness(
         tables[begin:stop] = _tables(coefs[begin:stop], q[begin:stop], horizon, kind)
         if progress is not None:
             progress(stop, n_obs)
-    explosive = ~(_companion_radius(coefs) <= 1.0)
+    explosive = ~_conn_kernels.is_stable(coefs)
     options = {
         "kappa1": float(kappa1),
         "kappa2": float(kappa2),
