@@ -73,13 +73,16 @@ def _validate_data(data: Any) -> pd.DataFrame:
             f"VAR data must be a pandas DataFrame with one column per variable, got {type(data).__name__}."
         )
     if data.shape[1] == 0 or data.shape[0] == 0:
-        raise DataError(f"VAR data is empty (shape {data.shape}); pass at least one column with observations.")
+        raise DataError(
+            f"VAR data is empty (shape {data.shape}); pass at least one column with observations."
+        )
     names = [str(c) for c in data.columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(f"VAR data has duplicate column names {dupes}; rename or drop the duplicates.")
     bad = [
-        str(c) for c in data.columns
+        str(c)
+        for c in data.columns
         if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
     ]
     if bad:
@@ -117,7 +120,7 @@ def _check_horizon(horizon: Any) -> int:
 
 
 # ------------------------------------------------------------------------------------------- model
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class VAR:
     r"""A VAR(p) with intercept estimated by equation-by-equation OLS.
 
@@ -164,8 +167,14 @@ class VAR:
 
     def __post_init__(self) -> None:
         if self.trend not in ("c", "n"):
-            raise SpecificationError(f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}.")
-        if isinstance(self.max_lags, bool) or not isinstance(self.max_lags, (int, np.integer)) or self.max_lags < 1:
+            raise SpecificationError(
+                f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}."
+            )
+        if (
+            isinstance(self.max_lags, bool)
+            or not isinstance(self.max_lags, (int, np.integer))
+            or self.max_lags < 1
+        ):
             raise SpecificationError(f"max_lags must be an integer >= 1, got max_lags={self.max_lags!r}.")
         if isinstance(self.lags, str):
             if self.lags.lower() not in _CRITERIA:
@@ -173,8 +182,16 @@ class VAR:
                     f"lags must be a positive integer or one of 'aic', 'bic', 'hqic', got lags={self.lags!r}."
                 )
         elif isinstance(self.lags, bool) or not isinstance(self.lags, (int, np.integer)) or self.lags < 1:
-            raise SpecificationError(f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}.")
+            raise SpecificationError(
+                f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}."
+            )
         object.__setattr__(self, "data", _validate_data(self.data))
+
+    def __repr__(self) -> str:
+        return (
+            f"VAR(lags={self.lags!r}, max_lags={self.max_lags}, trend={self.trend!r}, "
+            f"variables={list(self.data.columns)}, n_rows={len(self.data)})"
+        )
 
     def select_order(self) -> pd.DataFrame:
         """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`)."""
@@ -206,7 +223,14 @@ class VAR:
                 f"(p + N*p + {'1 + ' if self.trend == 'c' else ''}N), got {y.shape[0]}; use fewer lags or "
                 "variables, or a longer sample."
             )
-        coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
+        singular = (
+            f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
+            "some columns are (nearly) linear combinations of others; drop one of them."
+        )
+        try:
+            coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
+        except np.linalg.LinAlgError:
+            raise EstimationError(singular) from None
         n_obs = resid.shape[0]
         n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
         sse = resid.T @ resid
@@ -214,10 +238,7 @@ class VAR:
         scale = np.sqrt(np.diag(sigma_u))
         corr_eig = np.linalg.eigvalsh(sigma_u / np.outer(scale, scale)) if np.all(scale > 0) else np.zeros(1)
         if corr_eig.min() < 1e-10:
-            raise EstimationError(
-                f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
-                "some columns are (nearly) linear combinations of others; drop one of them."
-            )
+            raise EstimationError(singular)
         return VARResults(
             model=self,
             coefs=coefs,
@@ -242,8 +263,16 @@ def _lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
             f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "
             f"(all candidates share the last T - max_lags rows), got {y.shape[0]}; lower max_lags or pass lags=<int>."
         )
-    crit = K.lag_selection_criteria(y, max_lags, trend)
-    table = pd.DataFrame(crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"])
+    try:
+        crit = K.lag_selection_criteria(y, max_lags, trend)
+    except np.linalg.LinAlgError:
+        raise EstimationError(
+            f"lag selection failed: the regressors of {list(data.columns)} are linearly dependent; "
+            "drop one of the collinear columns."
+        ) from None
+    table = pd.DataFrame(
+        crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"]
+    )
     table.attrs["selected"] = {c: int(np.argmin(table[c].to_numpy())) + 1 for c in table.columns}
     return table
 
@@ -267,11 +296,20 @@ class GrangerResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row: cause, effect, F statistic, df, p-values."""
-        return pd.DataFrame([{
-            "cause": ", ".join(self.cause), "effect": ", ".join(self.effect), "F": self.statistic,
-            "df1": self.df[0], "df2": self.df[1], "pvalue": self.pvalue, "wald": self.wald,
-            "wald_pvalue": self.wald_pvalue,
-        }])
+        return pd.DataFrame(
+            [
+                {
+                    "cause": ", ".join(self.cause),
+                    "effect": ", ".join(self.effect),
+                    "F": self.statistic,
+                    "df1": self.df[0],
+                    "df2": self.df[1],
+                    "pvalue": self.pvalue,
+                    "wald": self.wald,
+                    "wald_pvalue": self.wald_pvalue,
+                }
+            ]
+        )
 
     def summary(self) -> str:
         """Text description of the test."""
@@ -349,14 +387,16 @@ class IRFResult:
         nan = np.full(self.estimate.size, np.nan)
         lower = self.lower.ravel() if self.lower is not None else nan
         upper = self.upper.ravel() if self.upper is not None else nan
-        frame = pd.DataFrame({
-            "impulse": names[j.ravel()[order]],
-            "response": names[i.ravel()[order]],
-            "horizon": h.ravel()[order],
-            "estimate": self.estimate.ravel()[order],
-            "lower": lower[order],
-            "upper": upper[order],
-        })
+        frame = pd.DataFrame(
+            {
+                "impulse": names[j.ravel()[order]],
+                "response": names[i.ravel()[order]],
+                "horizon": h.ravel()[order],
+                "estimate": self.estimate.ravel()[order],
+                "lower": lower[order],
+                "upper": upper[order],
+            }
+        )
         return frame
 
     def summary(self) -> str:
@@ -366,8 +406,11 @@ class IRFResult:
             "generalized": "generalized (Pesaran-Shin, one-s.d. shock: sigma_jj^-1/2 A_h Sigma_u e_j; order-invariant)",
             "unit": "non-orthogonalised (unit shock in u_j: the MA coefficients A_h)",
         }[self.kind]
-        band = "none" if self.bands is None else f"{self.bands}, level {self.level:g}" + (
-            f", {self.reps} replications, seed {self.seed}" if self.reps else ""
+        band = (
+            "none"
+            if self.bands is None
+            else f"{self.bands}, level {self.level:g}"
+            + (f", {self.reps} replications, seed {self.seed}" if self.reps else "")
         )
         lines = [
             f"Impulse responses: {kind}",
@@ -394,7 +437,9 @@ class IRFResult:
                 ax = axes[i, j]
                 ax.axhline(0.0, color="0.6", lw=0.8)
                 if self.lower is not None and self.upper is not None:
-                    ax.fill_between(hh, self.lower[:, i, j], self.upper[:, i, j], color="C0", alpha=0.25, lw=0)
+                    ax.fill_between(
+                        hh, self.lower[:, i, j], self.upper[:, i, j], color="C0", alpha=0.25, lw=0
+                    )
                 ax.plot(hh, self.estimate[:, i, j], color="C0", lw=1.4)
                 if i == 0:
                     ax.set_title(f"shock: {self.names[j]}", fontsize=9)
@@ -411,7 +456,7 @@ class IRFResult:
         return fig
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class VARResults:
     r"""What one VAR fit produced. Never mutated; derived values are cached.
 
@@ -450,6 +495,12 @@ class VARResults:
     def __post_init__(self) -> None:
         for arr in (self.coefs, self.intercept, self.sigma_u, self.sigma_u_ml, self.resid):
             arr.flags.writeable = False
+
+    def __repr__(self) -> str:
+        return (
+            f"VARResults(VAR({self.n_lags}), variables={list(self.names)}, n_obs={self.n_obs}, "
+            f"stable={self.is_stable})"
+        )
 
     # ---------------------------------------------------------------- basic properties
     @property
@@ -509,8 +560,7 @@ class VARResults:
         """Stacked coefficients B (k, N) and (Z'Z)^{-1} (k, k), regressors (const, lag 1, ..., lag p)."""
         y = self.model.data.to_numpy()
         _, z = K.lag_design(y, self.n_lags, self.model.trend)
-        z_pinv = np.linalg.pinv(z)
-        zz_inv = z_pinv @ z_pinv.T
+        zz_inv = K.gram_inverse(z)
         blocks = [self.coefs[lag].T for lag in range(self.n_lags)]
         if self.model.trend == "c":
             blocks.insert(0, self.intercept[None, :])
@@ -540,7 +590,9 @@ class VARResults:
         for e, eq in enumerate(self.names):
             for r, reg in enumerate(regs):
                 rows.append((eq, reg, lag[r], b[r, e], se[r, e], t[r, e], p[r, e]))
-        return pd.DataFrame(rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"])
+        return pd.DataFrame(
+            rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"]
+        )
 
     def summary(self) -> str:
         """Text summary: sample, lag order, stability, coefficients, Σ (d.o.f.-corrected)."""
@@ -571,7 +623,9 @@ class VARResults:
         out = []
         for n in items:
             if n not in self.names:
-                raise SpecificationError(f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}.")
+                raise SpecificationError(
+                    f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}."
+                )
             out.append(self.names.index(n))
         return out
 
@@ -603,17 +657,19 @@ class VARResults:
             )
         b, zz_inv = self._design
         c = 1 if self.model.trend == "c" else 0
-        restricted = [
-            (c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei
-        ]
+        restricted = [(c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei]
         wald = K.granger_wald(b, zz_inv, self.sigma_u, restricted)
         q = len(restricted)
         df2 = self.n_vars * (self.n_obs - b.shape[0])
         f = wald / q
         return GrangerResult(
-            cause=tuple(self.names[i] for i in ci), effect=tuple(self.names[i] for i in ei),
-            statistic=f, df=(q, df2), pvalue=float(stats.f.sf(f, q, df2)),
-            wald=wald, wald_pvalue=float(stats.chi2.sf(wald, q)),
+            cause=tuple(self.names[i] for i in ci),
+            effect=tuple(self.names[i] for i in ei),
+            statistic=f,
+            df=(q, df2),
+            pvalue=float(stats.f.sf(f, q, df2)),
+            wald=wald,
+            wald_pvalue=float(stats.chi2.sf(wald, q)),
         )
 
     # ---------------------------------------------------------------- IRF / FEVD
@@ -700,8 +756,13 @@ class VARResults:
         if cumulative:
             estimate = np.cumsum(estimate, axis=0)
         common: dict[str, Any] = {
-            "names": self.names, "kind": kind, "horizon": horizon, "cumulative": bool(cumulative),
-            "estimate": estimate, "level": float(level), "seed": seed,
+            "names": self.names,
+            "kind": kind,
+            "horizon": horizon,
+            "cumulative": bool(cumulative),
+            "estimate": estimate,
+            "level": float(level),
+            "seed": seed,
         }
         if bands is None:
             return IRFResult(**common)
@@ -716,20 +777,37 @@ class VARResults:
             se = np.sqrt(np.maximum(var, 0.0)).reshape(horizon + 1, self.n_vars, self.n_vars)
             se = np.swapaxes(se, -1, -2)
             z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-            return IRFResult(**common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se)
+            return IRFResult(
+                **common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se
+            )
         rng = np.random.default_rng(seed)
         y = self.model.data.to_numpy()
         out = irf_draws(
-            y, self.coefs, self.intercept, self.resid, trend=self.model.trend, horizon=horizon, kind=kind,
-            method=bands, reps=int(reps), rng=rng, progress=progress,
+            y,
+            self.coefs,
+            self.intercept,
+            self.resid,
+            trend=self.model.trend,
+            horizon=horizon,
+            kind=kind,
+            method=bands,
+            reps=int(reps),
+            rng=rng,
+            progress=progress,
         )
         draws = np.cumsum(out.irfs, axis=1) if cumulative else out.irfs
         lower, upper = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
         if out.n_explosive:
             logger.warning("%d of %d bootstrap draws are not stationary", out.n_explosive, reps)
         return IRFResult(
-            **common, lower=lower, upper=upper, bands=bands, reps=int(reps), draws=draws,
-            n_explosive=out.n_explosive, kilian_delta=out.delta,
+            **common,
+            lower=lower,
+            upper=upper,
+            bands=bands,
+            reps=int(reps),
+            draws=draws,
+            n_explosive=out.n_explosive,
+            kilian_delta=out.delta,
         )
 
     def fevd(self, horizon: int = 10, kind: FEVDKind = "cholesky") -> pd.DataFrame:
@@ -778,5 +856,3 @@ class VARResults:
             index=pd.Index(list(self.names), name="variance_of"),
             columns=pd.Index(list(self.names), name="shock_from"),
         )
-
-
