@@ -86,7 +86,7 @@ def solve_ls(z: Float64Array2D, yy: Float64Array2D) -> Float64Array2D:
     scale = np.sqrt(np.einsum("ti,ti->i", z, z))
     scale[scale == 0.0] = 1.0
     zs = z / scale
-    gram = zs.T @ zs
+    gram = np.einsum("ti,tj->ij", zs, zs)  # not zs.T @ zs: BLAS syrk stalls when threads compete
     b = np.linalg.solve(gram, zs.T @ yy)
     b = b + np.linalg.solve(gram, zs.T @ (yy - zs @ b))
     return np.asarray(b / scale[:, None], dtype=np.float64)
@@ -97,7 +97,7 @@ def gram_inverse(z: Float64Array2D) -> Float64Array2D:
     scale = np.sqrt(np.einsum("ti,ti->i", z, z))
     scale[scale == 0.0] = 1.0
     zs = z / scale
-    return np.asarray(np.linalg.inv(zs.T @ zs) / np.outer(scale, scale), dtype=np.float64)
+    return np.asarray(np.linalg.inv(np.einsum("ti,tj->ij", zs, zs)) / np.outer(scale, scale), dtype=np.float64)
 
 
 def _split_b(b: Float64Array, n_lags: int, n_vars: int, trend: str) -> tuple[Float64Array, Float64Array]:
@@ -594,7 +594,7 @@ def lag_selection_criteria(y: Float64Array2D, max_lags: int, trend: str = "c") -
         zp = z[:, : c + n_vars * p]
         b = solve_ls(zp, yy)
         u = yy - zp @ b
-        _, logdet = np.linalg.slogdet(u.T @ u / n)
+        _, logdet = np.linalg.slogdet(np.einsum("ti,tj->ij", u, u) / n)
         m = p * n_vars**2 + c * n_vars
         k = zp.shape[1]
         out[p - 1] = (

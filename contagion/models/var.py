@@ -233,7 +233,7 @@ class VAR:
             raise EstimationError(singular) from None
         n_obs = resid.shape[0]
         n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
-        sse = resid.T @ resid
+        sse = np.einsum("ti,tj->ij", resid, resid)  # einsum: BLAS syrk stalls under thread contention
         sigma_u = sse / (n_obs - n_regressors)
         scale = np.sqrt(np.diag(sigma_u))
         corr_eig = np.linalg.eigvalsh(sigma_u / np.outer(scale, scale)) if np.all(scale > 0) else np.zeros(1)
