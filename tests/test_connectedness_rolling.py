@@ -123,6 +123,8 @@ def test_rolling_identities_and_outputs(rng):
     assert groups.loc[date, ("within", "b")] == pytest.approx(static_groups.within["b"])
     with pytest.raises(SpecificationError, match="no estimate dated"):
         res.at("1990-01-01")
+    assert repr(res).startswith("RollingConnectednessResult(method='rolling'") and "n_dates=25" in repr(res)
+    assert "total=" in repr(one) and len(repr(one)) < 300
 
 
 def test_rolling_plots(rng):
