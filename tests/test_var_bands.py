@@ -14,6 +14,7 @@ from statsmodels.tsa.api import VAR as StatsmodelsVAR
 from contagion.models import _var_kernels as kernels
 from contagion.models import _var_reference as reference
 from contagion.models._fevd_kernels import ma_coefficients
+from contagion.models._irf_asymptotic import duplication
 from contagion.models.var import VAR, VARResults
 
 N6 = 6
@@ -55,7 +56,7 @@ def test_asymptotic_generalized_equals_numerical_delta_method(small):
     n, p, horizon = 3, 2, 5
     _, zz_inv = small._design
     cov_alpha = np.kron(zz_inv[1:, 1:], small.sigma_u)
-    dup = kernels._duplication(n)
+    dup = duplication(n)
     dplus = np.linalg.pinv(dup)
     cov_sigma = 2 * dplus @ np.kron(small.sigma_u, small.sigma_u) @ dplus.T / small.n_obs
 
