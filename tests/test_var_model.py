@@ -245,6 +245,13 @@ def test_non_numeric_and_duplicate_columns(data):
         VAR(data.to_numpy())  # type: ignore[arg-type]
 
 
+def test_unsorted_or_duplicate_dates(data):
+    with pytest.raises(DataError, match="not sorted"):
+        VAR(data.iloc[::-1])
+    with pytest.raises(DataError, match="duplicate dates"):
+        VAR(pd.concat([data.iloc[:5], data.iloc[4:]]))
+
+
 @pytest.mark.parametrize("horizon", [0, -1, 2.5, True])
 def test_bad_horizon(res, horizon):
     with pytest.raises(SpecificationError, match="horizon must be an integer >= 1"):

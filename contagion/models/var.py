@@ -86,6 +86,14 @@ def _validate_data(data: Any) -> pd.DataFrame:
         raise DataError(
             f"VAR data has non-numeric columns {bad}; convert them to float or drop them before fitting."
         )
+    if isinstance(data.index, pd.DatetimeIndex):
+        if data.index.has_duplicates:
+            dup_dates = data.index[data.index.duplicated()].unique()[:3]
+            raise DataError(
+                f"VAR data has duplicate dates (e.g. {[str(d.date()) for d in dup_dates]}); keep one row per date."
+            )
+        if not data.index.is_monotonic_increasing:
+            raise DataError("VAR data is not sorted by date; call data.sort_index() before fitting.")
     values = data.to_numpy(dtype=np.float64)
     finite = np.isfinite(values)
     if not finite.all():
