@@ -94,7 +94,7 @@ def _validate_data(data: Any) -> pd.DataFrame:
             )
         if not data.index.is_monotonic_increasing:
             raise DataError("VAR data is not sorted by date; call data.sort_index() before fitting.")
-    values = data.to_numpy(dtype=np.float64)
+    values = data.to_numpy(dtype=np.float64, copy=True)  # the model keeps its own copy
     finite = np.isfinite(values)
     if not finite.all():
         col = int(np.flatnonzero(~finite.all(axis=0))[0])
