@@ -57,6 +57,16 @@ def test_matches_statsmodels_estimates(data, res):
     )
 
 
+def test_no_intercept_matches_statsmodels(data):
+    res = VAR(data, lags=2, trend="n").fit()
+    sm = StatsmodelsVAR(data).fit(2, trend="n")
+    np.testing.assert_allclose(res.coefs, sm.coefs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.sigma_u, sm.sigma_u, rtol=1e-10)  # d.o.f. T - Np
+    np.testing.assert_array_equal(res.intercept, 0.0)
+    irf = res.irf(5, bands="kilian", reps=30, seed=0)
+    assert irf.lower is not None and np.all(irf.lower <= irf.upper)
+
+
 def test_irf_at_impact(res):
     """At h = 0: unit IRF = I, orthogonal = chol(Sigma), generalized = Sigma e_j / sqrt(sigma_jj)."""
     sigma = res.sigma_u
