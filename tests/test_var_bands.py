@@ -185,3 +185,29 @@ def test_bootstrap_and_kilian_bands_cover_true_irf():
     assert abs(boot - 0.95) < 0.04, boot
     assert abs(kil - 0.95) < 0.04, kil
     assert kil > boot  # the bias correction moves coverage towards nominal at short horizons
+
+
+@pytest.mark.slow
+def test_wild_bands_robust_to_conditional_heteroskedasticity():
+    """VAR(1), N = 3, T = 400 with ARCH(1) errors (volatility shared across variables, as in crypto): the
+    unit IRF at h = 1 is Phi_1. The iid residual bootstrap is not valid under conditional
+    heteroskedasticity (Gonçalves and Kilian 2004) and covered 0.80 here; the wild bootstrap 0.91 (nominal
+    0.95, 100 samples x 9 cells, Monte Carlo s.e. about 0.015)."""
+    phi = np.array([[0.5, 0.0, 0.0], [0.3, 0.4, 0.0], [0.2, 0.1, 0.3]])
+    rng = np.random.default_rng(3)
+    coverage: dict[str, list[float]] = {"bootstrap": [], "wild": []}
+    for r in range(100):
+        n = 500
+        e = rng.standard_normal((n, 3))
+        u = np.zeros((n, 3))
+        for t in range(1, n):
+            u[t] = np.sqrt(0.2 + 0.7 * np.mean(u[t - 1] ** 2)) * e[t]
+        y = kernels.simulate_var(phi[None], np.zeros(3), np.zeros((1, 3)), u[None])[0, -400:]
+        res = VAR(pd.DataFrame(y, columns=["a", "b", "c"]), lags=1).fit()
+        for bands, cov in coverage.items():
+            irf = res.irf(1, kind="unit", bands=bands, reps=200, seed=r)  # type: ignore[arg-type]
+            assert irf.lower is not None and irf.upper is not None
+            cov.append(float(((irf.lower[1] <= phi) & (phi <= irf.upper[1])).mean()))
+    iid, wild = np.mean(coverage["bootstrap"]), np.mean(coverage["wild"])
+    assert wild > 0.87, wild
+    assert wild > iid + 0.05, (wild, iid)
