@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contagion.errors import ContagionWarning, DataError, SpecificationError
+from contagion.errors import ContagionWarning, DataError, EstimationError, SpecificationError
 from contagion.models import _conn_kernels, _conn_reference
 from contagion.models.connectedness import connectedness, rolling_connectedness
 
@@ -185,3 +185,29 @@ def test_is_stable_matches_eigenvalues(rng, n_vars, n_lags):
     stable = _conn_kernels.is_stable(coefs)
     assert stable.shape == (400,) and stable.any() and not stable.all()
     np.testing.assert_array_equal(stable, radius < 1.0)
+
+
+def test_irregular_starts_use_direct_grams(rng):
+    y = random_frame(rng, n_obs=120, n_vars=3, level=4.0).to_numpy()
+    starts = np.array([0, 3, 4, 20, 50])
+    coefs, sigma = _conn_kernels.rolling_var_ols(y, 2, 40, starts)
+    coefs_ref, sigma_ref = _conn_reference.rolling_var_ols(y, 2, 40, starts)
+    np.testing.assert_allclose(coefs, coefs_ref, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(sigma, sigma_ref, rtol=1e-9, atol=1e-12)
+
+
+def test_memory_batches_do_not_change_results(rng, monkeypatch):
+    from contagion.models import connectedness as module
+
+    df = random_frame(rng, n_obs=200)
+    whole = rolling_connectedness(df, window=60, lags=2, step=3)
+    monkeypatch.setattr(module, "_BATCH_BYTES", 1)  # one window per batch
+    batched = rolling_connectedness(df, window=60, lags=2, step=3)
+    np.testing.assert_allclose(batched.values, whole.values, rtol=1e-9, atol=1e-11)
+
+
+def test_singular_window_is_named(rng):
+    df = random_frame(rng, n_obs=300)
+    df.iloc[200:260, 2] = 2.0 * df.iloc[200:260, 0] + 1.0  # X2 collinear with X0 for 60 rows
+    with pytest.raises(EstimationError, match=r"singular .* in the window 2021-10-08"):
+        rolling_connectedness(df, window=40, lags=1)

@@ -341,3 +341,10 @@ def test_dy2009_cholesky_published_values(reference_dir):
     assert res.total == pytest.approx(35.53, abs=0.005)
     assert res.net["US"] == pytest.approx(285.53, abs=0.005)
     assert res.net.idxmax() == "US"
+
+
+def test_exactly_collinear_lagged_regressors(rng):
+    df = random_frame(rng)
+    df["V3"] = 2.0 * df["V0"] + 1.0  # exactly collinear: X'X singular
+    with pytest.raises(EstimationError, match="collinear|singular"):
+        connectedness(df, lags=1)

@@ -90,12 +90,14 @@ def var_ols(y: Float64Array, n_lags: int) -> tuple[Float64Array, Float64Array, F
 def rolling_var_ols(
     y: Float64Array, n_lags: int, window: int, starts: IntArray
 ) -> tuple[Float64Array, Float64Array]:
-    r"""OLS VAR(p) with intercept on many windows at once, from cumulative cross-products.
+    r"""OLS VAR(p) with intercept on many windows at once, from running cross-products.
 
     Window w uses data rows ``starts[w] .. starts[w] + window - 1`` (``window`` rows *including* the p
     pre-sample lag rows), hence ``window - p`` regression observations. With
-    :math:`S_t = \sum_{s \le t} z_s z_s'` for :math:`z_s = (1, y_{s-1}', \dots, y_{s-p}', y_s')'`,
-    the window's Gram matrix is :math:`S_{end} - S_{start-1}`, and
+    :math:`z_s = (1, y_{s-1}', \dots, y_{s-p}', y_s')'`, the Gram matrix :math:`G_w = \sum_{s \in w} z_s z_s'`
+    of the first window is computed directly and the others by running updates
+    :math:`G_w = G_{w-1} + \sum_{\text{rows entering}} z_s z_s' - \sum_{\text{rows leaving}} z_s z_s'`
+    (a cumulative sum over the windows), then
 
     .. math::
 
@@ -104,7 +106,8 @@ def rolling_var_ols(
 
     (Lütkepohl 2005, eqs. 3.2.10 and 3.2.19 with the ML divisor). The data are demeaned with their
     full-sample mean first; this leaves slopes and residuals of every window unchanged (the intercept
-    absorbs it) and avoids cancellation in the running sums.
+    absorbs it) and avoids cancellation in the running sums. Memory is O(n_windows (Np + N + 1)^2): callers
+    pass chunks of windows.
 
     Parameters
     ----------
@@ -113,31 +116,56 @@ def rolling_var_ols(
     window : int
         Data rows per window, including the p lag rows.
     starts : ndarray of int, shape (n_windows,)
-        First data row of each window.
+        First data row of each window, increasing (equally spaced starts use the running update; others are
+        computed window by window).
 
     Returns
     -------
     coefs : ndarray of shape (n_windows, p, N, N)
     sigma : ndarray of shape (n_windows, N, N)
-        ML residual covariance of each window.
+        ML residual covariance of each window. Both are NaN for a window whose regressors are exactly
+        collinear.
     """
     n_vars = y.shape[1]
     centred = y - y.mean(axis=0)
     response, lags = lagged_design(centred, n_lags)
     z = np.column_stack([np.ones(response.shape[0]), lags, response])  # (T - p, K + N)
     n_reg = 1 + n_vars * n_lags
-    cum = np.zeros((z.shape[0] + 1, z.shape[1], z.shape[1]))
-    np.multiply(z[:, :, None], z[:, None, :], out=cum[1:])
-    np.cumsum(cum[1:], axis=0, out=cum[1:])
-    # regression rows of window w (indices into `response`): starts[w] .. starts[w] + window - p - 1
-    gram = cum[starts + window - n_lags] - cum[starts]
+    n_rows = window - n_lags  # regression rows per window: z[start : start + n_rows]
+    starts = np.asarray(starts, dtype=np.int64)
+    width = z.shape[1]
+    gram = np.empty((len(starts), width, width))
+    first = z[starts[0] : starts[0] + n_rows]
+    gram[0] = first.T @ first
+    if len(starts) > 1:
+        steps = np.diff(starts)
+        if (steps == steps[0]).all() and steps[0] > 0:
+            step, count = int(steps[0]), len(starts) - 1
+            entering = z[starts[0] + n_rows : starts[0] + n_rows + count * step].reshape(count, step, width)
+            leaving = z[starts[0] : starts[0] + count * step].reshape(count, step, width)
+            delta = np.swapaxes(entering, 1, 2) @ entering - np.swapaxes(leaving, 1, 2) @ leaving
+            np.cumsum(delta, axis=0, out=delta)
+            gram[1:] = gram[0] + delta
+        else:
+            for w in range(1, len(starts)):
+                rows = z[starts[w] : starts[w] + n_rows]
+                gram[w] = rows.T @ rows
     xtx = gram[:, :n_reg, :n_reg]
     xty = gram[:, :n_reg, n_reg:]
     yty = gram[:, n_reg:, n_reg:]
-    beta = np.linalg.solve(xtx, xty)  # (W, K, N)
+    try:
+        beta = np.linalg.solve(xtx, xty)  # (W, K, N)
+    except np.linalg.LinAlgError:
+        # some window has collinear regressors: solve window by window, NaN where singular (callers report it)
+        beta = np.full(xty.shape, np.nan)
+        for w in range(len(starts)):
+            try:
+                beta[w] = np.linalg.solve(xtx[w], xty[w])
+            except np.linalg.LinAlgError:
+                continue
     sse = yty - np.swapaxes(xty, -1, -2) @ beta
     sse = 0.5 * (sse + np.swapaxes(sse, -1, -2))
-    sigma = sse / float(window - n_lags)
+    sigma = sse / float(n_rows)
     return _slopes_to_coefs(beta[:, 1:, :], n_lags, n_vars), sigma
 
 
