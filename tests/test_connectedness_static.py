@@ -346,5 +346,5 @@ def test_dy2009_cholesky_published_values(reference_dir):
 def test_exactly_collinear_lagged_regressors(rng):
     df = random_frame(rng)
     df["V3"] = 2.0 * df["V0"] + 1.0  # exactly collinear: X'X singular
-    with pytest.raises(EstimationError, match="collinear|singular"):
+    with pytest.raises(EstimationError, match=r"collinear|singular"):
         connectedness(df, lags=1)
