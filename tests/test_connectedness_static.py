@@ -348,3 +348,14 @@ def test_exactly_collinear_lagged_regressors(rng):
     df["V3"] = 2.0 * df["V0"] + 1.0  # exactly collinear: X'X singular
     with pytest.raises(EstimationError, match=r"collinear|singular"):
         connectedness(df, lags=1)
+
+
+def test_public_exports():
+    import contagion
+    from contagion.models import connectedness as module
+
+    assert contagion.connectedness is module.connectedness
+    assert contagion.rolling_connectedness is module.rolling_connectedness
+    assert contagion.tvp_connectedness is module.tvp_connectedness
+    assert contagion.ConnectednessResult is module.ConnectednessResult
+    assert contagion.RollingConnectednessResult is module.RollingConnectednessResult

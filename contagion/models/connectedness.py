@@ -35,7 +35,7 @@ import functools
 import logging
 import warnings
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ __all__ = [
     "ConnectednessResult",
     "GroupConnectedness",
     "RollingConnectednessResult",
+    "VARResultsLike",
     "connectedness",
     "rolling_connectedness",
     "tvp_connectedness",
@@ -63,6 +64,21 @@ logger = logging.getLogger(__name__)
 ConnectednessKind = Literal["generalized", "cholesky"]
 TVPPrior = Literal["bayes", "minnesota", "uninformative"]
 Progress = Callable[[int, int], None]
+
+
+@runtime_checkable
+class VARResultsLike(Protocol):
+    """What :func:`connectedness` reads from a fitted VAR (``contagion.VARResults`` satisfies it)."""
+
+    @property
+    def coefs(self) -> Any: ...  # (p, N, N), coefs[l - 1] = Phi_l
+
+    @property
+    def sigma_u_ml(self) -> Any: ...  # (N, N), E'E / T
+
+    @property
+    def names(self) -> Any: ...  # N variable names
+
 
 _CHUNK = 1024  # at most this many windows / dates per batched call
 _BATCH_BYTES = 64 * 2**20  # memory budget of one batch of rolling windows
@@ -187,7 +203,7 @@ def _check_sigma(sigma: Float64Array, where: Callable[[int], str]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # static
 def connectedness(
-    data: Any,
+    data: pd.DataFrame | VARResultsLike,
     lags: int = 4,
     horizon: int = 10,
     kind: ConnectednessKind = "generalized",
@@ -245,7 +261,7 @@ def connectedness(
     horizon = _check_horizon(horizon)
     kind = _check_kind(kind)
     start = end = None
-    if hasattr(data, "coefs") and hasattr(data, "sigma_u_ml") and not isinstance(data, pd.DataFrame):
+    if isinstance(data, VARResultsLike) and not isinstance(data, pd.DataFrame):
         coefs = np.asarray(data.coefs, dtype=np.float64)
         sigma = np.asarray(data.sigma_u_ml, dtype=np.float64)
         names = tuple(str(n) for n in data.names)
