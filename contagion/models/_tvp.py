@@ -69,7 +69,7 @@ def bayes_prior(y: Float64Array, n_lags: int, size: int) -> tuple[Float64Array, 
     resid = response - design @ coef
     q = np.einsum("ti,tj->ij", resid, resid) / len(rows)
     # full SUR inverse in equation-major order is I_N (x) gram_inv; reorder to R's [intercepts, (lag, eq, var)]
-    full = np.kron(np.eye(n_vars), gram_inv)
+    full = np.asarray(np.kron(np.eye(n_vars), gram_inv), dtype=np.float64)
     slope_r = np.arange(n_lags * n_vars * n_vars).reshape(n_lags, n_vars, n_vars)
     lag, eq, var = np.unravel_index(slope_r.ravel(), slope_r.shape)
     eq_major = eq * n_reg + 1 + lag * n_vars + var
