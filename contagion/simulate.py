@@ -174,7 +174,7 @@ def _bridge_extremes(b: Float64Array1D, v: Float64Array1D, u1: Float64Array1D,
     return hi, lo
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _simulate_grid(seed: int) -> _Market:
     p = demo_params()
     days, is_session = _calendar()
