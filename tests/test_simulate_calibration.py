@@ -21,6 +21,7 @@ def _tool() -> ModuleType:
 
 
 @pytest.mark.realdata
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray")  # inside exchange_calendars
 def test_calibration_reproduces_the_committed_json(markets_dir: Path) -> None:
     tool = _tool()
     fresh = tool.dumps(tool.calibrate(markets_dir))

@@ -80,6 +80,7 @@ def test_adj_close_and_volume_conventions(market: dict[str, pd.DataFrame]) -> No
             assert (f["volume"] > 0).all(), t
 
 
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray")  # inside exchange_calendars
 def test_calendars_equities_on_xnys_sessions_crypto_every_day(market: dict[str, pd.DataFrame]) -> None:
     cal = xcals.get_calendar("XNYS", start="2022-06-01", end="2025-12-31")
     sessions = pd.DatetimeIndex(cal.sessions_in_range("2023-01-01", "2025-06-30")).tz_localize(None)
