@@ -267,7 +267,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         row[2] = -delta
     cons = [{"type": "ineq", "fun": lambda th: 1.0 - 1e-8 + row @ th, "jac": lambda th: row.copy()}]
     best: tuple[float, Float64Array1D, Any] | None = None
-    for _, (a0, b0) in grid[:2]:
+    for _, (a0, b0) in grid[:1]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             res = optimize.minimize(objective, theta_for(a0, b0), method="SLSQP", bounds=bounds, constraints=cons,
