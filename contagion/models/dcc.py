@@ -723,7 +723,7 @@ class DCCResult:
 def _variance_step(
     volatility: str, st: DCCState, eps: Float64Array1D, z: Float64Array1D, h: Float64Array1D
 ) -> Float64Array1D:
-    """One step of the univariate variance recursions (GARCH, GJR (Glosten et al. 1993), EGARCH in arch's
+    r"""One step of the univariate variance recursions (GARCH, GJR (Glosten et al. 1993), EGARCH in arch's
     form :math:`\log h_t = \omega + \alpha(|z| - \sqrt{2/\pi}) + \gamma z + \beta \log h_{t-1}`)."""
     if volatility == "egarch":
         out: Float64Array1D = np.exp(st.omega + st.alpha * (np.abs(z) - np.sqrt(2.0 / np.pi)) + st.gamma * z
