@@ -103,6 +103,7 @@ def _validate(returns: pd.DataFrame) -> None:
         bad = ~np.isfinite(x)
         if bad.any():
             first = returns.index[int(np.argmax(bad))]
+            first = first.date() if isinstance(first, pd.Timestamp) else first
             raise DataError(f"{col} has {int(bad.sum())} missing or infinite returns (first at {first}); "
                             "drop or fill those dates (e.g. returns.dropna()) before fitting.")
         if np.ptp(x) == 0.0:
