@@ -45,6 +45,8 @@ def _simulated(n: int, n_obs: int, seed: int) -> pd.DataFrame:
 
 
 def _fixture() -> pd.DataFrame:
+    import contagion.models.dcc  # noqa: F401  (import cost is measured by "fresh_process", not here)
+
     path = SHARED / "data" / "reference" / "r" / "dcc_dji30ret_first5_last1000.csv"
     if path.is_file():
         return pd.read_csv(path, index_col="date", parse_dates=True)
