@@ -268,14 +268,14 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         row[2] = -delta
     cons = [{"type": "ineq", "fun": lambda th: 1.0 - 1e-8 + row @ th, "jac": lambda th: row.copy()}]
     best: tuple[float, Float64Array1D, Any] | None = None
-    for _, (a0, b0) in grid[:1]:
+    theta0 = theta_for(*grid[0][1])
+    res = _preconditioned_slsqp(objective, theta0, bounds, row)
+    if res is None:  # curvature at the start not positive definite: plain SLSQP
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = optimize.minimize(objective, theta_for(a0, b0), method="SLSQP", bounds=bounds, constraints=cons,
+            res = optimize.minimize(objective, theta0, method="SLSQP", bounds=bounds, constraints=cons,
                                     options={"ftol": 1e-12, "maxiter": 300, "eps": 1e-7})
-        f = objective(res.x)
-        if best is None or f < best[0]:
-            best = (f, res.x.copy(), res)
+    best = (objective(res.x), res.x.copy(), res)
     assert best is not None
     fbest, theta, res = best
     if fbest >= 1e9:
@@ -301,6 +301,62 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,
         "objective_value": -fbest * n_obs, "optimizer_message": str(res.message),
     }
+
+
+def _preconditioned_slsqp(
+    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
+) -> Any:
+    """SLSQP in coordinates where the objective's Hessian at the start is the identity.
+
+    SLSQP starts its quasi-Newton model from the identity; mapping theta = theta0 + C^{-T} u with
+    H(theta0) = C C' (forward-difference Hessian, 1 + 2k + k(k-1)/2 evaluations) makes the first steps
+    Newton steps, which roughly halves the number of likelihood evaluations of the correlation stage.
+    Returns None when the start's curvature is not positive definite (caller falls back to plain SLSQP).
+    The constraints (bounds and ``row @ theta <= 1``) are mapped linearly.
+    """
+    k = theta0.shape[0]
+    step = 1e-4 * np.maximum(np.abs(theta0), 1e-2)
+    f0 = objective(theta0)
+    fi = np.empty(k)
+    fii = np.empty(k)
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = step[i]
+        fi[i] = objective(theta0 + e)
+        fii[i] = objective(theta0 - e)
+    hess = np.empty((k, k))
+    for i in range(k):
+        hess[i, i] = (fi[i] - 2 * f0 + fii[i]) / step[i] ** 2
+        for j in range(i):
+            e = np.zeros(k)
+            e[i] = step[i]
+            e[j] = step[j]
+            hess[i, j] = hess[j, i] = (objective(theta0 + e) - fi[i] - fi[j] + f0) / (step[i] * step[j])
+    if not np.all(np.isfinite(hess)) or max(f0, *fi, *fii) >= 1e9:
+        return None
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return None
+    tmat = np.linalg.inv(chol).T  # theta = theta0 + tmat @ u
+
+    def fu(u: Float64Array1D) -> float:
+        return float(objective(theta0 + tmat @ u))
+
+    lb = np.array([b[0] for b in bounds])
+    ub = np.array([b[1] for b in bounds])
+    cons = [
+        {"type": "ineq", "fun": lambda u: theta0 + tmat @ u - lb, "jac": lambda u: tmat},
+        {"type": "ineq", "fun": lambda u: ub - theta0 - tmat @ u, "jac": lambda u: -tmat},
+        {"type": "ineq", "fun": lambda u: np.array([1.0 - 1e-8 + row @ (theta0 + tmat @ u)]),
+         "jac": lambda u: (row @ tmat)[None, :]},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = optimize.minimize(fu, np.zeros(k), method="SLSQP", constraints=cons,
+                                options={"ftol": 1e-14, "maxiter": 300, "eps": 1e-6})
+    res.x = theta0 + tmat @ res.x
+    return res
 
 
 # ----------------------------------------------------------------------------------------------------------
