@@ -525,8 +525,10 @@ def _state_arrays(state: DCCState) -> dict[str, Any]:
         bad = [names[i] for i in np.flatnonzero(out["h"] <= 0)]
         raise SpecificationError(f"{where}: conditional variances of {bad} are not positive.")
     if state.volatility != "egarch" and (np.any(out["alpha"] < 0) or np.any(out["beta"] < 0)
-                                         or np.any(out["omega"] <= 0) or np.any(out["alpha"] + out["gamma"] < 0)):
-        raise SpecificationError(f"{where}: GARCH parameters must satisfy omega > 0, alpha, beta >= 0.")
+                                         or np.any(out["omega"] < 0) or np.any(out["alpha"] + out["gamma"] < 0)):
+        raise SpecificationError(
+            f"{where}: GARCH parameters must satisfy omega, alpha, beta >= 0 and alpha + gamma >= 0."
+        )
     if state.nu is not None and not (math.isfinite(state.nu) and state.nu > 2.0):
         raise SpecificationError(f"{where}: nu must be > 2 for a standardized Student-t, got nu={state.nu}.")
     if not math.isfinite(state.scale) or state.scale <= 0:
