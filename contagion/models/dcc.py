@@ -372,6 +372,7 @@ def _newton(
             return None
         direction = -np.linalg.solve(hess, grad)
         decrement = -0.5 * float(grad @ direction)  # predicted decrease of the quadratic model
+        logger.debug("newton %d decrement %g theta %s", _, decrement, theta)
         if decrement < tol:
             return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged", nit=_ + 1)
         t = 1.0
@@ -392,6 +393,9 @@ def _newton(
             return None
         theta = theta + t * direction
         f = f_new
+        if t == 1.0 and decrement < 1e-7:
+            # quadratic convergence: after a full step from a decrement this small the next one is ~1e-14
+            return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged", nit=_ + 1)
     return None
 
 
