@@ -245,3 +245,12 @@ def test_invalid_state_is_rejected(rng):
         virf(DCCState(**{**state.__dict__, "gamma": np.full(3, 0.1)}), "X0")
     with pytest.raises(SpecificationError, match="positive semi-definite"):
         virf(DCCState(**{**state.__dict__, "model": "adcc", "g": 5.0}), "X0")
+
+
+def test_exploding_paths_raise_estimation_error(rng):
+    from contagion.errors import EstimationError
+
+    state = make_state(rng, 2, volatility="egarch")
+    exploding = DCCState(**{**state.__dict__, "omega": np.full(2, 5.0), "beta": np.full(2, 1.5)})
+    with pytest.raises(EstimationError, match="exploded"):
+        virf(exploding, {"X0": 10.0}, horizon=40, reps=40, seed=0)
