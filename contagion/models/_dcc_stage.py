@@ -93,14 +93,15 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
     # then the start of a few Newton steps on the expensive objective.
     comp_objective = make_objective(_pairs_for(n))
     grid = sorted(((comp_objective(theta_for(a0, b0)), (a0, b0)) for a0, b0 in _STARTS), key=lambda t: t[0])
-    res = _minimise(comp_objective, theta_for(*grid[0][1]), bounds, row)
+    # as a start only, the composite estimate needs no more than ~4 digits (the full optimum differs anyway)
+    res = _minimise(comp_objective, theta_for(*grid[0][1]), bounds, row, loose=not composite)
     objective = comp_objective
     if not composite:
         objective = make_objective(None)
-        theta_c = res.x if objective(res.x) < 1e9 else theta_for(*grid[0][1])
+        theta_c = res.x if comp_objective(res.x) < 1e9 else theta_for(*grid[0][1])
         res = _minimise(objective, theta_c, bounds, row)
-    best = (objective(res.x), res.x.copy(), res)
-    fbest, theta, res = best
+    fbest = float(res.fun) if np.isfinite(res.fun) else 1e10
+    theta = np.asarray(res.x, dtype=float).copy()
     if fbest >= 1e9:
         raise EstimationError("correlation (DCC) stage failed: no parameter value gave a finite likelihood; "
                               "check the standardised residuals for extreme outliers.")
@@ -127,10 +128,11 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
 
 
 def _minimise(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
+    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    loose: bool = False,
 ) -> Any:
     """Newton for interior optima; preconditioned SLSQP, then plain SLSQP, for the rest."""
-    res = _newton(objective, theta0, bounds, row)
+    res = _newton(objective, theta0, bounds, row, stop=1e-5 if loose else 1e-7)
     if res is None:
         res = _preconditioned_slsqp(objective, theta0, bounds, row)
     if res is None:
@@ -144,7 +146,7 @@ def _minimise(
 
 def _newton(
     objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
-    max_iter: int = 30,
+    max_iter: int = 30, stop: float = 1e-7,
 ) -> Any:
     """Damped Newton iterations with finite-difference gradient and Hessian for the interior case.
 
@@ -212,7 +214,7 @@ def _newton(
             return None
         theta = theta + t * direction
         f = f_new
-        if t == 1.0 and decrement < 1e-7:
+        if t == 1.0 and decrement < stop:
             # quadratic convergence: after a full step from a decrement this small the next one is ~1e-14
             return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged", nit=_ + 1)
     return None
