@@ -59,13 +59,13 @@ def test_named_shock_through_dcc_result(fitted):
 def test_historical_shock_through_dcc_result(fitted, simulated):
     day = simulated["NVDA"].abs().idxmax()
     shock = simulated.loc[day]  # a Series named by its date: `at` is inferred
-    res = fitted.virf(shock, horizon=10, reps=400, seed=1)
+    res = fitted.virf(shock, horizon=10, reps=400, seed=1, baseline="expected")
     assert res.date == day
     assert res.shocks == (f"historical[{day:%Y-%m-%d}]",)
     state = fitted.state_at(day)
     np.testing.assert_allclose(res.impulse[0], shock.to_numpy() - np.asarray(state.mu) / state.scale,
                                rtol=1e-12)
-    explicit = fitted.virf(shock.to_numpy(), at=day, horizon=10, reps=400, seed=1)
+    explicit = fitted.virf(shock.to_numpy(), at=day, horizon=10, reps=400, seed=1, baseline="expected")
     np.testing.assert_array_equal(res.estimate, explicit.estimate)
     # h = 1 variance response is exact (moment-matched baseline): alpha_i (eps_i^2 - h_i), in input units
     eps = res.impulse[0] * state.scale
@@ -81,7 +81,7 @@ def test_rmgarch_fixture_historical_shock(reference_dir: Path):
         warnings.simplefilter("error")
         fitted = DCCGARCH(returns).fit(se=False)
     day = returns["AA"].abs().idxmax()
-    res = fitted.virf(returns.loc[day], horizon=30, reps=1000, seed=0)
+    res = fitted.virf(returns.loc[day], horizon=30, reps=1000, seed=0, baseline="expected")
     state = fitted.state_at(day)
     eps = res.impulse[0] * state.scale
     expected = np.asarray(state.alpha) * (eps**2 - np.asarray(state.h)) / state.scale**2

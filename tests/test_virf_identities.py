@@ -53,7 +53,7 @@ def test_univariate_gjr_closed_form():
     alpha, gamma, beta, h0 = 0.04, 0.1, 0.88, 1.5
     state = univariate(alpha=alpha, beta=beta, h=h0, volatility="gjr", gamma=gamma)
     eps = -2.5 * np.sqrt(h0)
-    res = virf(state, np.array([eps + 0.1]), horizon=15, reps=2000, seed=3)
+    res = virf(state, np.array([eps + 0.1]), horizon=15, reps=2000, seed=3, baseline="expected")
     first = alpha * (eps**2 - h0) + gamma * (eps**2 - h0 / 2)
     truth = first * (alpha + gamma / 2 + beta) ** np.arange(15)
     est = res.estimate[0, 1:, 0]
@@ -63,7 +63,7 @@ def test_univariate_gjr_closed_form():
 
 def test_one_standard_deviation_is_no_news_for_a_univariate_garch():
     """xi^2 = 1: the Hafner-Herwartz VIRF of the variance is 0 at every horizon (exactly at h = 1)."""
-    res = virf(univariate(), "X", horizon=10, reps=2000, seed=4)
+    res = virf(univariate(), "X", horizon=10, reps=2000, seed=4, baseline="expected")
     np.testing.assert_allclose(res.estimate[0, 1, 0], 0.0, atol=1e-14)
     assert np.all(np.abs(res.estimate[0, :, 0]) <= 4 * mc_se(res)[0, :, 0] + 1e-14)
 
@@ -81,7 +81,7 @@ def test_zero_shock_gives_exactly_zero_response_with_zero_baseline(rng, volatili
 
 def test_zero_shock_with_expected_baseline_is_calm_news():
     """Under the Hafner-Herwartz baseline a zero innovation is news (calmer than expected): -alpha (a+b)^(h-1) h."""
-    res = virf(univariate(), np.array([0.1]), horizon=10, reps=2000, seed=2)
+    res = virf(univariate(), np.array([0.1]), horizon=10, reps=2000, seed=2, baseline="expected")
     truth = -0.08 * 0.98 ** np.arange(10) * 2.0
     np.testing.assert_allclose(res.estimate[0, 1, 0], truth[0], rtol=1e-12)
     assert np.all(np.abs(res.estimate[0, 1:, 0] - truth) <= 4 * mc_se(res)[0, 1:, 0])
@@ -114,9 +114,18 @@ def test_shock_to_uncorrelated_asset_leaves_other_variances_unchanged(rng, a, b,
     assert np.all(res.estimate[0][:, inside] == 0.0)
     assert res.estimate[0, 1, labels.index("var[X0]")] > 0
     # Hafner-Herwartz baseline: the others respond exactly as to a zero shock (the shock itself adds nothing)
-    shocked = virf(state, {"X0": 3.0}, horizon=15, reps=400, seed=7)
-    calm = virf(state, np.zeros(4), horizon=15, reps=400, seed=7)
+    shocked = virf(state, {"X0": 3.0}, horizon=15, reps=400, seed=7, baseline="expected")
+    calm = virf(state, np.zeros(4), horizon=15, reps=400, seed=7, baseline="expected")
     np.testing.assert_array_equal(shocked.estimate[0][:, others], calm.estimate[0][:, others])
+
+
+def test_default_baseline_is_no_shock(rng):
+    """The default reads "no shock" literally: a zero innovation gives exactly zero at every horizon."""
+    state = block_state(rng, 0.05, 0.9, "dcc")
+    res = virf(state, np.zeros(4), horizon=10, reps=80, seed=3)
+    assert res.baseline == "zero"
+    assert np.all(res.estimate == 0.0)
+    assert np.all(res.lower == 0.0) and np.all(res.upper == 0.0)
 
 
 # ----------------------------------------------------------------------------------------------- decay
@@ -124,7 +133,7 @@ def test_shock_to_uncorrelated_asset_leaves_other_variances_unchanged(rng, a, b,
 def test_variance_response_decays_at_fitted_persistence(rng, volatility):
     """E[h_{i,t+h}] follows a linear recursion whatever R does: VIRF_i(h) = VIRF_i(1) p_i^(h-1)."""
     state = make_state(rng, 4, volatility=volatility, nu=8.0)
-    res = virf(state, {"X1": 3.0, "X2": -2.0}, horizon=25, reps=2000, seed=11)
+    res = virf(state, {"X1": 3.0, "X2": -2.0}, horizon=25, reps=2000, seed=11, baseline="expected")
     persistence = np.asarray(state.alpha) + np.asarray(state.gamma) / 2 + np.asarray(state.beta)
     se = mc_se(res)
     for i in range(4):

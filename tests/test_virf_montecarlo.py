@@ -60,7 +60,7 @@ def test_virf_matches_brute_force_simulation(volatility, model, nu):
     state = make_state(rng, 3, volatility=volatility, model=model, nu=nu, a=0.12, b=0.82,
                        g=0.03 if model == "adcc" else 0.0)
     horizon, reps = 6, 4000
-    res = virf(state, {"X0": 3.0}, horizon=horizon, reps=reps, seed=5)
+    res = virf(state, {"X0": 3.0}, horizon=horizon, reps=reps, seed=5, baseline="expected")
     eps0 = res.impulse[0] * state.scale
     n_bf = 40_000
     shocked = brute_force(state, eps0, horizon, n_bf, rng)

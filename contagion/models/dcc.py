@@ -388,11 +388,12 @@ class DCCResult:
         )
 
     def virf(self, shock: Any, horizon: int = 30, at: date | str | None = None, reps: int = 2000,
-             level: float = 0.90, seed: int | None = None) -> Any:
+             level: float = 0.90, seed: int | None = None, *, baseline: str = "zero") -> Any:
         """Volatility impulse responses (Hafner & Herwartz 2006); see :func:`contagion.models.virf.virf`."""
         from contagion.models.virf import virf
 
-        return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed)
+        return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed,
+                    baseline=baseline)  # type: ignore[arg-type]
 
     # ---- forecasts and simulation -------------------------------------------------------------------------
     def _next_state(self) -> tuple[Float64Array1D, Float64Array2D]:

@@ -23,15 +23,18 @@ The shock :math:`\varepsilon^*` (the innovation at date t, i.e. the return minus
 
 Two baselines (``baseline=``):
 
-- ``"expected"`` (default; Hafner & Herwartz): the baseline draws :math:`\varepsilon_t` from its conditional
+- ``"zero"`` (default; "no shock" taken literally, as in Gabauer 2020 and ConnectednessApproach's
+  ``VFEVD(standardize=TRUE)``): the baseline sets :math:`\varepsilon_t = 0`,
+  :math:`E[\cdot \mid \varepsilon_t = 0, \mathcal F_{t-1}]`; univariate GARCH(1,1):
+  :math:`\alpha(\alpha+\beta)^{h-1}\varepsilon^{*2}`. A zero shock gives exactly zero, and a shock to an asset
+  uncorrelated with the others leaves their variances exactly unchanged while R stays block diagonal. This
+  is the reading under which the response to a one-standard-deviation shock is positive, which is what a
+  reader of "the response to an NVDA shock" expects.
+- ``"expected"`` (Hafner & Herwartz's conditional-expectation baseline): the baseline draws :math:`\varepsilon_t` from its conditional
   distribution, :math:`E[\cdot \mid \mathcal F_{t-1}]`. A VIRF is then driven by the *news*
   :math:`\xi\xi' - I`: in the univariate GARCH(1,1) case it is
   :math:`\alpha(\alpha+\beta)^{h-1} h_t (\xi^2 - 1)`, zero for a one-standard-deviation shock, negative for
   a small one. A shock equal to the baseline's own draw gives exactly zero.
-- ``"zero"`` (Gabauer 2020 and ConnectednessApproach's ``VFEVD(standardize=TRUE)``): the baseline sets
-  :math:`\varepsilon_t = 0`, :math:`E[\cdot \mid \varepsilon_t = 0, \mathcal F_{t-1}]`; univariate GARCH(1,1):
-  :math:`\alpha(\alpha+\beta)^{h-1}\varepsilon^{*2}`. A zero shock gives exactly zero, and a shock to an asset
-  uncorrelated with the others leaves their variances exactly unchanged while R stays block diagonal.
 
 Horizon convention: ``h = 1`` is the first date the shock reaches (:math:`H_t` itself is known at t-1); the
 tables also carry ``h = 0`` with a response of exactly 0. Bands are Monte Carlo intervals of the expectation
@@ -293,7 +296,7 @@ def virf(
     level: float = 0.90,
     seed: int | np.random.Generator | None = None,
     *,
-    baseline: VIRFBaseline = "expected",
+    baseline: VIRFBaseline = "zero",
 ) -> VIRFResult:
     r"""Volatility impulse responses of a fitted DCC-GARCH model (Hafner & Herwartz 2006, by simulation).
 
@@ -330,9 +333,10 @@ def virf(
         Seed of ``numpy.random.default_rng``; the same seed reproduces every number. ``None`` draws fresh
         entropy (a Generator: one integer from it) and records the integer actually used in
         :attr:`VIRFResult.seed`, so any result can be reproduced.
-    baseline : {"expected", "zero"}
-        Hafner-Herwartz baseline (draw :math:`\varepsilon_t`) or Gabauer's (set it to 0). See the module
-        docstring.
+    baseline : {"zero", "expected"}
+        ``"zero"`` (default): the no-shock path sets :math:`\varepsilon_t = 0` (Gabauer 2020);
+        ``"expected"``: it draws :math:`\varepsilon_t` from its conditional distribution (Hafner &
+        Herwartz 2006). See the module docstring.
 
     Returns
     -------
