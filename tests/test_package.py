@@ -41,3 +41,8 @@ def test_error_hierarchy() -> None:
 def test_unknown_public_name() -> None:
     with pytest.raises(AttributeError):
         contagion.no_such_thing  # noqa: B018
+
+
+@pytest.mark.parametrize("name", sorted(contagion._LAZY))
+def test_every_public_name_resolves(name: str) -> None:
+    assert getattr(contagion, name) is not None
