@@ -326,19 +326,22 @@ def two_step_se(
         g_dn = _grad(lambda p: float(dcc_terms(z0, p).sum()), dn, steps)
         a22[:, j] = (g_up - g_dn) / (2 * steps[j])
     a22 = 0.5 * (a22 + a22.T)
-    # first stage blocks
-    k1s = [m.params.shape[0] for m in margins]
+    # first stage blocks; parameters on a bound (e.g. alpha = 0) are held fixed: scores and Hessians are not
+    # defined there, and finite differences around 1e-17 would swamp the correction with noise
+    actives = [_interior(m) for m in margins]
+    k1s = [len(act) for act in actives]
     k1 = sum(k1s)
     a11 = np.zeros((k1, k1))
     s1 = np.zeros((z0.shape[0], k1))
     a21 = np.zeros((k2, k1))
     pos = 0
     for i, m in enumerate(margins):
+        act = actives[i]
         ki = k1s[i]
-        a11[pos:pos + ki, pos:pos + ki] = m.hessian
-        s1[:, pos:pos + ki] = m.scores[first - m.first:]
-        for j in range(ki):
-            step = 1e-5 * max(abs(m.params[j]), 1e-8)
+        a11[pos:pos + ki, pos:pos + ki] = m.hessian[np.ix_(act, act)]
+        s1[:, pos:pos + ki] = m.scores[first - m.first:][:, act]
+        for jj, j in enumerate(act):
+            step = 1e-5 * max(abs(m.params[j]), 1e-4)
             zs = []
             for sgn in (1.0, -1.0):
                 p = m.params.copy()
@@ -349,7 +352,7 @@ def two_step_se(
                 zs.append(zz)
             g_up = _grad(lambda ph, zz=zs[0]: float(dcc_terms(zz, ph).sum()), phi, steps)
             g_dn = _grad(lambda ph, zz=zs[1]: float(dcc_terms(zz, ph).sum()), phi, steps)
-            a21[:, pos + j] = (g_up - g_dn) / (2 * step)
+            a21[:, pos + jj] = (g_up - g_dn) / (2 * step)
         pos += ki
     a_full = np.zeros((k1 + k2, k1 + k2))
     a_full[:k1, :k1] = a11
@@ -365,7 +368,33 @@ def two_step_se(
         return np.full(k2, np.nan)
     cov = a_inv @ b_full @ a_inv.T
     d = np.diag(cov)[k1:]
-    return np.sqrt(np.where(d > 0, d, np.nan))
+    se = np.sqrt(np.where(d > 0, d, np.nan))
+    if not np.all(np.isfinite(se)) or np.any(se > 1.0):
+        # a and b live in [0, 1]: a standard error above 1 (or none at all) is a failed numerical sandwich,
+        # not information; report it as missing and say so rather than print a meaningless number
+        warnings.warn(
+            "DCC standard errors: the two-step sandwich is numerically unreliable for these data "
+            f"(raw values {np.array2string(se, precision=3)}); they are reported as NaN. Refit with se=False "
+            "or on a longer sample. Typical causes: a near 0 (then b is not identified) or first-stage "
+            "parameters on a bound.",
+            ConvergenceWarning, stacklevel=3)
+        return np.full(k2, np.nan)
+    return se
+
+
+#: first-stage parameters closer than this to zero (variance-equation parameters only) are on their bound
+_BOUND_TOL = 1e-6
+_VARIANCE_NAMES = ("omega", "alpha", "beta", "gamma")
+
+
+def _interior(m: MarginFit) -> list[int]:
+    """Indices of the margin's parameters that are not on a bound (variance parameters at 0 are)."""
+    keep = []
+    for j, name in enumerate(m.param_names):
+        is_variance = name.lower().startswith(_VARIANCE_NAMES)
+        if not is_variance or abs(float(m.params[j])) > _BOUND_TOL:
+            keep.append(j)
+    return keep
 
 
 def _grad(f: Any, p: Float64Array1D, steps: Float64Array1D) -> Float64Array1D:
