@@ -1,0 +1,597 @@
+"""Write a run folder from the job outputs: data files, tables, figures, pages, manifest and citation.
+
+The layout is documented in ``docs/report-folder.md``. Every file listed there is always written; when a
+section could not be computed (a model missing in this version, or an estimation failure) its data files
+hold the header only and the report says why, rather than showing invented numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from contagion._version import __version__
+from contagion.batch import Job
+from contagion.pipeline import JobOutput
+from contagion.report import figures as figs
+from contagion.report import tables as tex
+from contagion.report.files import (
+    SIMULATED_NOTE,
+    fsync_tree,
+    normalise,
+    write_csv,
+    write_json,
+    write_parquet,
+    write_text,
+)
+from contagion.report.manifest import (
+    VOLATILE_KEYS,
+    citation_cff,
+    file_sha256,
+    git_commit,
+    method_keys,
+    package_versions,
+    references_bib,
+)
+from contagion.report.render import (
+    FigureRef,
+    ReportContext,
+    Section,
+    TableView,
+    embed_figures,
+    render_html,
+    render_markdown,
+    table_view,
+)
+from contagion.study import Study
+
+__all__ = ["SCHEMAS", "write_report"]
+
+#: Column order of every tidy output table (files of a demo run add a last ``data_note`` column).
+SCHEMAS: dict[str, list[str]] = {
+    "var_irf": ["model", "kind", "impulse", "response", "horizon", "estimate", "lower", "upper", "level",
+                "band_method", "job"],
+    "dcc_virf": ["shock", "response", "horizon", "estimate", "lower", "upper", "level", "job"],
+    "static": ["job", "model", "receiver", "transmitter", "value"],
+    "groups": ["job", "model", "transmitter", "receiver", "spillover", "net"],
+    "rolling": ["job", "model", "method", "date", "series", "measure", "value"],
+    "dcc_params": ["job", "asset", "parameter", "estimate", "std_error"],
+    "dcc_correlations": ["job", "date", "pair", "x", "y", "correlation"],
+    "panel": ["date", "level", "kind", "series", "value"],
+}
+_SORT: dict[str, list[str]] = {
+    "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
+    "dcc_virf": ["job", "shock", "response", "horizon"],
+    "static": ["job", "model", "receiver", "transmitter"],
+    "groups": ["job", "model", "transmitter", "receiver"],
+    "rolling": ["job", "model", "method", "series", "measure", "date"],
+    "dcc_params": ["job", "asset", "parameter"],
+    "dcc_correlations": ["job", "pair", "date"],
+    "panel": ["kind", "series", "date"],
+}
+
+
+def _combine(outputs: Mapping[str, JobOutput], name: str) -> pd.DataFrame:
+    parts = [o.tables[name] for o in outputs.values() if name in o.tables and len(o.tables[name])]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS.get(name, [])})
+    frame = pd.concat(parts, ignore_index=True)
+    if name in SCHEMAS:
+        frame = frame[SCHEMAS[name]]
+    return frame
+
+
+def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.DataFrame:
+    """Cells of the DY table plus its margins in long form (FROM others, TO others, NET, TOTAL)."""
+    rows = []
+    for r in directional.itertuples():
+        if r.measure == "from":
+            rows.append((r.job, r.model, r.series, "FROM others", r.value))
+        elif r.measure == "to":
+            rows.append((r.job, r.model, "TO others", r.series, r.value))
+        elif r.measure == "net":
+            rows.append((r.job, r.model, "NET", r.series, r.value))
+        elif r.measure == "total":
+            rows.append((r.job, r.model, "TOTAL", "TOTAL", r.value))
+    margins = pd.DataFrame(rows, columns=SCHEMAS["static"])
+    if static.empty:
+        return margins if len(margins) else static
+    return pd.concat([static[SCHEMAS["static"]], margins], ignore_index=True)
+
+
+def _save_table(root: Path, rel: str, frame: pd.DataFrame, name: str, simulated: bool,
+                formats: Sequence[str] = ("csv",)) -> pd.DataFrame:
+    out = normalise(frame, _SORT.get(name), simulated=simulated)
+    if "csv" in formats:
+        write_csv(out, root / f"{rel}.csv")
+    if "parquet" in formats:
+        write_parquet(out, root / f"{rel}.parquet", simulated=simulated)
+    return out
+
+
+def _event_facts(panel: pd.DataFrame, event: pd.Timestamp, group_of: Mapping[str, str],
+                 order: Sequence[str]) -> pd.DataFrame:
+    """Aligned event-day log return (percent) and log-variance jump per asset, from the panel table."""
+    if panel.empty:
+        return pd.DataFrame(columns=["group", "asset", "date", "return_pct", "log_variance_jump"])
+    data = panel[panel["level"] == "asset"].copy()
+    data["date"] = pd.to_datetime(data["date"])
+    returns = data[data["kind"] == "log_return"].pivot(index="date", columns="series", values="value").sort_index()
+    logvar = data[data["kind"].str.startswith("log_variance")].pivot(index="date", columns="series", values="value")
+    logvar = logvar.sort_index()
+    after = returns.index[returns.index >= event]
+    if len(after) == 0:
+        return pd.DataFrame(columns=["group", "asset", "date", "return_pct", "log_variance_jump"])
+    day = after[0]
+    rows = []
+    for asset in order:
+        if asset not in returns.columns:
+            continue
+        value = returns.loc[day, asset]
+        jump = np.nan
+        if asset in logvar.columns and day in logvar.index:
+            history = logvar.loc[:day, asset].iloc[:-1].dropna().tail(60)
+            if len(history) >= 10 and pd.notna(logvar.loc[day, asset]):
+                jump = float(logvar.loc[day, asset] - history.mean())
+        rows.append((group_of.get(asset, ""), asset, day, 100.0 * float(value) if pd.notna(value) else np.nan, jump))
+    return pd.DataFrame(rows, columns=["group", "asset", "date", "return_pct", "log_variance_jump"])
+
+
+def _virf_responses(virf: pd.DataFrame, shock: str, limit: int = 6) -> list[str]:
+    """Variance responses (not covariances or correlations) of one shock, NVDA and BTC first."""
+    names = list(dict.fromkeys(virf.loc[virf["shock"] == shock, "response"]))
+    variances = [n for n in names if not any(mark in n for mark in ("~", ",", "corr", "cov"))]
+    chosen = variances or names
+    chosen.sort(key=lambda n: (0 if "NVDA" in n else 1 if "BTC" in n else 2, names.index(n)))
+    return chosen[:limit]
+
+
+def write_report(
+    root: Path,
+    *,
+    study: Study,
+    run_id: str,
+    outputs: Mapping[str, JobOutput],
+    jobs: Sequence[Job],
+    keys: Mapping[str, str],
+    hashes: Mapping[str, str],
+    frames: Mapping[str, pd.DataFrame],
+    source_description: Mapping[str, Any],
+    simulated: bool,
+    volatile: dict[str, Any],
+    clock_start: float,
+) -> list[str]:
+    """Write every file of the run folder into ``root``; returns the warnings shown in the report."""
+    t_report = time.perf_counter()
+    main = outputs["main"]
+    formats = set(study.output.formats) | {"csv", "parquet"}
+    job_names = [job.name for job in jobs]
+
+    # ---- tidy data files
+    var_irf = _save_table(root, "irf/var_irf", _combine(outputs, "var_irf"), "var_irf", simulated, ("csv", "parquet"))
+    dcc_virf = _save_table(root, "irf/dcc_virf", _combine(outputs, "dcc_virf"), "dcc_virf", simulated,
+                           ("csv", "parquet"))
+    directional = pd.concat([o.tables["directional"] for o in outputs.values() if "directional" in o.tables],
+                            ignore_index=True) if any("directional" in o.tables for o in outputs.values()) else \
+        pd.DataFrame(columns=["job", "model", "series", "measure", "value"])
+    static_cells = _combine(outputs, "static")
+    static = _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static",
+                         simulated)
+    groups = _save_table(root, "connectedness/groups", _combine(outputs, "groups"), "groups", simulated)
+    rolling = _save_table(root, "connectedness/rolling", _combine(outputs, "rolling"), "rolling", simulated)
+    dcc_params = _save_table(root, "dcc/params", _combine(outputs, "dcc_params"), "dcc_params", simulated)
+    dcc_corr = _save_table(root, "dcc/correlations", _combine(outputs, "dcc_correlations"), "dcc_correlations",
+                           simulated, ("parquet",))
+    panel = _save_table(root, "data/panel", main.tables.get("panel", pd.DataFrame(columns=SCHEMAS["panel"])),
+                        "panel", simulated, ("parquet",))
+    quality = main.info.get("quality", {})
+    quality_doc = {"quality": quality, "simulated": simulated}
+    if simulated:
+        quality_doc["data_note"] = SIMULATED_NOTE
+    write_json(quality_doc, root / "data/quality.json")
+
+    # ---- LaTeX tables
+    sim = simulated
+    group_label = "group_var"
+    tables_written: list[str] = []
+    event = pd.Timestamp(study.events[0].date) if study.events else None
+    event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
+
+    def put_tex(name: str, text: str) -> None:
+        if "tex" in formats:
+            write_text(root / "tables" / f"{name}.tex", text)
+            tables_written.append(f"tables/{name}.tex")
+
+    if not static_cells.empty:
+        put_tex("dy_table", tex.dy_table(static_cells, directional, model=group_label, job="main",
+                                          caption="Connectedness of the group volatility indices (Diebold-Yilmaz)",
+                                          label="tab:dy", simulated=sim, horizon=study.var.horizon))
+        if (static_cells["model"] == "asset_network").any():
+            put_tex("dy_table_assets", tex.dy_table(static_cells, directional, model="asset_network", job="main",
+                                                     caption="Asset-level connectedness (assets with full data)",
+                                                     label="tab:dy-assets", simulated=sim,
+                                                     horizon=study.var.horizon))
+    if not groups.empty:
+        model = "asset_network" if (groups["model"] == "asset_network").any() else group_label
+        put_tex("group_spillovers", tex.group_spillover_table(
+            groups, model=model, job="main", label="tab:groups", simulated=sim,
+            caption="Between-group volatility spillovers" + (" (asset-level network)" if model == "asset_network" else "")))
+    if not dcc_params.empty:
+        put_tex("dcc_parameters", tex.dcc_parameter_table(dcc_params, caption="DCC-GARCH parameter estimates",
+                                                          label="tab:dcc", simulated=sim))
+    if not event_facts.empty:
+        put_tex("event_figures", tex.event_table(event_facts, label="tab:event", simulated=sim,
+                                                 caption=f"{study.events[0].name} ({study.events[0].date}): "
+                                                         "event-day moves"))
+    if len(job_names) > 1 and not directional.empty:
+        source_group = next(iter(study.groups))
+        put_tex("robustness", tex.robustness_table(directional, job_names, source_group=source_group,
+                                                   caption="Robustness: total connectedness and net spillover "
+                                                           f"of {source_group} across jobs",
+                                                   label="tab:robustness", simulated=sim))
+
+    # ---- figures
+    figure_dir = root / "figures"
+    made: dict[str, FigureRef] = {}
+    want_png = "png" in formats or "html" in formats or "md" in formats
+
+    def put_fig(name: str, fig: Any, title: str, caption: str) -> None:
+        if want_png or "pdf" in formats:
+            figs.save_figure(fig, figure_dir, name)
+        made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption)
+
+    if not var_irf.empty:
+        for kind in dict.fromkeys(var_irf["kind"]):
+            name = "irf_grid" if kind == study.var.irf_kinds[0] else f"irf_grid_{kind}"
+            band = var_irf["band_method"].iloc[0]
+            put_fig(name, figs.irf_grid(var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim,
+                                        title=f"{kind.capitalize()} impulse responses of group log volatility"),
+                    f"{kind} impulse responses",
+                    f"{kind.capitalize()} impulse responses of the group volatility indices, "
+                    f"{study.var.irf_horizon} steps, {band} bands at level {study.var.level}")
+    if not static_cells.empty:
+        put_fig("connectedness_heatmap", figs.connectedness_heatmap(
+            static_cells, model=group_label, job="main", simulated=sim,
+            title="Connectedness of group volatility (percent)"),
+            "connectedness heatmap", "Generalized FEVD shares between the group volatility indices (rows receive)")
+        if (static_cells["model"] == "asset_network").any():
+            put_fig("connectedness_heatmap_assets", figs.connectedness_heatmap(
+                static_cells, model="asset_network", job="main", simulated=sim,
+                title="Asset-level connectedness (percent)"),
+                "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
+    if not groups.empty:
+        put_fig("net_spillover_network", figs.net_spillover_network(
+            groups, model=group_label, job="main", simulated=sim, title="Net pairwise volatility spillovers"),
+            "net spillover network", "Net pairwise spillovers between group volatility indices (arrow: from net "
+                                     "transmitter to net receiver)")
+    if not rolling.empty:
+        events = [(e.name, pd.Timestamp(e.date)) for e in study.events]
+        put_fig("rolling_total", figs.rolling_total(rolling[rolling["job"] == "main"], events=events, simulated=sim,
+                                                    title="Total connectedness over time"),
+                "rolling total connectedness",
+                f"Total connectedness, rolling window of {study.connectedness.rolling_window} observations"
+                + (" and TVP-VAR" if study.connectedness.tvp else "") + ", events marked")
+    if not dcc_corr.empty:
+        assets = main.info.get("dcc", {}).get("assets", [])
+        anchor = "NVDA" if "NVDA" in assets else (assets[0] if assets else "")
+        partners = [a for a in assets if a != anchor and (a.startswith("BTC") or study.group_of.get(a) == "ai_token")]
+        partners = partners or [a for a in assets if a != anchor]
+        put_fig("dcc_correlations", figs.dcc_event_correlations(
+            dcc_corr, anchor=anchor, partners=partners, event=event, window_days=study.dcc.window_days,
+            simulated=sim, title=f"DCC correlations of {anchor} around the event"),
+            "DCC correlations", f"Conditional correlations of {anchor} with {', '.join(partners)}, "
+                                f"{study.dcc.window_days} days either side of the event")
+    if not dcc_virf.empty:
+        for k, shock in enumerate(dict.fromkeys(dcc_virf["shock"])):
+            responses = _virf_responses(dcc_virf, shock)
+            name = "virf_paths" if k == 0 else f"virf_paths_{k + 1}"
+            put_fig(name, figs.virf_paths(dcc_virf, shock=shock, responses=responses, simulated=sim,
+                                          title=f"VIRF: {shock}"),
+                    f"VIRF {shock}", f"Volatility impulse responses to '{shock}' with {study.virf.level:.0%} bands")
+
+    # ---- pages
+    warnings = _collect_warnings(outputs)
+    sections = _sections(study, outputs, made, directional, groups, dcc_params, event_facts, job_names)
+    embed_figures(sections, root)
+    commit = git_commit()
+    context = ReportContext(
+        title=study.title,
+        study_name=study.name,
+        run_id=run_id,
+        version=__version__,
+        commit=commit,
+        simulated=simulated,
+        question=_question(study),
+        data_facts=_data_facts(study, main, source_description, simulated),
+        data_tables=_data_tables(study, main),
+        data_notes=list(main.info.get("notes", [])),
+        sections=sections,
+        caveats=_caveats(study, simulated),
+        warnings=warnings,
+        references=_reference_lines(study, outputs),
+        rerun=_rerun_command(study, simulated),
+    )
+    if "html" in formats:
+        write_text(root / "report.html", render_html(context))
+    if "md" in formats:
+        write_text(root / "report.md", render_markdown(context))
+
+    # ---- citation and references
+    sections_present = {"dcc"} if not dcc_params.empty else set()
+    if not dcc_virf.empty:
+        sections_present.add("virf")
+    measures = [study.data.measure, *[v.measure for v in study.robustness if v.measure]]
+    write_text(root / "references.bib", references_bib(method_keys(study.resolved(), measures, sections_present),
+                                                       simulated=simulated))
+    write_text(root / "CITATION.cff", citation_cff(title=study.title, study=study.name, run_id=run_id, commit=commit,
+                                                   simulated=simulated,
+                                                   date_released=str(volatile["started_utc"])[:10]))
+
+    # ---- manifest (last: it lists the other files)
+    outputs_sha = {}
+    all_files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(root).as_posix()
+            digest = file_sha256(path)
+            all_files[rel] = digest
+            if path.suffix in (".csv", ".parquet", ".json", ".tex"):
+                outputs_sha[rel] = digest
+    run_block = dict(volatile)
+    run_block["files_sha256"] = all_files
+    run_block["timings_seconds"] = {**volatile.get("timings_seconds", {}),
+                                    "report_seconds": round(time.perf_counter() - t_report, 3),
+                                    "total_seconds": round(time.perf_counter() - clock_start, 3)}
+    run_block["finished_utc"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    run_block["note"] = ("Volatile fields: everything in this 'run' block differs between runs with the same inputs "
+                         "and seed (run id, folder, times, cache hits, hashes of pages and figures); all other "
+                         "fields are deterministic.")
+    manifest = {
+        "contagion_version": __version__,
+        "git_commit": commit,
+        "study": study.resolved(),
+        "simulated": simulated,
+        "source": dict(source_description),
+        "seed": study.seed,
+        "calendar_policy": main.info.get("calendar_policy", {"name": study.data.calendar}),
+        "measure": main.info.get("measure", study.data.measure),
+        "input_series": {
+            ticker: {
+                "sha256": hashes[ticker],
+                "rows": len(frames[ticker]),
+                "first": frames[ticker].index.min().date().isoformat() if len(frames[ticker]) else None,
+                "last": frames[ticker].index.max().date().isoformat() if len(frames[ticker]) else None,
+            } for ticker in sorted(hashes)
+        },
+        "panel_input_hashes": main.info.get("input_hashes", {}),
+        "jobs": [{"name": job.name, "kind": job.kind, "key": keys[job.name],
+                  "info": _jsonable_info(outputs[job.name].info),
+                  "unavailable": dict(sorted(outputs[job.name].unavailable.items()))} for job in jobs],
+        "packages": package_versions(),
+        "platform": {"python": platform.python_version(), "implementation": platform.python_implementation()},
+        "warnings": warnings,
+        "outputs_sha256": outputs_sha,
+        "volatile_keys": list(VOLATILE_KEYS),
+        "run": run_block,
+    }
+    if simulated:
+        manifest["data_note"] = SIMULATED_NOTE
+    write_json(manifest, root / "manifest.json")
+    fsync_tree(root)
+    return warnings
+
+
+def _jsonable_info(info: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in sorted(info.items()) if k not in ("quality", "input_hashes")}
+
+
+def _collect_warnings(outputs: Mapping[str, JobOutput]) -> list[str]:
+    out = []
+    for name, output in outputs.items():
+        for warning in output.warnings:
+            out.append(f"[{name}] {warning}")
+        for section, why in sorted(output.unavailable.items()):
+            out.append(f"[{name}] {section}: {why}")
+    return list(dict.fromkeys(out))
+
+
+# ---------------------------------------------------------------------- page content
+def _question(study: Study) -> list[str]:
+    paragraphs = [p.strip() for p in study.description.split("\n\n") if p.strip()]
+    groups = ", ".join(study.groups)
+    paragraphs.append(
+        f"How do volatility shocks travel between the groups {groups}? The headline model is a VAR on the log "
+        f"volatility of equal-weighted group indices ({study.data.measure} variance), summarised by the "
+        f"Diebold-Yilmaz connectedness table and by impulse responses with {study.var.bands} bands."
+    )
+    return paragraphs
+
+
+def _data_facts(study: Study, main: JobOutput, source: Mapping[str, Any], simulated: bool) -> list[tuple[str, str]]:
+    sample = main.info.get("sample", {})
+    policy = main.info.get("calendar_policy", {})
+    facts = [
+        ("Data source", ("SIMULATED demo market: " if simulated else "") + ", ".join(
+            f"{k}={v}" for k, v in sorted(source.items()) if not isinstance(v, dict | list))),
+        ("Requested sample", f"{study.data.start} to {study.data.end}"),
+        ("Estimation sample", f"{sample.get('start')} to {sample.get('end')} ({sample.get('n_obs')} observations)"),
+        ("Calendar policy", f"{study.data.calendar}" + (f" ({policy.get('description')})" if policy.get("description") else "")),
+        ("Volatility measure", f"{study.data.measure} (log variance)"),
+        ("Events", "; ".join(f"{e.name} on {e.date}" for e in study.events) or "none"),
+        ("Seed", str(study.seed)),
+    ]
+    var = main.info.get("var")
+    if var:
+        facts.append(("VAR", f"{var.get('lag_order')} lags ({study.var.lags}), {var.get('n_obs')} observations, "
+                              f"{'stable' if var.get('is_stable') else 'NOT stable'}"))
+    return facts
+
+
+def _data_tables(study: Study, main: JobOutput) -> list[TableView]:
+    members = main.info.get("members", {})
+    rows = []
+    for group, tickers in study.groups.items():
+        used = members.get(group, [])
+        rows.append((group, ", ".join(used), ", ".join(t for t in tickers if t not in used) or "-"))
+    frame = pd.DataFrame(rows, columns=["group", "members in the index", "left out"])
+    return [table_view(frame, "Universe: equal-weighted group indices after the availability filter")]
+
+
+def _section_unavailable(outputs: Mapping[str, JobOutput], *needles: str) -> str:
+    main = outputs["main"]
+    notes = [f"{k}: {v}" for k, v in sorted(main.unavailable.items()) if any(n.lower() in k.lower() for n in needles)]
+    return "; ".join(notes)
+
+
+def _sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
+              directional: pd.DataFrame, groups: pd.DataFrame, dcc_params: pd.DataFrame,
+              event_facts: pd.DataFrame, job_names: Sequence[str]) -> list[Section]:
+    main = outputs["main"]
+    sections: list[Section] = []
+
+    def figures(*names: str) -> list[FigureRef]:
+        return [made[n] for n in names if n in made]
+
+    # connectedness
+    conn = Section("Connectedness of the group volatility indices")
+    total = main.info.get("total_connectedness")
+    if total is not None:
+        conn.text.append(f"Total connectedness: {total:.2f}% of the forecast-error variance of the group volatility "
+                         f"indices comes from shocks to other groups (horizon {study.var.horizon}).")
+        d = directional[(directional["job"] == "main") & (directional["model"] == "group_var")]
+        wide = d[d["series"] != "TOTAL"].pivot(index="series", columns="measure", values="value")
+        wide = wide.reindex([g for g in study.groups if g in wide.index])[["to", "from", "net"]]
+        conn.tables.append(table_view(wide, "Directional connectedness (percent): TO others, FROM others, NET",
+                                      index=True))
+        first = next(iter(study.groups))
+        pairs = groups[(groups["job"] == "main") & (groups["model"] == "group_var") & (groups["transmitter"] == first)]
+        if len(pairs):
+            conn.text.append(
+                f"Net pairwise spillovers from {first}: " + "; ".join(
+                    f"to {r.receiver} {r.net:+.2f}" for r in pairs.itertuples()) + " (percentage points).")
+    else:
+        conn.unavailable = _section_unavailable(outputs, "var", "connectedness") or "The VAR was not estimated."
+    conn.figures = figures("connectedness_heatmap", "net_spillover_network", "rolling_total")
+    extra = _section_unavailable(outputs, "rolling", "tvp")
+    if extra:
+        conn.unavailable = (conn.unavailable + "; " if conn.unavailable else "") + extra
+    sections.append(conn)
+
+    irf = Section("Impulse responses")
+    irf.figures = figures("irf_grid", *[n for n in made if n.startswith("irf_grid_")])
+    if not irf.figures:
+        irf.unavailable = "Impulse responses were not computed."
+    sections.append(irf)
+
+    network = Section("Asset-level network")
+    assets = main.info.get("asset_network", {}).get("assets", [])
+    if assets:
+        network.text.append(f"VAR on the log volatility of the {len(assets)} assets that cover the whole sample: "
+                            + ", ".join(assets) + ".")
+    asset_groups = groups[(groups["job"] == "main") & (groups["model"] == "asset_network")]
+    if len(asset_groups):
+        wide = asset_groups.pivot(index="receiver", columns="transmitter", values="spillover")
+        order = [g for g in study.groups if g in wide.index]
+        network.tables.append(table_view(wide.reindex(index=order, columns=order),
+                                         "Between-group spillovers in the asset network (percent; rows receive)",
+                                         index=True))
+    network.figures = figures("connectedness_heatmap_assets")
+    network.unavailable = _section_unavailable(outputs, "asset-level")
+    sections.append(network)
+
+    dcc = Section("DCC-GARCH correlations")
+    info = main.info.get("dcc", {})
+    if info:
+        dcc.text.append(f"DCC on daily returns of {', '.join(info.get('assets', []))} from {info.get('start')} to "
+                        f"{info.get('end')} ({info.get('n_obs')} observations).")
+    if not dcc_params.empty:
+        d = dcc_params[dcc_params["asset"] == "dcc"][["parameter", "estimate", "std_error"]]
+        dcc.tables.append(table_view(d, "DCC parameters", digits=4))
+    dcc.figures = figures("dcc_correlations")
+    dcc.unavailable = _section_unavailable(outputs, "dcc")
+    sections.append(dcc)
+
+    virf = Section("Volatility impulse responses")
+    virf.figures = [made[n] for n in made if n.startswith("virf_paths")]
+    virf.unavailable = _section_unavailable(outputs, "virf")
+    if not virf.figures and not virf.unavailable:
+        virf.unavailable = "No VIRF was computed (no DCC model or no shocks in the study)."
+    sections.append(virf)
+
+    if not event_facts.empty:
+        ev = Section(f"Event: {study.events[0].name} ({study.events[0].date})")
+        view = event_facts[["group", "asset", "return_pct", "log_variance_jump"]]
+        ev.tables.append(table_view(view, "Event-day aligned log return (%) and log-variance jump",
+                                    note="Log-variance jump: event-day log variance minus its mean over the 60 "
+                                         "previous observations."))
+        sections.append(ev)
+
+    if len(job_names) > 1:
+        rob = Section("Robustness")
+        rows = []
+        first = next(iter(study.groups))
+        for name in job_names:
+            d = directional[(directional["job"] == name) & (directional["model"] == "group_var")]
+            total_row = d[(d["series"] == "TOTAL")]["value"]
+            net_row = d[(d["series"] == first) & (d["measure"] == "net")]["value"]
+            job_info = outputs[name].info
+            sample = job_info.get("sample", {})
+            rows.append((name, sample.get("start"), sample.get("end"), sample.get("n_obs"),
+                         float(total_row.iloc[0]) if len(total_row) else np.nan,
+                         float(net_row.iloc[0]) if len(net_row) else np.nan,
+                         "; ".join(outputs[name].unavailable.values())))
+        frame = pd.DataFrame(rows, columns=["job", "start", "end", "observations", "total (%)", f"net {first}",
+                                            "note"])
+        rob.tables.append(table_view(frame, "Headline connectedness across the main and robustness jobs"))
+        for variant in study.robustness:
+            rob.text.append(f"{variant.name}: {variant.description or variant.window}")
+        sections.append(rob)
+    return sections
+
+
+def _caveats(study: Study, simulated: bool) -> list[str]:
+    caveats = [
+        "Generalized variance decompositions do not depend on the ordering of the variables, but they attribute "
+        "correlated shocks to every variable involved; the shares describe forecast-error variance, not causality.",
+        "Crypto trades around the clock while equities trade in exchange sessions; results depend on the calendar "
+        f"policy ('{study.data.calendar}'), which the robustness jobs vary.",
+        "Young tokens enter their group index when their history starts (availability filter), so group "
+        "composition changes over the sample.",
+        "DCC correlations and VIRFs are conditional on the fitted GARCH margins; bands reflect simulation "
+        "uncertainty given the estimates, not estimation uncertainty of the parameters.",
+        "Crypto series from exchange feeds are quoted in USDT rather than USD; the difference is small but not zero.",
+    ]
+    if simulated:
+        caveats.insert(0, "SIMULATED DATA: this is a demo run on a synthetic market; it illustrates the method and "
+                          "checks it against a known truth, it says nothing about real markets.")
+    return caveats
+
+
+def _reference_lines(study: Study, outputs: Mapping[str, JobOutput]) -> list[str]:
+    lines = [
+        "Diebold, F. X. and Yilmaz, K. (2012). Better to give than to receive: Predictive directional measurement "
+        "of volatility spillovers. International Journal of Forecasting 28(1), 57-66.",
+        "Pesaran, M. H. and Shin, Y. (1998). Generalized impulse response analysis in linear multivariate models. "
+        "Economics Letters 58(1), 17-29.",
+        "Engle, R. (2002). Dynamic conditional correlation. Journal of Business & Economic Statistics 20(3), 339-350.",
+        "Hafner, C. M. and Herwartz, H. (2006). Volatility impulse responses for multivariate GARCH models. "
+        "Journal of International Money and Finance 25(5), 719-740.",
+    ]
+    return lines
+
+
+def _rerun_command(study: Study, simulated: bool) -> str:
+    parts = ["contagion", "run", study.name]
+    if simulated:
+        parts.append("--demo")
+    elif study.data.source == "csv" and study.data.data_dir:
+        parts += ["--data-dir", str(study.data.data_dir)]
+    parts += ["--seed", str(study.seed)]
+    return " ".join(parts)
