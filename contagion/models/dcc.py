@@ -1,0 +1,704 @@
+r"""DCC-GARCH (Engle 2002) and asymmetric DCC (Cappiello, Engle & Sheppard 2006) by two-step QML.
+
+.. math::
+
+    H_t = D_t R_t D_t, \quad D_t = \mathrm{diag}(\sqrt{h_{it}}), \quad z_t = D_t^{-1}\varepsilon_t,
+
+    Q_t = (1-a-b)\bar Q - g\bar N + a z_{t-1}z_{t-1}' + g n_{t-1}n_{t-1}' + b Q_{t-1}, \quad
+    R_t = \mathrm{diag}(Q_t)^{-1/2} Q_t \mathrm{diag}(Q_t)^{-1/2}.
+
+Stage 1 fits each asset's univariate model (:mod:`contagion.models.garch`); stage 2 maximises the correlation
+part of the likelihood in (a, b[, g][, nu]) with correlation targeting. Conventions follow rmgarch (METHODS.md,
+"Conventions verified numerically") and are listed in ``docs/dcc.md``:
+
+* ``h_1`` = mean squared demeaned residual (rugarch objective for garch/normal margins);
+* :math:`\bar Q` = ``cov(z)`` with the ``n - 1`` denominator, :math:`Q_0 = \bar Q`;
+* the optimiser pads the pre-sample :math:`z_0` with zeros, the final filter (reported correlations and
+  log-likelihood) pads it with ones;
+* log-likelihood = sum of the univariate log-likelihoods + :math:`-\tfrac12\sum_t(\log|R_t| +
+  z_t'R_t^{-1}z_t - z_t'z_t)`, on the scale of the data as given (a rescaling by ``scale`` is undone by adding
+  :math:`T N \log(\text{scale})`).
+
+References
+----------
+.. [1] Engle, R. F. (2002). Dynamic conditional correlation. Journal of Business & Economic Statistics, 20(3),
+   339-350.
+.. [2] Engle, R. F. and Sheppard, K. (2001). Theoretical and empirical properties of dynamic conditional
+   correlation multivariate GARCH. NBER Working Paper 8554.
+.. [3] Cappiello, L., Engle, R. F. and Sheppard, K. (2006). Asymmetric dynamics in the correlations of global
+   equity and bond returns. Journal of Financial Econometrics, 4(4), 537-572.
+.. [4] Engle, R. F., Shephard, N. and Sheppard, K. (2008). Fitting vast dimensional time-varying covariance
+   models. NYU Working Paper FIN-08-009.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from contagion._typing import (
+    DCCKind,
+    Distribution,
+    Float64Array1D,
+    Float64Array2D,
+    IntArray,
+    JointDist,
+    MeanModel,
+    VolatilityModel,
+)
+from contagion.errors import (
+    ConvergenceWarning,
+    DataError,
+    DataQualityWarning,
+    EstimationError,
+    SpecificationError,
+)
+from contagion.models import _dcc_kernels as K
+from contagion.models._dcc_state import DCCState
+from contagion.models.garch import MarginFit, fit_margin
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["DCCGARCH", "DCCResult", "simulate_dcc"]
+
+logger = logging.getLogger(__name__)
+
+MIN_OBS = 250
+#: a + b (+ delta g) closer to 1 than this is reported as a boundary solution
+BOUNDARY_TOL = 1e-3
+_STARTS: tuple[tuple[float, float], ...] = ((0.01, 0.97), (0.02, 0.95), (0.05, 0.90), (0.05, 0.80), (0.10, 0.85))
+
+
+def _choose_scale(sd: Float64Array1D) -> float:
+    """Power of ten that brings the median standard deviation into [1, 10) (arch's advice for optimisers)."""
+    med = float(np.median(sd))
+    return float(10.0 ** (-np.floor(np.log10(med))))
+
+
+def _validate(returns: pd.DataFrame) -> None:
+    if not isinstance(returns, pd.DataFrame):
+        raise DataError(f"DCCGARCH needs a pandas DataFrame of returns (date x asset), got {type(returns).__name__}.")
+    if returns.shape[1] < 2:
+        raise DataError(f"DCCGARCH needs at least two assets (columns), got {returns.shape[1]}.")
+    if not returns.columns.is_unique:
+        raise DataError(f"duplicate asset columns: {list(returns.columns[returns.columns.duplicated()])}.")
+    if returns.shape[0] < MIN_OBS:
+        raise DataError(f"DCCGARCH needs at least {MIN_OBS} observations for stable GARCH estimates, got "
+                        f"{returns.shape[0]}; use a longer sample.")
+    try:
+        values = returns.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"returns must be numeric: {exc}") from exc
+    for k, col in enumerate(returns.columns):
+        x = values[:, k]
+        bad = ~np.isfinite(x)
+        if bad.any():
+            first = returns.index[int(np.argmax(bad))]
+            raise DataError(f"{col} has {int(bad.sum())} missing or infinite returns (first at {first}); "
+                            "drop or fill those dates (e.g. returns.dropna()) before fitting.")
+        if np.ptp(x) == 0.0:
+            raise DataError(f"{col} is constant ({x[0]!r} on every date); a GARCH model cannot be fitted to it. "
+                            "Drop it from the panel.")
+
+
+@dataclass(frozen=True, eq=False)
+class DCCGARCH:
+    """A DCC-GARCH specification on one panel of returns (date x asset, float).
+
+    Parameters
+    ----------
+    returns : DataFrame of shape (n_obs, n_assets)
+        Returns indexed by date, one column per asset (at least 2 assets and 250 observations, no NaN).
+    mean : {"constant", "zero", "ar1"}
+        Conditional mean of each asset.
+    volatility : {"garch", "gjr", "egarch"}
+        Univariate variance recursion (all of order (1, 1)).
+    dist : {"normal", "t", "skewt"}
+        Distribution of the univariate margins (first stage).
+    model : {"dcc", "adcc"}
+        Correlation dynamics: Engle (2002) DCC or Cappiello-Engle-Sheppard (2006) scalar aDCC.
+    joint_dist : {"normal", "t"}
+        Distribution of the standardised residuals in the correlation stage.
+    composite : bool
+        Fit the correlation stage by composite likelihood over contiguous pairs (Engle, Shephard & Sheppard
+        2008), which keeps N = 100 tractable. The reported log-likelihood is still the full one.
+
+    Examples
+    --------
+    >>> res = DCCGARCH(returns).fit()  # doctest: +SKIP
+    >>> res.params  # doctest: +SKIP
+    """
+
+    returns: pd.DataFrame
+    mean: MeanModel = "constant"
+    volatility: VolatilityModel = "garch"
+    dist: Distribution = "normal"
+    model: DCCKind = "dcc"
+    joint_dist: JointDist = "normal"
+    composite: bool = False
+
+    def __post_init__(self) -> None:
+        options = {"mean": ("constant", "zero", "ar1"), "volatility": ("garch", "gjr", "egarch"),
+                   "dist": ("normal", "t", "skewt"), "model": ("dcc", "adcc"), "joint_dist": ("normal", "t")}
+        for name, allowed in options.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise SpecificationError(f"{name}={value!r} is not supported; choose one of {allowed}.")
+        if not isinstance(self.composite, bool):
+            raise SpecificationError(f"composite must be True or False, got {self.composite!r}.")
+        _validate(self.returns)
+
+    # ------------------------------------------------------------------------------------------------------
+    def fit(self, se: bool = True) -> DCCResult:
+        """Two-step QML estimation (Engle & Sheppard 2001).
+
+        Parameters
+        ----------
+        se : bool
+            Compute standard errors: first-stage QML (sandwich) errors and DCC errors corrected for the first
+            stage (Engle & Sheppard 2001, Theorem 2; numerical scores and Hessians of the stacked problem).
+
+        Returns
+        -------
+        DCCResult
+
+        Raises
+        ------
+        EstimationError
+            When a first-stage fit or the correlation stage fails (names the asset and stage).
+        """
+        names = tuple(str(c) for c in self.returns.columns)
+        raw = self.returns.to_numpy(dtype=float)
+        sd = raw.std(axis=0)
+        if sd.max() / sd.min() > 1e3:
+            warnings.warn(f"the returns' scales differ by a factor {sd.max() / sd.min():.3g} "
+                          f"({names[int(np.argmax(sd))]} sd {sd.max():.3g}, {names[int(np.argmin(sd))]} sd "
+                          f"{sd.min():.3g}); check the units (percent vs decimal).", DataQualityWarning, stacklevel=2)
+        scale = _choose_scale(sd)
+        x = raw * scale
+        margins = []
+        for k, name in enumerate(names):
+            try:
+                margins.append(fit_margin(x[:, k], name, mean=self.mean, volatility=self.volatility,
+                                          dist=self.dist, se=se))
+            except EstimationError:
+                raise
+            except Exception as exc:  # any numerical failure is reported with the asset and stage
+                raise EstimationError(f"first stage (univariate {self.volatility}) failed for {name}: {exc}") from exc
+        first = max(m.first for m in margins)
+        n_obs = raw.shape[0] - first
+        eps = np.column_stack([m.resid[first - m.first:] for m in margins])
+        h = np.column_stack([m.variance[first - m.first:] for m in margins])
+        z = eps / np.sqrt(h)
+        if not np.all(np.isfinite(z)):
+            bad = names[int(np.argmax(~np.isfinite(z).all(axis=0)))]
+            raise EstimationError(f"first stage produced non-finite standardised residuals for {bad}.")
+        stage = _fit_correlation_stage(z, self.model, self.joint_dist, self.composite)
+        uni_ll = np.array([m.loglik for m in margins]) + n_obs * np.log(scale)  # undo the rescaling, per asset
+        result = DCCResult(
+            spec=self, names=names, index=pd.DatetimeIndex(self.returns.index[first:]), margins=tuple(margins),
+            scale=scale, eps=eps, h=h, z=z, **stage,
+            univariate_loglik=uni_ll,
+        )
+        if se:
+            result = replace(result, std_errors_array=_two_step_se(result))
+        return result
+
+
+def _pairs_for(n: int) -> IntArray:
+    """Contiguous pairs (i, i + 1) used by the composite likelihood (Engle, Shephard & Sheppard 2008, sec. 3)."""
+    return np.column_stack([np.arange(n - 1), np.arange(1, n)]).astype(np.int64)
+
+
+def _param_names(model: str, joint_dist: str) -> tuple[str, ...]:
+    return ("a", "b") + (("g",) if model == "adcc" else ()) + (("nu",) if joint_dist == "t" else ())
+
+
+def _unpack(theta: Float64Array1D, model: str, joint_dist: str) -> tuple[float, float, float, float | None]:
+    a, b = float(theta[0]), float(theta[1])
+    g = float(theta[2]) if model == "adcc" else 0.0
+    nu = float(theta[-1]) if joint_dist == "t" else None
+    return a, b, g, nu
+
+
+def _targets(z: Float64Array2D) -> tuple[Float64Array2D, Float64Array2D]:
+    """rmgarch's targets: Qbar = cov(z) (n - 1 denominator); Nbar = T^{-1} sum n n' with n = min(z, 0)."""
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    nz = np.minimum(z, 0.0)
+    nbar = nz.T @ nz / z.shape[0]
+    return qbar, nbar
+
+
+def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, composite: bool) -> dict[str, Any]:
+    n_obs, n = z.shape
+    qbar, nbar = _targets(z)
+    delta = K.asymmetry_bound(qbar, nbar) if model == "adcc" else 0.0
+    pairs = _pairs_for(n) if composite else None
+    data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)  # rmgarch's optimiser pads z_0 with zeros
+    names = _param_names(model, joint_dist)
+
+    def objective(theta: Float64Array1D) -> float:
+        a, b, g, nu = _unpack(theta, model, joint_dist)
+        if a < 0 or b < 0 or g < 0 or a + b + delta * g >= 1.0 or (nu is not None and nu <= 2.0):
+            return 1e10
+        val = float(K.dcc_loglik_terms(data, a, b, g, nu).sum())
+        return -val / n_obs if np.isfinite(val) else 1e10
+
+    def theta_for(a0: float, b0: float) -> Float64Array1D:
+        extra = ([0.01] if model == "adcc" else []) + ([8.0] if joint_dist == "t" else [])
+        bb = b0 - (delta * 0.01 if model == "adcc" else 0.0)
+        return np.array([a0, bb, *extra])
+
+    grid = sorted(((objective(theta_for(a0, b0)), (a0, b0)) for a0, b0 in _STARTS), key=lambda t: t[0])
+    bounds = [(0.0, 1.0), (0.0, 1.0)] + ([(0.0, 1.0)] if model == "adcc" else []) + (
+        [(2.05, 300.0)] if joint_dist == "t" else [])
+    row = np.zeros(len(names))
+    row[0] = row[1] = -1.0
+    if model == "adcc":
+        row[2] = -delta
+    cons = [{"type": "ineq", "fun": lambda th: 1.0 - 1e-8 + row @ th, "jac": lambda th: row.copy()}]
+    best: tuple[float, Float64Array1D, Any] | None = None
+    for _, (a0, b0) in grid[:1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = optimize.minimize(objective, theta_for(a0, b0), method="SLSQP", bounds=bounds, constraints=cons,
+                                    options={"ftol": 1e-12, "maxiter": 300, "eps": 1e-7})
+        f = objective(res.x)
+        if best is None or f < best[0]:
+            best = (f, res.x.copy(), res)
+    assert best is not None
+    fbest, theta, res = best
+    if fbest >= 1e9:
+        raise EstimationError("correlation (DCC) stage failed: no parameter value gave a finite likelihood; "
+                              "check the standardised residuals for extreme outliers.")
+    converged = bool(res.success)
+    a, b, g, nu = _unpack(theta, model, joint_dist)
+    persistence = a + b + delta * g
+    boundary = persistence > 1.0 - BOUNDARY_TOL
+    if not converged:
+        warnings.warn(f"correlation (DCC) stage: the optimiser did not converge ({res.message}); estimates "
+                      "may be imprecise.", ConvergenceWarning, stacklevel=3)
+    if boundary:
+        warnings.warn(f"correlation (DCC) stage: a + b{' + delta g' if model == 'adcc' else ''} = "
+                      f"{persistence:.6f} is at the stationarity boundary; correlations are close to "
+                      "integrated and standard errors are unreliable.", ConvergenceWarning, stacklevel=3)
+    # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
+    final = K.prepare(z, qbar, nbar, pad=1.0)
+    q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
+    dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu)
+    return {
+        "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
+        "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,
+        "objective_value": -fbest * n_obs, "optimizer_message": str(res.message),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------
+# standard errors: Engle & Sheppard (2001) two-step sandwich with numerical derivatives
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _two_step_se(res: DCCResult) -> Float64Array1D:
+    r"""Standard errors of the DCC parameters corrected for the first stage.
+
+    With :math:`\theta` the stacked first-stage parameters and :math:`\phi` the DCC parameters, the two-step
+    estimator solves :math:`\sum_t (s_{1t}(\theta), s_{2t}(\theta, \phi)) = 0`. Its covariance is
+    :math:`A^{-1} B A^{-1\prime}` with :math:`A = \begin{pmatrix} A_{11} & 0 \\ A_{21} & A_{22}\end{pmatrix}`
+    the Jacobian of the stacked scores and :math:`B = \sum_t s_t s_t'` (Engle & Sheppard 2001, Theorem 2).
+    :math:`A_{11}` and :math:`s_{1t}` come from the margins; :math:`s_{2t}`, :math:`A_{22}` and
+    :math:`A_{21}` are central differences of the correlation objective, where :math:`A_{21}` re-filters the
+    margins (and re-targets :math:`\bar Q`) at perturbed first-stage parameters.
+    """
+    spec = res.spec
+    model, joint_dist = spec.model, spec.joint_dist
+    phi = res.params_array
+    first = max(m.first for m in res.margins)
+    pairs = _pairs_for(len(res.names)) if spec.composite else None
+
+    def dcc_terms(z: Float64Array2D, ph: Float64Array1D) -> Float64Array1D:
+        qbar, nbar = _targets(z)
+        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)
+        a, b, g, nu = _unpack(ph, model, joint_dist)
+        return K.dcc_loglik_terms(data, a, b, g, nu)
+
+    z0 = res.z
+    k2 = phi.shape[0]
+    steps = 1e-5 * np.maximum(np.abs(phi), 1e-3)
+
+    def score2(z: Float64Array2D) -> Float64Array2D:
+        cols = []
+        for j in range(k2):
+            up = phi.copy()
+            dn = phi.copy()
+            up[j] += steps[j]
+            dn[j] -= steps[j]
+            cols.append((dcc_terms(z, up) - dcc_terms(z, dn)) / (2 * steps[j]))
+        return np.column_stack(cols)
+
+    s2 = score2(z0)
+    a22 = np.empty((k2, k2))
+    for j in range(k2):
+        up = phi.copy()
+        dn = phi.copy()
+        up[j] += steps[j]
+        dn[j] -= steps[j]
+        g_up = _grad(lambda p: float(dcc_terms(z0, p).sum()), up, steps)
+        g_dn = _grad(lambda p: float(dcc_terms(z0, p).sum()), dn, steps)
+        a22[:, j] = (g_up - g_dn) / (2 * steps[j])
+    a22 = 0.5 * (a22 + a22.T)
+    # first stage blocks
+    k1s = [m.params.shape[0] for m in res.margins]
+    k1 = sum(k1s)
+    a11 = np.zeros((k1, k1))
+    s1 = np.zeros((z0.shape[0], k1))
+    a21 = np.zeros((k2, k1))
+    pos = 0
+    for i, m in enumerate(res.margins):
+        ki = k1s[i]
+        a11[pos:pos + ki, pos:pos + ki] = m.hessian
+        s1[:, pos:pos + ki] = m.scores[first - m.first:]
+        for j in range(ki):
+            step = 1e-5 * max(abs(m.params[j]), 1e-8)
+            zs = []
+            for sgn in (1.0, -1.0):
+                p = m.params.copy()
+                p[j] += sgn * step
+                zi, _ = m.zfunc(p)
+                zz = z0.copy()
+                zz[:, i] = zi[first - m.first:]
+                zs.append(zz)
+            g_up = _grad(lambda ph, zz=zs[0]: float(dcc_terms(zz, ph).sum()), phi, steps)
+            g_dn = _grad(lambda ph, zz=zs[1]: float(dcc_terms(zz, ph).sum()), phi, steps)
+            a21[:, pos + j] = (g_up - g_dn) / (2 * step)
+        pos += ki
+    a_full = np.zeros((k1 + k2, k1 + k2))
+    a_full[:k1, :k1] = a11
+    a_full[k1:, :k1] = a21
+    a_full[k1:, k1:] = a22
+    s = np.column_stack([s1, s2])
+    b_full = s.T @ s
+    try:
+        a_inv = np.linalg.inv(a_full)
+    except np.linalg.LinAlgError:
+        warnings.warn("DCC standard errors: the stacked Hessian is singular; standard errors are NaN.",
+                      ConvergenceWarning, stacklevel=3)
+        return np.full(k2, np.nan)
+    cov = a_inv @ b_full @ a_inv.T
+    d = np.diag(cov)[k1:]
+    return np.sqrt(np.where(d > 0, d, np.nan))
+
+
+def _grad(f: Any, p: Float64Array1D, steps: Float64Array1D) -> Float64Array1D:
+    out = np.empty(p.shape[0])
+    for j in range(p.shape[0]):
+        up = p.copy()
+        dn = p.copy()
+        up[j] += steps[j]
+        dn[j] -= steps[j]
+        out[j] = (f(up) - f(dn)) / (2 * steps[j])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class DCCResult:
+    """What one DCC-GARCH fit produced. Never mutated; derived values are cached.
+
+    Arrays ending in ``_array`` and the raw fields (``eps``, ``h``, ``z``, ``q_vech``) are on the fitted
+    scale (returns multiplied by ``scale``); every public pandas accessor is on the scale of the input data.
+    """
+
+    spec: DCCGARCH
+    names: tuple[str, ...]
+    index: pd.DatetimeIndex
+    margins: tuple[MarginFit, ...]
+    scale: float
+    eps: Float64Array2D  # (T, N) residuals x - mu (fitted scale)
+    h: Float64Array2D  # (T, N) conditional variances (fitted scale)
+    z: Float64Array2D  # (T, N) standardised residuals
+    params_array: Float64Array1D
+    param_names: tuple[str, ...]
+    qbar: Float64Array2D
+    nbar: Float64Array2D
+    delta: float
+    q_vech: Float64Array2D  # (N(N+1)/2, T), final filter (z_0 padded with ones)
+    dcc_loglik_terms: Float64Array1D  # (T,) final-filter DCC terms
+    univariate_loglik: Float64Array1D  # (N,) on the input scale
+    converged: bool
+    boundary: bool
+    objective_value: float  # optimiser's DCC objective (z_0 padded with zeros)
+    optimizer_message: str
+    std_errors_array: Float64Array1D = field(default_factory=lambda: np.full(0, np.nan))
+
+    def __post_init__(self) -> None:
+        for arr in (self.eps, self.h, self.z, self.params_array, self.qbar, self.nbar, self.q_vech,
+                    self.dcc_loglik_terms, self.univariate_loglik):
+            arr.flags.writeable = False
+
+    # ---- parameters --------------------------------------------------------------------------------------
+    @property
+    def n_obs(self) -> int:
+        return int(self.z.shape[0])
+
+    @property
+    def n_assets(self) -> int:
+        return len(self.names)
+
+    @property
+    def params(self) -> pd.Series:
+        """DCC parameters ``a``, ``b`` (plus ``g`` for aDCC, ``nu`` for a Student-t joint distribution)."""
+        return pd.Series(np.array(self.params_array), index=list(self.param_names), name="estimate")
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors of :attr:`params`, corrected for the first stage (NaN when ``fit(se=False)``)."""
+        values = self.std_errors_array if self.std_errors_array.size else np.full(len(self.param_names), np.nan)
+        return pd.Series(np.array(values), index=list(self.param_names), name="std_error")
+
+    @cached_property
+    def univariate(self) -> pd.DataFrame:
+        """Each asset's first-stage parameters and QML standard errors, on the scale of the input data.
+
+        Columns: the parameter names (``mu``, ``omega``, ``alpha``, ``beta`` for rugarch-objective margins;
+        arch's names otherwise), ``se_<name>``, ``loglik``, ``engine`` and the winning ``start``.
+        """
+        rows = []
+        for m, ll in zip(self.margins, self.univariate_loglik, strict=True):
+            p, s = _unscale_params(m, self.scale)
+            row: dict[str, Any] = dict(zip(m.param_names, p, strict=True))
+            row.update({f"se_{k}": v for k, v in zip(m.param_names, s, strict=True)})
+            row.update({"loglik": float(ll), "engine": m.engine, "start": m.start, "converged": m.converged})
+            rows.append(row)
+        return pd.DataFrame(rows, index=pd.Index(self.names, name="asset"))
+
+    # ---- likelihood --------------------------------------------------------------------------------------
+    @property
+    def univariate_loglikelihood(self) -> pd.Series:
+        """Each asset's first-stage log-likelihood on the input scale."""
+        return pd.Series(np.array(self.univariate_loglik), index=list(self.names), name="loglik")
+
+    @property
+    def dcc_loglikelihood(self) -> float:
+        """The DCC term :math:`-\\tfrac12\\sum_t(\\log|R_t| + z_t'R_t^{-1}z_t - z_t'z_t)` (final filter)."""
+        return float(self.dcc_loglik_terms.sum())
+
+    @property
+    def loglikelihood(self) -> float:
+        """rmgarch's log-likelihood: sum of univariate log-likelihoods + the DCC term (input scale)."""
+        return float(self.univariate_loglik.sum()) + self.dcc_loglikelihood
+
+    # ---- paths -------------------------------------------------------------------------------------------
+    @cached_property
+    def conditional_volatility(self) -> pd.DataFrame:
+        """Conditional standard deviations :math:`\\sqrt{h_{it}}` (date x asset, input scale)."""
+        return pd.DataFrame(np.sqrt(self.h) / self.scale, index=self.index, columns=list(self.names))
+
+    @cached_property
+    def standardized_residuals(self) -> pd.DataFrame:
+        """:math:`z_t = D_t^{-1} \\varepsilon_t` (date x asset)."""
+        return pd.DataFrame(np.array(self.z), index=self.index, columns=list(self.names))
+
+    @cached_property
+    def _r_vech(self) -> Float64Array2D:
+        return K.correlation_from_q(self.q_vech, self.n_assets)
+
+    def _pair_pos(self, x: str, y: str) -> int:
+        for name in (x, y):
+            if name not in self.names:
+                raise SpecificationError(f"unknown asset {name!r}; the model has {list(self.names)}.")
+        i, j = sorted((self.names.index(x), self.names.index(y)))
+        n = self.n_assets
+        return int(i * n - i * (i - 1) // 2 + (j - i))
+
+    def correlation_pair(self, x: str, y: str) -> pd.Series:
+        """Conditional correlation path of assets ``x`` and ``y`` (Series indexed by date, named ``"x~y"``)."""
+        return pd.Series(np.array(self._r_vech[self._pair_pos(x, y)]), index=self.index, name=f"{x}~{y}")
+
+    @cached_property
+    def correlation(self) -> pd.DataFrame:
+        """All conditional correlations in long form: columns ``date, x, y, value`` (one row per date and
+        unordered pair x < y in column order)."""
+        rows, cols = K.vech_indices(self.n_assets)
+        off = np.flatnonzero(rows != cols)
+        names = np.asarray(self.names, dtype=object)
+        n_pairs = off.shape[0]
+        return pd.DataFrame({
+            "date": np.tile(self.index.to_numpy(), n_pairs),
+            "x": np.repeat(names[rows[off]], self.n_obs),
+            "y": np.repeat(names[cols[off]], self.n_obs),
+            "value": self._r_vech[off].ravel(),
+        })
+
+    def correlation_matrix(self, at: date | str | pd.Timestamp | None = None) -> pd.DataFrame:
+        """The N x N conditional correlation matrix of one date (default: the last)."""
+        t = self._date_pos(at)
+        r = K.unvech(self._r_vech[:, t:t + 1], self.n_assets)[:, :, 0]
+        return pd.DataFrame(r, index=list(self.names), columns=list(self.names))
+
+    # ---- state for VIRF ----------------------------------------------------------------------------------
+    def _date_pos(self, at: date | str | pd.Timestamp | None) -> int:
+        if at is None:
+            return self.n_obs - 1
+        ts = pd.Timestamp(at)
+        pos = self.index.get_indexer(pd.DatetimeIndex([ts]))[0]
+        if pos < 0:
+            raise DataError(f"date {ts.date()} is not in the fitted sample ({self.index[0].date()} to "
+                            f"{self.index[-1].date()}, {self.n_obs} observations); pick a date of the sample.")
+        return int(pos)
+
+    def state_at(self, at: date | str | pd.Timestamp | None = None) -> DCCState:
+        """The conditional state for date ``at`` (default: the last date): ``h`` and ``Q`` *for* that date
+        (known at the previous close), on the fitted scale (see :class:`DCCState`)."""
+        t = self._date_pos(at)
+        rec = [m.recursion for m in self.margins]
+        a, b, g, nu = _unpack(self.params_array, self.spec.model, self.spec.joint_dist)
+        q = K.unvech(self.q_vech[:, t:t + 1], self.n_assets)[:, :, 0]
+        return DCCState(
+            names=self.names, date=self.index[t], volatility=self.spec.volatility, model=self.spec.model,
+            mu=np.array([r["mu"] for r in rec]), omega=np.array([r["omega"] for r in rec]),
+            alpha=np.array([r["alpha"] for r in rec]), gamma=np.array([r["gamma"] for r in rec]),
+            beta=np.array([r["beta"] for r in rec]), h=np.array(self.h[t]), Q=q, Qbar=np.array(self.qbar),
+            Nbar=np.array(self.nbar), a=a, b=b, g=g, nu=nu, scale=self.scale,
+        )
+
+    def virf(self, shock: Any, horizon: int = 30, at: date | str | None = None, reps: int = 2000,
+             level: float = 0.90, seed: int | None = None) -> Any:
+        """Volatility impulse responses (Hafner & Herwartz 2006); see :func:`contagion.models.virf.virf`."""
+        from contagion.models.virf import virf
+
+        return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed)
+
+    # ---- reporting ---------------------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """DCC parameters with standard errors (tidy)."""
+        return pd.DataFrame({"parameter": list(self.param_names), "estimate": self.params.to_numpy(),
+                             "std_error": self.std_errors.to_numpy()})
+
+    def summary(self) -> str:
+        """A plain-text summary of the fit (univariate table, DCC parameters, likelihood, flags)."""
+        spec = self.spec
+        lines = [
+            f"DCC-GARCH: model={spec.model}, margins={spec.volatility}/{spec.dist}/{spec.mean} mean, "
+            f"joint={spec.joint_dist}{', composite likelihood (contiguous pairs)' if spec.composite else ''}",
+            f"assets: {', '.join(self.names)}; {self.n_obs} observations "
+            f"({self.index[0].date()} to {self.index[-1].date()}); data rescaled by {self.scale:g} for fitting",
+            "",
+            "Univariate stage:",
+            self.univariate.to_string(float_format=lambda v: f"{v:.6g}"),
+            "",
+            "Correlation stage:",
+            self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.6g}"),
+            "",
+            f"log-likelihood (rmgarch convention): {self.loglikelihood:.6f}",
+            f"  univariate: {float(self.univariate_loglik.sum()):.6f}; DCC term: {self.dcc_loglikelihood:.6f}",
+        ]
+        flags = []
+        if not self.converged:
+            flags.append(f"WARNING: correlation stage did not converge ({self.optimizer_message})")
+        if self.boundary:
+            flags.append("WARNING: a + b at the stationarity boundary (integrated correlations)")
+        for m in self.margins:
+            if not m.converged:
+                flags.append(f"WARNING: first stage for {m.name} did not converge")
+        return "\n".join(lines + (["", *flags] if flags else []))
+
+    def plot(self, pairs: list[tuple[str, str]] | None = None) -> Figure:
+        """Conditional volatilities and correlations (first five pairs unless ``pairs`` is given)."""
+        import matplotlib.pyplot as plt
+
+        if pairs is None:
+            rows, cols = K.vech_indices(self.n_assets)
+            off = np.flatnonzero(rows != cols)[:5]
+            pairs = [(self.names[rows[k]], self.names[cols[k]]) for k in off]
+        fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+        self.conditional_volatility.plot(ax=axes[0], lw=0.8)
+        axes[0].set_ylabel("conditional volatility")
+        for x, y in pairs:
+            self.correlation_pair(x, y).plot(ax=axes[1], lw=0.8, label=f"{x}~{y}")
+        axes[1].set_ylabel("conditional correlation")
+        axes[1].legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+
+def _unscale_params(m: MarginFit, scale: float) -> tuple[Float64Array1D, Float64Array1D]:
+    """Map first-stage parameters (and standard errors) from the fitted scale back to the input scale."""
+    p = np.array(m.params, dtype=float)
+    s = np.array(m.std_errors, dtype=float)
+    for k, name in enumerate(m.param_names):
+        if name in ("mu", "Const"):
+            p[k] /= scale
+            s[k] /= scale
+        elif name == "omega":
+            if m.volatility == "egarch":
+                # log h_t scales additively: omega_orig = omega - (1 - beta) log(scale^2) (SE left unadjusted)
+                beta = float(m.recursion["beta"])
+                p[k] -= (1.0 - beta) * np.log(scale * scale)
+            else:
+                p[k] /= scale * scale
+                s[k] /= scale * scale
+    return p, s
+
+
+def simulate_dcc(
+    n_obs: int,
+    *,
+    omega: Float64Array1D,
+    alpha: Float64Array1D,
+    beta: Float64Array1D,
+    a: float,
+    b: float,
+    qbar: Float64Array2D,
+    mu: Float64Array1D | None = None,
+    g: float = 0.0,
+    nu: float | None = None,
+    burn: int = 500,
+    rng: np.random.Generator,
+) -> Float64Array2D:
+    """Simulate returns from a GARCH(1,1)-DCC/aDCC model (Engle 2002, eq. 26-27).
+
+    The innovations are Gaussian, or multivariate Student-t with ``nu`` degrees of freedom scaled to unit
+    variance. :math:`\\bar N` for aDCC is set to its Gaussian value ``E[n n']`` approximated by simulation.
+    Returns an array of shape (n_obs, N).
+    """
+    n = qbar.shape[0]
+    mu_ = np.zeros(n) if mu is None else mu
+    total = n_obs + burn
+    if g != 0.0:
+        sims = rng.multivariate_normal(np.zeros(n), qbar, size=200_000)
+        ns = np.minimum(sims, 0.0)
+        nbar = ns.T @ ns / ns.shape[0]
+    else:
+        nbar = np.zeros((n, n))
+    q = qbar.copy()
+    h = omega / (1.0 - alpha - beta)
+    out = np.empty((total, n))
+    z_prev = np.zeros(n)
+    for t in range(total):  # simulation is inherently sequential
+        if t > 0:
+            n_prev = np.minimum(z_prev, 0.0)
+            q = (1 - a - b) * qbar - g * nbar + a * np.outer(z_prev, z_prev) + g * np.outer(n_prev, n_prev) + b * q
+        d = np.sqrt(np.diag(q))
+        r = q / np.outer(d, d)
+        chol = np.linalg.cholesky(r)
+        e = chol @ rng.standard_normal(n)
+        if nu is not None:
+            e *= np.sqrt((nu - 2.0) / rng.chisquare(nu))
+        eps = np.sqrt(h) * e
+        out[t] = mu_ + eps
+        z_prev = e
+        h = omega + alpha * eps * eps + beta * h
+    return out[burn:]

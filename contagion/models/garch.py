@@ -1,0 +1,411 @@
+r"""Univariate GARCH margins for the first stage of DCC-GARCH.
+
+Two objectives, chosen by the specification (documented in ``docs/dcc.md``):
+
+* ``volatility="garch"``, ``dist="normal"``, ``mean`` in ``{"constant", "zero"}`` -- **rugarch's objective**,
+  implemented here as a small vectorised Gaussian GARCH(1,1) likelihood so that the DCC fit reproduces
+  rmgarch (METHODS.md, "Conventions verified numerically"):
+
+  .. math::
+
+      \varepsilon_t = x_t - \mu, \qquad h_1 = T^{-1}\sum_{s=1}^T \varepsilon_s^2, \qquad
+      h_t = \omega + \alpha \varepsilon_{t-1}^2 + \beta h_{t-1}\ (t \ge 2),
+
+  :math:`\ell = -\tfrac12 \sum_t (\log 2\pi + \log h_t + \varepsilon_t^2 / h_t)`, with :math:`h_1` recomputed
+  from the *current* :math:`\mu` inside the objective, bounds :math:`\omega > 0`, :math:`\alpha, \beta \ge 0`
+  and rugarch's persistence cap :math:`\alpha + \beta \le 0.999`. Several starting values are tried; the best
+  optimum is kept and the winning start recorded. The recursion is a first-order linear filter along time
+  (``scipy.signal.lfilter``) and the gradient is analytic (the derivatives obey the same filter).
+* every other specification (``gjr``, ``egarch``, ``t``, ``skewt``, ``ar1`` means) -- **arch's objective**
+  (``arch.arch_model(...).fit``), with the backcast fixed at the sample variance of the demeaned data (the
+  analogue of rugarch's rule, fixed before optimisation as arch requires), arch's default start plus
+  alternative starts, keeping the best.
+
+References
+----------
+.. [1] Bollerslev, T. (1986). Generalized autoregressive conditional heteroskedasticity. Journal of
+   Econometrics, 31(3), 307-327, eq. (1)-(2).
+.. [2] Ghalanos, A. (2024). rugarch: Univariate GARCH models. R package version 1.5.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize, signal
+
+from contagion._typing import Float64Array1D, Float64Array2D
+from contagion.errors import ConvergenceWarning, EstimationError
+
+__all__ = ["PERSISTENCE_CAP", "MarginFit", "fit_margin", "garch11_filter", "uses_rugarch_objective"]
+
+logger = logging.getLogger(__name__)
+
+LOG2PI = float(np.log(2.0 * np.pi))
+#: rugarch's stationarity cap on alpha1 + beta1 for sGARCH(1,1) (its constraint bounds are [eps, 0.999]).
+PERSISTENCE_CAP = 0.999
+
+#: rugarch's default starting value (alpha1, beta1); the best point of a variance-targeted grid is tried too
+RUGARCH_DEFAULT_START: tuple[float, float] = (0.05, 0.90)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarginFit:
+    """One asset's fitted univariate model.
+
+    ``resid`` and ``variance`` cover the usable sample (for ``mean="ar1"`` the first observation is lost, and
+    ``first`` is 1). ``zfunc(params)`` recomputes ``(z, loglik_t)`` at other parameter values on the same
+    sample: the DCC standard errors differentiate through it (Engle & Sheppard 2001).
+    """
+
+    name: str
+    engine: str  # "rugarch" or "arch"
+    mean: str
+    volatility: str
+    dist: str
+    param_names: tuple[str, ...]
+    params: Float64Array1D
+    std_errors: Float64Array1D
+    scores: Float64Array2D  # (T_used, k) per-observation scores at the optimum
+    hessian: Float64Array2D  # (k, k) Hessian of the total log-likelihood
+    loglik: float
+    resid: Float64Array1D
+    variance: Float64Array1D
+    first: int
+    start: str
+    converged: bool
+    zfunc: Callable[[Float64Array1D], tuple[Float64Array1D, Float64Array1D]] = field(repr=False)
+    #: the same recursion constants as the state needs: mu, omega, alpha, gamma, beta
+    recursion: dict[str, float]
+    backcast: float
+
+
+def uses_rugarch_objective(mean: str, volatility: str, dist: str) -> bool:
+    """Whether the margin is fitted with rugarch's objective (see the module docstring)."""
+    return volatility == "garch" and dist == "normal" and mean in ("constant", "zero")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# rugarch-compatible Gaussian GARCH(1,1)
+# ----------------------------------------------------------------------------------------------------------
+
+
+def garch11_filter(
+    x: Float64Array1D, mu: float, omega: float, alpha: float, beta: float
+) -> tuple[Float64Array1D, Float64Array1D]:
+    r"""Conditional variances and Gaussian log-likelihood contributions of rugarch's sGARCH(1,1).
+
+    .. math::
+
+        h_1 = \overline{(x - \mu)^2}, \qquad h_t = \omega + \alpha (x_{t-1}-\mu)^2 + \beta h_{t-1}
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_obs,)
+        Returns.
+    mu, omega, alpha, beta : float
+        Mean and GARCH(1,1) parameters (Bollerslev 1986, eq. 2).
+
+    Returns
+    -------
+    h : ndarray of shape (n_obs,)
+        Conditional variances.
+    loglik : ndarray of shape (n_obs,)
+        :math:`-\tfrac12(\log 2\pi + \log h_t + \varepsilon_t^2/h_t)`.
+    """
+    e = x - mu
+    e2 = e * e
+    h = np.empty_like(x)
+    h[0] = e2.mean()
+    if x.shape[0] > 1:
+        h[1:] = signal.lfilter([1.0], [1.0, -beta], omega + alpha * e2[:-1], zi=[beta * h[0]])[0]
+    ll = -0.5 * (LOG2PI + np.log(h) + e2 / h)
+    return h, ll
+
+
+def _garch11_scores(
+    x: Float64Array1D, mu: float, omega: float, alpha: float, beta: float, has_mu: bool
+) -> tuple[Float64Array1D, Float64Array2D]:
+    """Log-likelihood contributions and their analytic derivatives (T, k) in (mu,) omega, alpha, beta."""
+    e = x - mu
+    e2 = e * e
+    n = x.shape[0]
+    h, ll = garch11_filter(x, mu, omega, alpha, beta)
+    # dh_t/dtheta obey d_t = u_t + beta d_{t-1}, d_1 = dh_1/dtheta (0 except for mu: -2 mean(e))
+    u = np.empty((4, n - 1))
+    u[0] = 1.0
+    u[1] = e2[:-1]
+    u[2] = h[:-1]
+    u[3] = -2.0 * alpha * e[:-1]
+    d0 = -2.0 * e.mean()
+    zi = np.array([[0.0], [0.0], [0.0], [beta * d0]])
+    dh = np.empty((4, n))
+    dh[:, 0] = [0.0, 0.0, 0.0, d0]
+    dh[:, 1:] = signal.lfilter([1.0], [1.0, -beta], u, axis=1, zi=zi)[0]
+    r = -0.5 * (1.0 / h - e2 / (h * h))  # dl_t/dh_t
+    s = dh * r  # (4, T)
+    s[3] += e / h  # direct effect of mu through e_t
+    order = [3, 0, 1, 2] if has_mu else [0, 1, 2]
+    return ll, s[order].T
+
+
+def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit:
+    has_mu = mean == "constant"
+    n = x.shape[0]
+    sd = float(np.std(x))
+    var = sd * sd
+    mean0 = float(np.mean(x)) if has_mu else 0.0
+    # optimise theta = (m, w, alpha, beta) with mu = m sd, omega = w var (all O(1))
+    conv = np.array([sd, var, 1.0, 1.0]) if has_mu else np.array([var, 1.0, 1.0])
+
+    def unpack(theta: Float64Array1D) -> tuple[float, float, float, float]:
+        nat = theta * conv
+        if has_mu:
+            return float(nat[0]), float(nat[1]), float(nat[2]), float(nat[3])
+        return 0.0, float(nat[0]), float(nat[1]), float(nat[2])
+
+    def objective(theta: Float64Array1D) -> tuple[float, Float64Array1D]:
+        mu, om, al, be = unpack(theta)
+        if om <= 0.0 or al < 0.0 or be < 0.0:
+            return 1e10, np.zeros_like(theta)
+        ll, s = _garch11_scores(x, mu, om, al, be, has_mu)
+        return float(-ll.sum() / n), -(s.sum(axis=0) * conv) / n
+
+    bounds = ([(-5.0, 5.0)] if has_mu else []) + [(1e-10, 1.0), (0.0, 1.0), (0.0, 1.0)]
+    k = len(bounds)
+    cap_row = np.zeros(k)
+    cap_row[-2:] = -1.0
+    constraint = {"type": "ineq", "fun": lambda th: PERSISTENCE_CAP - th[-1] - th[-2],
+                  "jac": lambda th: cap_row.copy()}
+    # screen a grid of (alpha, beta) with variance targeting, then optimise from rugarch's default start and
+    # from the best grid point (local optima are common on exchange-calendar crypto data; METHODS.md)
+    grid = [(a0, p0 - a0) for p0 in (0.80, 0.90, 0.95, 0.98, 0.995) for a0 in (0.02, 0.05, 0.10, 0.20)
+            if p0 - a0 > 0.0]
+    gll = [garch11_filter(x, mean0, var * (1.0 - a0 - b0), a0, b0)[1].sum() for a0, b0 in grid]
+    starts = [RUGARCH_DEFAULT_START]
+    g_best = grid[int(np.nanargmax(gll))]
+    if g_best != starts[0]:
+        starts.append(g_best)
+    best: tuple[float, Float64Array1D, str, bool] | None = None
+    for a0, b0 in starts:
+        theta0 = np.array(([mean0 / sd] if has_mu else []) + [max(1.0 - a0 - b0, 1e-4), a0, b0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = optimize.minimize(objective, theta0, jac=True, method="SLSQP", bounds=bounds,
+                                    constraints=[constraint], options={"ftol": 1e-13, "maxiter": 500})
+        kind = "rugarch default" if (a0, b0) == RUGARCH_DEFAULT_START else "grid"
+        label = f"alpha={a0:g},beta={b0:g} ({kind})"
+        if not np.all(np.isfinite(res.x)):
+            continue
+        f = objective(res.x)[0]
+        if best is None or f < best[0] - 1e-12:
+            best = (f, res.x.copy(), label, bool(res.success))
+    if best is None:
+        raise EstimationError(f"GARCH(1,1) first stage failed for {name}: no starting value gave a finite "
+                              "likelihood. Check the series for outliers or constant stretches.")
+    _, theta, label, ok = best
+    mu, om, al, be = unpack(theta)
+    params = np.array(([mu] if has_mu else []) + [om, al, be])
+    names = (("mu",) if has_mu else ()) + ("omega", "alpha", "beta")
+
+    def loglik_scores(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array2D]:
+        m, o, a, b = (p[0], p[1], p[2], p[3]) if has_mu else (0.0, p[0], p[1], p[2])
+        return _garch11_scores(x, float(m), float(o), float(a), float(b), has_mu)
+
+    ll, scores = loglik_scores(params)
+    if se:
+        hess = _hessian_from_scores(lambda p: loglik_scores(p)[1].sum(axis=0), params)
+        std = _sandwich_se(hess, scores)
+    else:
+        hess = np.full((len(names), len(names)), np.nan)
+        std = np.full(len(names), np.nan)
+    h, _ = garch11_filter(x, mu, om, al, be)
+
+    def zfunc(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
+        m, o, a, b = (p[0], p[1], p[2], p[3]) if has_mu else (0.0, p[0], p[1], p[2])
+        hh, lt = garch11_filter(x, float(m), float(o), float(a), float(b))
+        return (x - m) / np.sqrt(hh), lt
+
+    if not ok:
+        warnings.warn(f"GARCH(1,1) first stage for {name}: the optimiser did not report convergence "
+                      f"(best start {label}); estimates may be imprecise.", ConvergenceWarning, stacklevel=4)
+    return MarginFit(
+        name=name, engine="rugarch", mean=mean, volatility="garch", dist="normal", param_names=names,
+        params=params, std_errors=std, scores=scores, hessian=hess, loglik=float(ll.sum()), resid=x - mu,
+        variance=h, first=0, start=label, converged=ok, zfunc=zfunc,
+        recursion={"mu": mu, "omega": om, "alpha": al, "gamma": 0.0, "beta": be},
+        backcast=float(np.mean((x - mu) ** 2)),
+    )
+
+
+def _hessian_from_scores(grad: Callable[[Float64Array1D], Float64Array1D], p: Float64Array1D) -> Float64Array2D:
+    """Central differences of an analytic gradient, symmetrised."""
+    k = p.shape[0]
+    hess = np.empty((k, k))
+    for j in range(k):
+        step = 1e-5 * max(abs(p[j]), 1e-8)
+        up = p.copy()
+        dn = p.copy()
+        up[j] += step
+        dn[j] -= step
+        hess[:, j] = (grad(up) - grad(dn)) / (2.0 * step)
+    return 0.5 * (hess + hess.T)
+
+
+def _sandwich_se(hess: Float64Array2D, scores: Float64Array2D) -> Float64Array1D:
+    """QML (Bollerslev-Wooldridge) standard errors: sqrt(diag(H^-1 B H^-1)); NaN when H is singular."""
+    try:
+        hinv = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return np.full(hess.shape[0], np.nan)
+    cov = hinv @ (scores.T @ scores) @ hinv
+    d = np.diag(cov)
+    return np.sqrt(np.where(d > 0, d, np.nan))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# arch engine for every other specification
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _fit_arch(x: Float64Array1D, name: str, mean: str, volatility: str, dist: str, se: bool) -> MarginFit:
+    from arch import arch_model  # heavy import, only needed for non-default specifications
+
+    mean_kw: dict[str, object] = {"constant": {"mean": "Constant"}, "zero": {"mean": "Zero"},
+                                  "ar1": {"mean": "AR", "lags": 1}}[mean]  # type: ignore[assignment]
+    vol_kw: dict[str, object] = {"garch": {"vol": "GARCH", "p": 1, "q": 1},
+                                 "gjr": {"vol": "GARCH", "p": 1, "o": 1, "q": 1},
+                                 "egarch": {"vol": "EGARCH", "p": 1, "o": 1, "q": 1}}[volatility]  # type: ignore[assignment]
+    dist_name = {"normal": "normal", "t": "studentst", "skewt": "skewt"}[dist]
+    model = arch_model(x, **mean_kw, **vol_kw, dist=dist_name, rescale=False)  # type: ignore[arg-type]
+    first = 1 if mean == "ar1" else 0
+    xm = x[first:]
+    backcast = float(np.mean((xm - xm.mean()) ** 2))
+    vol = model.volatility
+    km = model.num_params
+    kv = vol.num_params
+    candidates: list[tuple[float, Any, str]] = []
+    sv_default = None
+    for label in ("arch-default", "alpha=0.10,beta=0.80", "alpha=0.03,beta=0.95"):
+        sv = None
+        if label != "arch-default":
+            if sv_default is None:
+                continue
+            a0, b0 = (0.10, 0.80) if "0.10" in label else (0.03, 0.95)
+            sv = np.array(sv_default, dtype=float)
+            if volatility == "egarch":
+                sv[km:km + kv] = [np.log(backcast) * (1 - b0), a0 * 2, 0.0, b0]
+            elif volatility == "gjr":
+                sv[km:km + kv] = [backcast * (1 - a0 - b0), a0, 0.0, b0]
+            else:
+                sv[km:km + kv] = [backcast * (1 - a0 - b0), a0, b0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = model.fit(disp="off", backcast=backcast, starting_values=sv, show_warning=False)
+            except Exception as exc:  # arch raises several types on failed optimisations
+                logger.debug("arch fit for %s from %s failed: %s", name, label, exc)
+                continue
+        if sv_default is None:
+            sv_default = np.asarray(res.params, dtype=float)
+        if np.isfinite(res.loglikelihood):
+            candidates.append((float(res.loglikelihood), res, label))
+    if not candidates:
+        raise EstimationError(f"first stage ({volatility}/{dist}/{mean}) failed for {name}: arch could not "
+                              "fit the series from any starting value. Check it for outliers.")
+    _, res, label = max(candidates, key=lambda c: c[0])
+    params = np.asarray(res.params, dtype=float)
+    names = tuple(str(s) for s in res.params.index)
+    ok = int(res.convergence_flag) == 0
+    bc = vol.backcast_transform(backcast)
+    dist_obj = model.distribution
+
+    def loglik_vec(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D, Float64Array1D]:
+        resids = np.asarray(model.resids(p[:km]), dtype=float)
+        sigma2 = np.zeros(resids.shape[0])
+        vol.compute_variance(p[km:km + kv], resids, sigma2, bc, vol.variance_bounds(resids))
+        ll = np.asarray(dist_obj.loglikelihood(p[km + kv:], resids, sigma2, individual=True), dtype=float)
+        return resids, sigma2, ll
+
+    resids, sigma2, ll = loglik_vec(params)
+    k = params.shape[0]
+    if se:
+        scores = _numeric_scores(lambda p: loglik_vec(p)[2], params)
+        hess = _hessian_from_scores(lambda p: _numeric_scores(lambda q: loglik_vec(q)[2], p).sum(axis=0),
+                                    params)
+        std = _sandwich_se(hess, scores)
+    else:
+        scores = np.full((resids.shape[0], k), np.nan)
+        hess = np.full((k, k), np.nan)
+        std = np.full(k, np.nan)
+
+    def zfunc(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
+        r, s2, lt = loglik_vec(p)
+        return r / np.sqrt(s2), lt
+
+    pm = dict(zip(names, params, strict=True))
+    if mean == "constant":
+        mu = pm["mu"]
+    elif mean == "ar1":
+        mu = pm["Const"]
+    else:
+        mu = 0.0
+    rec = {"mu": float(mu), "omega": float(pm["omega"]), "alpha": float(pm.get("alpha[1]", 0.0)),
+           "gamma": float(pm.get("gamma[1]", 0.0)), "beta": float(pm.get("beta[1]", 0.0))}
+    if mean == "ar1":
+        rec["phi"] = float(pm[names[1]])
+    if not ok:
+        warnings.warn(f"first stage ({volatility}) for {name}: arch's optimiser did not converge "
+                      f"(best start {label}).", ConvergenceWarning, stacklevel=4)
+    return MarginFit(
+        name=name, engine="arch", mean=mean, volatility=volatility, dist=dist, param_names=names,
+        params=params, std_errors=std, scores=scores, hessian=hess, loglik=float(ll.sum()), resid=resids,
+        variance=sigma2, first=first, start=label, converged=ok, zfunc=zfunc, recursion=rec,
+        backcast=float(backcast),
+    )
+
+
+def _numeric_scores(f: Callable[[Float64Array1D], Float64Array1D], p: Float64Array1D) -> Float64Array2D:
+    """Per-observation derivatives (T, k) of a vector of log-likelihood contributions (central differences)."""
+    cols = []
+    for j in range(p.shape[0]):
+        step = 1e-5 * max(abs(p[j]), 1e-6)
+        up = p.copy()
+        dn = p.copy()
+        up[j] += step
+        dn[j] -= step
+        cols.append((f(up) - f(dn)) / (2.0 * step))
+    return np.column_stack(cols)
+
+
+def fit_margin(
+    x: Float64Array1D, name: str, *, mean: str, volatility: str, dist: str, se: bool = True
+) -> MarginFit:
+    """Fit one asset's first-stage model with the objective the specification calls for.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_obs,)
+        One asset's (possibly rescaled) returns, finite.
+    name : str
+        Asset label, used in messages.
+    mean, volatility, dist : str
+        The DCCGARCH options.
+
+    Returns
+    -------
+    MarginFit
+
+    Raises
+    ------
+    EstimationError
+        When no starting value yields a finite likelihood (names the asset and the stage).
+    """
+    if uses_rugarch_objective(mean, volatility, dist):
+        return _fit_rugarch(np.ascontiguousarray(x, dtype=float), name, mean, se)
+    return _fit_arch(np.ascontiguousarray(x, dtype=float), name, mean, volatility, dist, se)

@@ -1,0 +1,782 @@
+r"""Vector autoregressions: OLS fit, lag selection, stability, Granger tests, impulse responses with bands, FEVD.
+
+.. math::
+
+    y_t = \nu + \sum_{l=1}^{p} \Phi_l y_{t-l} + u_t, \qquad u_t \sim (0, \Sigma_u)
+
+Conventions (they decide whether numbers match R's ``vars``; see ``docs/var.md``):
+
+* ``sigma_u`` is the d.o.f.-corrected :math:`\hat U'\hat U / (T - Np - 1)` (``vars``, statsmodels
+  ``sigma_u``); ``sigma_u_ml`` is :math:`\hat U'\hat U / T` (ConnectednessApproach, statsmodels
+  ``sigma_u_mle``), T being the number of regression rows (``n_obs``).
+* Impulse responses: ``horizon = H`` returns h = 0..H (H + 1 rows), like ``vars::irf(n.ahead = H)``.
+  Orthogonalised responses use the Cholesky factor of ``sigma_u``; generalized responses use
+  :math:`\sigma_{jj}^{-1/2} A_h \Sigma_u e_j` with the same ``sigma_u`` (one-s.d. shocks).
+* FEVD: ``horizon = H`` sums the MA terms h = 0..H-1 (Diebold-Yilmaz 2012, ConnectednessApproach
+  ``nfore``, and the row ``H`` of ``vars::fevd``).
+
+References
+----------
+.. [1] Lütkepohl, H. (2005). New Introduction to Multiple Time Series Analysis. Springer.
+.. [2] Pesaran, M. H. and Shin, Y. (1998). Generalized impulse response analysis in linear multivariate
+   models. Economics Letters, 58(1), 17-29.
+.. [3] Kilian, L. (1998). Small-sample confidence intervals for impulse response functions. Review of
+   Economics and Statistics, 80(2), 218-230.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from contagion._typing import (
+    BandMethod,
+    FEVDKind,
+    Float64Array,
+    Float64Array1D,
+    Float64Array2D,
+    Float64Array3D,
+    Trend,
+)
+from contagion.errors import DataError, EstimationError, SpecificationError
+from contagion.models import _var_kernels as K
+from contagion.models._fevd_kernels import cholesky_fevd, generalized_fevd, ma_coefficients
+from contagion.models.bootstrap import irf_draws
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["VAR", "GrangerResult", "IRFResult", "VARResults"]
+
+logger = logging.getLogger(__name__)
+
+_CRITERIA = {"aic": "aic", "bic": "bic", "hqic": "hqic"}
+#: IRF kinds: the two of the issue plus "unit" (non-orthogonalised A_h, ``vars::irf(ortho = FALSE)``).
+IRFKind = Literal["orthogonal", "generalized", "unit"]
+_BANDS = ("asymptotic", "bootstrap", "kilian", "wild")
+
+
+# ---------------------------------------------------------------------------------------- validation
+def _validate_data(data: Any) -> pd.DataFrame:
+    """Check a panel for the VAR and return it as float64 (DataError names the column and date at fault)."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"VAR data must be a pandas DataFrame with one column per variable, got {type(data).__name__}."
+        )
+    if data.shape[1] == 0 or data.shape[0] == 0:
+        raise DataError(f"VAR data is empty (shape {data.shape}); pass at least one column with observations.")
+    names = [str(c) for c in data.columns]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise DataError(f"VAR data has duplicate column names {dupes}; rename or drop the duplicates.")
+    bad = [
+        str(c) for c in data.columns
+        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
+    ]
+    if bad:
+        raise DataError(
+            f"VAR data has non-numeric columns {bad}; convert them to float or drop them before fitting."
+        )
+    values = data.to_numpy(dtype=np.float64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        col = int(np.flatnonzero(~finite.all(axis=0))[0])
+        row = int(np.flatnonzero(~finite[:, col])[0])
+        n_bad = int((~finite[:, col]).sum())
+        raise DataError(
+            f"column {names[col]!r} has {n_bad} missing or infinite values (first at {data.index[row]!r}); "
+            "drop or fill them (e.g. data.dropna()) before fitting the VAR."
+        )
+    ptp = np.ptp(values, axis=0)
+    const = [names[i] for i in np.flatnonzero(ptp == 0.0)]
+    if const:
+        raise DataError(
+            f"column(s) {const} are constant, so the residual covariance would be singular; drop them."
+        )
+    return pd.DataFrame(values, index=data.index, columns=pd.Index(names))
+
+
+def _min_obs(n_vars: int, n_lags: int, trend: str) -> int:
+    """Smallest number of rows with at least one residual degree of freedom: p + (N p + c) + 1."""
+    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + 1
+
+
+def _check_horizon(horizon: Any) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise SpecificationError(f"horizon must be an integer >= 1, got horizon={horizon!r}.")
+    return int(horizon)
+
+
+# ------------------------------------------------------------------------------------------- model
+@dataclass(frozen=True, eq=False)
+class VAR:
+    r"""A VAR(p) with intercept estimated by equation-by-equation OLS.
+
+    .. math::
+
+        y_t = \nu + \sum_{l=1}^{p} \Phi_l y_{t-l} + u_t
+
+    Parameters
+    ----------
+    data : DataFrame of shape (T, N)
+        One numeric column per variable, rows in time order (normally a DatetimeIndex named ``date``).
+        No missing values, no constant or duplicate columns.
+    lags : int or {"aic", "bic", "hqic"}, default "aic"
+        The lag order p, or the information criterion minimised over p = 1..``max_lags`` on a common
+        sample (as ``vars::VARselect`` / ``vars::VAR(lag.max=, ic=)``); the chosen p is then re-estimated
+        on the full sample.
+    max_lags : int, default 10
+        Largest lag order considered by the criteria (and shown in ``lag_selection``).
+    trend : {"c", "n"}, default "c"
+        With ("c") or without ("n") intercept.
+
+    Raises
+    ------
+    DataError
+        Non-numeric, duplicate, constant or non-finite columns; too few rows for the lags (the message
+        states the minimum, p + N p + 2 with an intercept).
+    SpecificationError
+        Invalid ``lags``, ``max_lags`` or ``trend``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> y = pd.DataFrame(rng.standard_normal((200, 2)), columns=["a", "b"])
+    >>> res = VAR(y, lags=1).fit()
+    >>> res.coefs.shape
+    (1, 2, 2)
+    """
+
+    data: pd.DataFrame
+    lags: int | str = "aic"
+    max_lags: int = 10
+    trend: Trend = "c"
+
+    def __post_init__(self) -> None:
+        if self.trend not in ("c", "n"):
+            raise SpecificationError(f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}.")
+        if isinstance(self.max_lags, bool) or not isinstance(self.max_lags, (int, np.integer)) or self.max_lags < 1:
+            raise SpecificationError(f"max_lags must be an integer >= 1, got max_lags={self.max_lags!r}.")
+        if isinstance(self.lags, str):
+            if self.lags.lower() not in _CRITERIA:
+                raise SpecificationError(
+                    f"lags must be a positive integer or one of 'aic', 'bic', 'hqic', got lags={self.lags!r}."
+                )
+        elif isinstance(self.lags, bool) or not isinstance(self.lags, (int, np.integer)) or self.lags < 1:
+            raise SpecificationError(f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}.")
+        object.__setattr__(self, "data", _validate_data(self.data))
+
+    def select_order(self) -> pd.DataFrame:
+        """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`)."""
+        return _lag_table(self.data, int(self.max_lags), self.trend)
+
+    def fit(self) -> VARResults:
+        """Estimate the VAR by OLS and return frozen :class:`VARResults`.
+
+        Raises
+        ------
+        DataError
+            Too few observations for the lag order (the message gives the minimum).
+        EstimationError
+            The residual covariance is singular (linearly dependent columns).
+        """
+        y = self.data.to_numpy()
+        n_vars = y.shape[1]
+        table: pd.DataFrame | None = None
+        if isinstance(self.lags, str):
+            table = self.select_order()
+            n_lags = int(table.attrs["selected"][self.lags.lower()])
+            logger.info("VAR lag order %d selected by %s (max_lags=%d)", n_lags, self.lags, self.max_lags)
+        else:
+            n_lags = int(self.lags)
+        need = _min_obs(n_vars, n_lags, self.trend)
+        if y.shape[0] < need:
+            raise DataError(
+                f"VAR({n_lags}) with {n_vars} variables needs at least {need} observations "
+                f"(p + N*p + {'2' if self.trend == 'c' else '1'}), got {y.shape[0]}; use fewer lags or variables, "
+                "or a longer sample."
+            )
+        coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
+        n_obs = resid.shape[0]
+        n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
+        sse = resid.T @ resid
+        sigma_u = sse / (n_obs - n_regressors)
+        try:
+            np.linalg.cholesky(sigma_u)
+        except np.linalg.LinAlgError:
+            raise EstimationError(
+                f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
+                "some columns are (nearly) linear combinations of others; drop one of them."
+            ) from None
+        return VARResults(
+            model=self,
+            coefs=coefs,
+            intercept=intercept,
+            sigma_u=sigma_u,
+            sigma_u_ml=sse / n_obs,
+            resid=resid,
+            names=tuple(self.data.columns),
+            index=self.data.index[n_lags:],
+            n_lags=n_lags,
+            n_obs=n_obs,
+            lag_table=table,
+        )
+
+
+def _lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
+    y = data.to_numpy()
+    n_vars = y.shape[1]
+    need = 2 * max_lags + n_vars * max_lags + (1 if trend == "c" else 0) + 1
+    if y.shape[0] < need:
+        raise DataError(
+            f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "
+            f"(all candidates share the last T - max_lags rows), got {y.shape[0]}; lower max_lags or pass lags=<int>."
+        )
+    crit = K.lag_selection_criteria(y, max_lags, trend)
+    table = pd.DataFrame(crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"])
+    table.attrs["selected"] = {c: int(np.argmin(table[c].to_numpy())) + 1 for c in table.columns}
+    return table
+
+
+# ------------------------------------------------------------------------------------------ results
+@dataclass(frozen=True, eq=False)
+class GrangerResult:
+    """Wald / F test that the lags of ``cause`` do not enter the equations of ``effect``.
+
+    ``statistic`` is the F form (Wald / number of restrictions) with ``df = (q, N (T - Np - 1))``, as
+    ``vars::causality`` and statsmodels ``test_causality(kind="f")``; ``wald`` is the chi-square form.
+    """
+
+    cause: tuple[str, ...]
+    effect: tuple[str, ...]
+    statistic: float
+    df: tuple[int, int]
+    pvalue: float
+    wald: float
+    wald_pvalue: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: cause, effect, F statistic, df, p-values."""
+        return pd.DataFrame([{
+            "cause": ", ".join(self.cause), "effect": ", ".join(self.effect), "F": self.statistic,
+            "df1": self.df[0], "df2": self.df[1], "pvalue": self.pvalue, "wald": self.wald,
+            "wald_pvalue": self.wald_pvalue,
+        }])
+
+    def summary(self) -> str:
+        """Text description of the test."""
+        return (
+            f"Granger causality: H0 = {', '.join(self.cause)} do not Granger-cause {', '.join(self.effect)}\n"
+            f"F-Test = {self.statistic:.4f}, df1 = {self.df[0]}, df2 = {self.df[1]}, p-value = {self.pvalue:.4g}\n"
+            f"Wald chi2 = {self.wald:.4f}, df = {self.df[0]}, p-value = {self.wald_pvalue:.4g}"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True, eq=False)
+class IRFResult:
+    r"""Impulse responses of a VAR, with optional confidence bands. Immutable.
+
+    Arrays are ``(horizon + 1, response, impulse)``: ``estimate[h, i, j]`` is the response of variable i,
+    h periods after a shock to j (h = 0..horizon, like ``vars::irf(n.ahead = horizon)``).
+
+    Attributes
+    ----------
+    names : tuple of str
+    kind : {"orthogonal", "generalized"}
+    horizon : int
+    cumulative : bool
+    estimate : ndarray of shape (horizon + 1, N, N)
+        Point estimate from the OLS fit (never bias-corrected, also with ``bands="kilian"``).
+    lower, upper : ndarray of shape (horizon + 1, N, N) or None
+        Band limits at ``level``; None without bands.
+    bands : {None, "asymptotic", "bootstrap", "kilian", "wild"}
+    level : float
+    reps : int
+        Bootstrap replications (per stage for Kilian); 0 for asymptotic or no bands.
+    seed : int or None
+    draws : ndarray of shape (reps, horizon + 1, N, N) or None
+        Bootstrap draws of the (cumulated if ``cumulative``) responses, for other quantiles.
+    stderr : ndarray of shape (horizon + 1, N, N) or None
+        Delta-method standard errors (``bands="asymptotic"`` only).
+    n_explosive : int
+        Bootstrap draws whose (corrected) coefficients are not stationary (kept in the percentiles).
+    kilian_delta : float or None
+        Shrink factor of the Kilian correction applied to the point estimate (1 = full correction).
+    """
+
+    names: tuple[str, ...]
+    kind: IRFKind
+    horizon: int
+    cumulative: bool
+    estimate: Float64Array3D
+    lower: Float64Array3D | None = None
+    upper: Float64Array3D | None = None
+    bands: BandMethod | None = None
+    level: float = 0.95
+    reps: int = 0
+    seed: int | None = None
+    draws: Float64Array | None = field(default=None, repr=False)
+    stderr: Float64Array3D | None = field(default=None, repr=False)
+    n_explosive: int = 0
+    kilian_delta: float | None = None
+
+    def __post_init__(self) -> None:
+        for arr in (self.estimate, self.lower, self.upper, self.draws, self.stderr):
+            if arr is not None:
+                arr.flags.writeable = False
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long form: one row per (impulse, response, horizon) with ``estimate, lower, upper``.
+
+        ``lower`` and ``upper`` are NaN when the result has no bands (``bands=None``).
+        """
+        h, i, j = np.indices(self.estimate.shape)  # (horizon, response, impulse)
+        order = np.lexsort((h.ravel(), i.ravel(), j.ravel()))  # impulse, response, horizon
+        names = np.asarray(self.names, dtype=object)
+        nan = np.full(self.estimate.size, np.nan)
+        lower = self.lower.ravel() if self.lower is not None else nan
+        upper = self.upper.ravel() if self.upper is not None else nan
+        frame = pd.DataFrame({
+            "impulse": names[j.ravel()[order]],
+            "response": names[i.ravel()[order]],
+            "horizon": h.ravel()[order],
+            "estimate": self.estimate.ravel()[order],
+            "lower": lower[order],
+            "upper": upper[order],
+        })
+        return frame
+
+    def summary(self) -> str:
+        """Text summary: method, scaling and the responses at a few horizons."""
+        kind = {
+            "orthogonal": "orthogonalised (Cholesky of the d.o.f.-corrected Sigma_u, column order matters)",
+            "generalized": "generalized (Pesaran-Shin, one-s.d. shock: sigma_jj^-1/2 A_h Sigma_u e_j; order-invariant)",
+            "unit": "non-orthogonalised (unit shock in u_j: the MA coefficients A_h)",
+        }[self.kind]
+        band = "none" if self.bands is None else f"{self.bands}, level {self.level:g}" + (
+            f", {self.reps} replications, seed {self.seed}" if self.reps else ""
+        )
+        lines = [
+            f"Impulse responses: {kind}",
+            f"{'Cumulative' if self.cumulative else 'Non-cumulative'}, h = 0..{self.horizon}; bands: {band}",
+        ]
+        if self.n_explosive:
+            lines.append(f"warning: {self.n_explosive} bootstrap draws were non-stationary")
+        frame = self.to_frame()
+        show = sorted({0, 1, min(5, self.horizon), self.horizon})
+        frame = frame[frame["horizon"].isin(show)]
+        lines.append(frame.to_string(index=False, float_format=lambda v: f"{v: .5g}"))
+        return "\n".join(lines)
+
+    def plot(self, *, figsize: tuple[float, float] | None = None) -> Figure:
+        """Grid of responses (rows) to impulses (columns) with shaded bands; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        n = len(self.names)
+        size = figsize or (2.4 * n + 1.0, 1.9 * n + 0.8)
+        fig, axes = plt.subplots(n, n, figsize=size, sharex=True, squeeze=False)
+        hh = np.arange(self.horizon + 1)
+        for i in range(n):
+            for j in range(n):
+                ax = axes[i, j]
+                ax.axhline(0.0, color="0.6", lw=0.8)
+                if self.lower is not None and self.upper is not None:
+                    ax.fill_between(hh, self.lower[:, i, j], self.upper[:, i, j], color="C0", alpha=0.25, lw=0)
+                ax.plot(hh, self.estimate[:, i, j], color="C0", lw=1.4)
+                if i == 0:
+                    ax.set_title(f"shock: {self.names[j]}", fontsize=9)
+                if j == 0:
+                    ax.set_ylabel(self.names[i], fontsize=9)
+                if i == n - 1:
+                    ax.set_xlabel("horizon")
+                ax.tick_params(labelsize=7)
+        title = f"{'Cumulative ' if self.cumulative else ''}{self.kind} impulse responses"
+        if self.bands is not None:
+            title += f" ({self.bands} {100 * self.level:g}% bands)"
+        fig.suptitle(title, fontsize=10)
+        fig.tight_layout()
+        return fig
+
+
+@dataclass(frozen=True, eq=False)
+class VARResults:
+    r"""What one VAR fit produced. Never mutated; derived values are cached.
+
+    Attributes
+    ----------
+    model : VAR
+        The specification (with the validated data).
+    coefs : ndarray of shape (p, N, N)
+        ``coefs[l - 1]`` is :math:`\Phi_l`; ``coefs[l - 1, i, j]`` is the effect of :math:`y_{j,t-l}` in
+        equation i (``vars::Acoef``).
+    intercept : ndarray of shape (N,)
+    sigma_u : ndarray of shape (N, N)
+        d.o.f.-corrected residual covariance :math:`\hat U'\hat U / (T - Np - 1)` (vars, statsmodels).
+    sigma_u_ml : ndarray of shape (N, N)
+        Maximum-likelihood residual covariance :math:`\hat U'\hat U / T` (ConnectednessApproach).
+    resid : ndarray of shape (T, N)
+        OLS residuals, T = ``n_obs`` = number of data rows minus p.
+    names : tuple of str
+    index : pandas Index
+        Dates of the regression sample (the data index without its first p rows).
+    n_lags, n_obs : int
+    """
+
+    model: VAR
+    coefs: Float64Array3D
+    intercept: Float64Array1D
+    sigma_u: Float64Array2D
+    sigma_u_ml: Float64Array2D
+    resid: Float64Array2D
+    names: tuple[str, ...]
+    index: pd.Index
+    n_lags: int
+    n_obs: int
+    lag_table: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for arr in (self.coefs, self.intercept, self.sigma_u, self.sigma_u_ml, self.resid):
+            arr.flags.writeable = False
+
+    # ---------------------------------------------------------------- basic properties
+    @property
+    def n_vars(self) -> int:
+        """Number of variables N."""
+        return len(self.names)
+
+    @property
+    def lag_order(self) -> int:
+        """The lag order p used (chosen by the criterion when ``lags`` was a criterion name)."""
+        return self.n_lags
+
+    @cached_property
+    def lag_selection(self) -> pd.DataFrame:
+        r"""AIC, BIC (SC), HQ and FPE for p = 1..max_lags on a common sample, as ``vars::VARselect``.
+
+        All candidates use the last T - max_lags rows; :math:`\tilde\Sigma = \hat U'\hat U / T^*` (ML).
+        ``attrs["selected"]`` maps each criterion to its minimising lag. Index ``lags``, columns
+        ``aic, bic, hqic, fpe`` (= ``AIC(n), SC(n), HQ(n), FPE(n)`` of VARselect).
+        """
+        if self.lag_table is not None:
+            return self.lag_table
+        return self.model.select_order()
+
+    @property
+    def sigma(self) -> pd.DataFrame:
+        """Residual covariance, d.o.f.-corrected (``sigma_u``: SSE / (T - Np - 1)), labelled.
+
+        This is the Σ of ``vars`` and statsmodels and the one used by :meth:`irf`. The ML version
+        (SSE / T, used by ConnectednessApproach) is :attr:`sigma_ml`; the FEVD does not depend on the
+        choice, impulse-response magnitudes do (by :math:`\\sqrt{T / (T - Np - 1)}`).
+        """
+        return pd.DataFrame(self.sigma_u, index=list(self.names), columns=list(self.names))
+
+    @property
+    def sigma_ml(self) -> pd.DataFrame:
+        """Maximum-likelihood residual covariance SSE / T, labelled."""
+        return pd.DataFrame(self.sigma_u_ml, index=list(self.names), columns=list(self.names))
+
+    @cached_property
+    def roots(self) -> Float64Array:
+        """Companion-matrix eigenvalues (complex, by decreasing modulus); ``vars::roots`` prints their moduli.
+
+        The VAR is stable iff every modulus is below 1 (Lütkepohl 2005, eq. 2.1.12).
+        """
+        out = K.companion_eigvals(self.coefs)
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def is_stable(self) -> bool:
+        """True if all companion eigenvalues have modulus < 1."""
+        return bool(np.abs(self.roots).max() < 1.0)
+
+    @cached_property
+    def _design(self) -> tuple[Float64Array2D, Float64Array2D]:
+        """Stacked coefficients B (k, N) and (Z'Z)^{-1} (k, k), regressors (const, lag 1, ..., lag p)."""
+        y = self.model.data.to_numpy()
+        _, z = K.lag_design(y, self.n_lags, self.model.trend)
+        z_pinv = np.linalg.pinv(z)
+        zz_inv = z_pinv @ z_pinv.T
+        blocks = [self.coefs[lag].T for lag in range(self.n_lags)]
+        if self.model.trend == "c":
+            blocks.insert(0, self.intercept[None, :])
+        return np.concatenate(blocks, axis=0), zz_inv
+
+    def _regressor_names(self) -> list[str]:
+        names = [f"{n}.l{lag}" for lag in range(1, self.n_lags + 1) for n in self.names]
+        return (["const"] if self.model.trend == "c" else []) + names
+
+    # ---------------------------------------------------------------- tables
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy coefficients: one row per (equation, regressor) with std. error, t and p-value.
+
+        Standard errors from :math:`(Z'Z)^{-1} \\otimes \\Sigma_u` (d.o.f.-corrected), t-tests with
+        T - Np - 1 degrees of freedom, as ``summary(vars::VAR(...))``.
+        """
+        b, zz_inv = self._design
+        se = np.sqrt(np.outer(np.diag(zz_inv), np.diag(self.sigma_u)))
+        dof = self.n_obs - b.shape[0]
+        t = b / se
+        p = 2.0 * stats.t.sf(np.abs(t), dof)
+        regs = self._regressor_names()
+        lag = [0] * (1 if self.model.trend == "c" else 0) + [
+            lag for lag in range(1, self.n_lags + 1) for _ in self.names
+        ]
+        rows = []
+        for e, eq in enumerate(self.names):
+            for r, reg in enumerate(regs):
+                rows.append((eq, reg, lag[r], b[r, e], se[r, e], t[r, e], p[r, e]))
+        return pd.DataFrame(rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"])
+
+    def summary(self) -> str:
+        """Text summary: sample, lag order, stability, coefficients, Σ (d.o.f.-corrected)."""
+        lines = [
+            f"VAR({self.n_lags}) with {'intercept' if self.model.trend == 'c' else 'no deterministic terms'}, "
+            f"{self.n_vars} variables, {self.n_obs} observations",
+            f"sample: {self.index[0]} .. {self.index[-1]}",
+        ]
+        if isinstance(self.model.lags, str):
+            lines.append(f"lag order chosen by {self.model.lags.upper()} over 1..{self.model.max_lags}")
+        lines.append(
+            f"stable: {self.is_stable} (largest companion root modulus {np.abs(self.roots).max():.4f})"
+        )
+        frame = self.to_frame()
+        for eq in self.names:
+            lines.append(f"\nEquation {eq}:")
+            sub = frame[frame["equation"] == eq].drop(columns=["equation", "lag"])
+            lines.append(sub.to_string(index=False, float_format=lambda v: f"{v: .5g}"))
+        lines.append("\nResidual covariance (d.o.f.-corrected):")
+        lines.append(self.sigma.to_string(float_format=lambda v: f"{v: .5g}"))
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------- Granger
+    def _resolve(self, names: str | Sequence[str], what: str) -> list[int]:
+        items = [names] if isinstance(names, str) else list(names)
+        if not items:
+            raise SpecificationError(f"{what} must name at least one variable of {list(self.names)}.")
+        out = []
+        for n in items:
+            if n not in self.names:
+                raise SpecificationError(f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}.")
+            out.append(self.names.index(n))
+        return out
+
+    def granger(self, cause: str | Sequence[str], effect: str | Sequence[str] | None = None) -> GrangerResult:
+        r"""Granger-causality test: do the lags of ``cause`` help predict ``effect``?
+
+        Wald test of :math:`\Phi_{l, ij} = 0` for every lag l, effect i and cause j (Lütkepohl 2005,
+        eq. 3.6.5), reported as F = Wald / q with df (q, N (T - Np - 1)) like ``vars::causality`` and
+        statsmodels ``test_causality(kind="f")``; the chi-square form is in ``wald``. Both arguments
+        accept a group of variables.
+
+        Parameters
+        ----------
+        cause : str or sequence of str
+        effect : str or sequence of str, optional
+            Default: every variable not in ``cause`` (the ``vars::causality`` convention).
+        """
+        ci = self._resolve(cause, "cause")
+        if effect is None:
+            ei = [i for i in range(self.n_vars) if i not in ci]
+            if not ei:
+                raise SpecificationError("cause contains every variable; name at least one effect variable.")
+        else:
+            ei = self._resolve(effect, "effect")
+        overlap = set(ci) & set(ei)
+        if overlap:
+            raise SpecificationError(
+                f"cause and effect overlap in {[self.names[i] for i in sorted(overlap)]}; they must be disjoint."
+            )
+        b, zz_inv = self._design
+        c = 1 if self.model.trend == "c" else 0
+        restricted = [
+            (c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei
+        ]
+        wald = K.granger_wald(b, zz_inv, self.sigma_u, restricted)
+        q = len(restricted)
+        df2 = self.n_vars * (self.n_obs - b.shape[0])
+        f = wald / q
+        return GrangerResult(
+            cause=tuple(self.names[i] for i in ci), effect=tuple(self.names[i] for i in ei),
+            statistic=f, df=(q, df2), pvalue=float(stats.f.sf(f, q, df2)),
+            wald=wald, wald_pvalue=float(stats.chi2.sf(wald, q)),
+        )
+
+    # ---------------------------------------------------------------- IRF / FEVD
+    def _require_stable(self, what: str) -> None:
+        if not self.is_stable:
+            raise EstimationError(
+                f"the VAR({self.n_lags}) on {list(self.names)} is not stable (largest companion root modulus "
+                f"{np.abs(self.roots).max():.4f} >= 1), so its {what} do not die out and are not "
+                "meaningful; difference or detrend the data (e.g. use returns or log-variances, not price levels)."
+            )
+
+    def irf(
+        self,
+        horizon: int = 20,
+        kind: IRFKind = "orthogonal",
+        cumulative: bool = False,
+        bands: BandMethod | None = None,
+        reps: int = 1000,
+        level: float = 0.95,
+        seed: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IRFResult:
+        r"""Impulse responses for h = 0..``horizon`` (``horizon + 1`` rows, like ``vars::irf(n.ahead=)``).
+
+        .. math::
+
+            \text{orthogonal: } \Theta_h = A_h P,\ PP' = \Sigma_u; \qquad
+            \text{generalized: } \psi_j(h) = \sigma_{jj}^{-1/2} A_h \Sigma_u e_j
+
+        with :math:`A_h` the MA coefficients and :math:`\Sigma_u` the d.o.f.-corrected covariance
+        (``sigma_u``). Orthogonal responses are to one-s.d. orthogonalised shocks in the column order of
+        the data (as ``vars``); generalized responses (Pesaran and Shin 1998, eq. 10) are to a one-s.d.
+        shock in variable j, invariant to the order, and equal the orthogonal ones for the first
+        variable. Using ``sigma_u_ml`` instead would scale every response by
+        :math:`\sqrt{(T - Np - 1)/T}`.
+
+        Parameters
+        ----------
+        horizon : int, default 20
+            Last horizon; responses for h = 0..horizon. (The FEVD's ``horizon`` counts MA terms
+            h = 0..H-1 instead, see :meth:`fevd`.)
+        kind : {"orthogonal", "generalized", "unit"}
+            ``"unit"`` gives the non-orthogonalised responses :math:`A_h` to a unit shock in
+            :math:`u_j` (``vars::irf(ortho = FALSE)``).
+        cumulative : bool
+            Cumulated responses :math:`\sum_{s \le h}`; bootstrap bands then come from cumulated draws.
+        bands : {None, "asymptotic", "bootstrap", "kilian", "wild"}
+            ``"asymptotic"``: delta method (Lütkepohl 2005, Prop. 3.6/3.7), estimate ± z·se.
+            ``"bootstrap"``: recursive-design residual bootstrap, percentile intervals.
+            ``"kilian"``: bootstrap-after-bootstrap bias correction (Kilian 1998) with 0.01 shrink steps
+            in both stages, percentile intervals. ``"wild"``: as bootstrap with Rademacher weights.
+            See :mod:`contagion.models.bootstrap`.
+        reps : int, default 1000
+            Bootstrap replications (Kilian: per stage, so 2 x reps fits).
+        level : float, default 0.95
+        seed : int, optional
+            Seed of ``numpy.random.default_rng``; the same seed gives identical bands.
+        progress : callable(done, total), optional
+            Called after each batch of bootstrap draws.
+
+        Raises
+        ------
+        SpecificationError
+            Invalid option values (horizon < 1, unknown kind or bands, reps < 2, level outside (0, 1)).
+        EstimationError
+            The VAR is not stable (responses would not die out).
+        """
+        horizon = _check_horizon(horizon)
+        if kind not in ("orthogonal", "generalized", "unit"):
+            raise SpecificationError(
+                f"kind must be 'orthogonal', 'generalized' or 'unit', got kind={kind!r}."
+            )
+        if bands is not None and bands not in _BANDS:
+            raise SpecificationError(f"bands must be None or one of {list(_BANDS)}, got bands={bands!r}.")
+        if not 0.0 < float(level) < 1.0:
+            raise SpecificationError(f"level must lie strictly between 0 and 1, got level={level!r}.")
+        if bands in ("bootstrap", "kilian", "wild") and (
+            isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2
+        ):
+            raise SpecificationError(f"reps must be an integer >= 2 for bootstrap bands, got reps={reps!r}.")
+        self._require_stable("impulse responses")
+        ma = ma_coefficients(self.coefs, horizon + 1)
+        estimate = K.irf(ma, self.sigma_u, kind)
+        if cumulative:
+            estimate = np.cumsum(estimate, axis=0)
+        common: dict[str, Any] = {
+            "names": self.names, "kind": kind, "horizon": horizon, "cumulative": bool(cumulative),
+            "estimate": estimate, "level": float(level), "seed": seed,
+        }
+        if bands is None:
+            return IRFResult(**common)
+        alpha = 1.0 - float(level)
+        if bands == "asymptotic":
+            _, zz_inv = self._design
+            c = 1 if self.model.trend == "c" else 0
+            cov = K.asymptotic_irf_cov(
+                self.coefs, self.sigma_u, zz_inv[c:, c:], self.n_obs, horizon, kind, bool(cumulative)
+            )
+            var = np.diagonal(cov, axis1=-2, axis2=-1)  # vec index = impulse * N + response
+            se = np.sqrt(np.maximum(var, 0.0)).reshape(horizon + 1, self.n_vars, self.n_vars)
+            se = np.swapaxes(se, -1, -2)
+            z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+            return IRFResult(**common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se)
+        rng = np.random.default_rng(seed)
+        y = self.model.data.to_numpy()
+        out = irf_draws(
+            y, self.coefs, self.intercept, self.resid, trend=self.model.trend, horizon=horizon, kind=kind,
+            method=bands, reps=int(reps), rng=rng, progress=progress,
+        )
+        draws = np.cumsum(out.irfs, axis=1) if cumulative else out.irfs
+        lower, upper = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+        if out.n_explosive:
+            logger.warning("%d of %d bootstrap draws are not stationary", out.n_explosive, reps)
+        return IRFResult(
+            **common, lower=lower, upper=upper, bands=bands, reps=int(reps), draws=draws,
+            n_explosive=out.n_explosive, kilian_delta=out.delta,
+        )
+
+    def fevd(self, horizon: int = 10, kind: FEVDKind = "cholesky") -> pd.DataFrame:
+        r"""Forecast-error variance decomposition in percent, summing MA terms h = 0..H-1.
+
+        .. math::
+
+            \theta_{ij}(H) = \frac{\sum_{h=0}^{H-1} (e_i' A_h P e_j)^2}{\sum_{h=0}^{H-1} e_i' A_h \Sigma_u A_h' e_i}
+            \ (\text{cholesky}), \qquad
+            \tilde\theta_{ij}(H) \propto \sigma_{jj}^{-1}\sum_{h=0}^{H-1} (e_i' A_h \Sigma_u e_j)^2
+            \ (\text{generalized, rows normalised})
+
+        (Lütkepohl 2005, eq. 2.3.37; Pesaran and Shin 1998; Diebold and Yilmaz 2012, eqs. 2-3). The
+        horizon H counts MA terms h = 0..H-1, so ``horizon=10`` equals row 10 of ``vars::fevd(n.ahead=10)``
+        and ConnectednessApproach's ``nfore=10``. Computed by
+        :mod:`contagion.models._fevd_kernels`.
+
+        Parameters
+        ----------
+        horizon : int, default 10
+            Number of MA terms H (h = 0..H-1); ``horizon=1`` is the impact decomposition.
+        kind : {"cholesky", "generalized"}
+            Cholesky depends on the column order; generalized does not (Pesaran-Shin, rows normalised).
+
+        Returns
+        -------
+        DataFrame of shape (N, N)
+            Rows: the variable whose forecast-error variance is decomposed (``variance_of``); columns:
+            the shock (``shock_from``). Percent; each row sums to 100.
+
+        Raises
+        ------
+        SpecificationError
+            ``horizon < 1`` or unknown ``kind``.
+        EstimationError
+            The VAR is not stable.
+        """
+        horizon = _check_horizon(horizon)
+        if kind not in ("cholesky", "generalized"):
+            raise SpecificationError(f"kind must be 'cholesky' or 'generalized', got kind={kind!r}.")
+        self._require_stable("forecast-error variance decompositions")
+        ma = ma_coefficients(self.coefs, horizon)
+        table = cholesky_fevd(ma, self.sigma_u) if kind == "cholesky" else generalized_fevd(ma, self.sigma_u)
+        return pd.DataFrame(
+            100.0 * table,
+            index=pd.Index(list(self.names), name="variance_of"),
+            columns=pd.Index(list(self.names), name="shock_from"),
+        )
+
+
