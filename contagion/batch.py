@@ -286,14 +286,14 @@ def _run_dask(
             "--scheduler needs Dask distributed: pip install 'contagion[dask]' (or run with --jobs N)."
         ) from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout="10s")
     except (OSError, TimeoutError) as err:
         raise ContagionError(
             f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "
             f"(and workers with `dask worker {address}`), or run locally with --jobs N."
         ) from None
     try:
-        scattered = client.scatter(payload, broadcast=True)
+        [scattered] = client.scatter([payload], broadcast=True)  # one object, not one per key
         futures = {
             client.submit(_call_job, func, job, scattered, None, key=f"contagion-{job.name}-{id(job)}", pure=False): job
             for job in jobs

@@ -234,9 +234,14 @@ def _job_body(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], progre
     start, end = _sample_bounds(study)
     if progress:
         progress("panel", 0, 1)
-    panel = _build_panel(frames, study.tickers, study, start, end)
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    present = [t for t in study.tickers if t in frames and len(frames[t].loc[lo:hi]) > 0]
+    absent = [t for t in study.tickers if t not in present]
+    panel = _build_panel(frames, present, study, start, end)
     indices, members, notes = group_indices(panel.values, study.groups, study.data.min_obs)
     info["members"] = members
+    if absent:
+        notes.insert(0, f"no data in the sample {start}..{end} for {', '.join(absent)}")
     info["notes"] = notes
     info["calendar_policy"] = panel.policy.to_dict()
     info["measure"] = panel.measure
@@ -299,15 +304,18 @@ def _job_body(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], progre
         from contagion.models.connectedness import rolling_connectedness
 
         def _rolling() -> Any:
-            return rolling_connectedness(indices, window=conn_spec.rolling_window, lags=lag_order,
-                                         horizon=var_spec.horizon, step=conn_spec.rolling_step, kind=conn_spec.kind)
+            return _call_with_progress(
+                rolling_connectedness, _stage(progress, "rolling windows"), data=indices,
+                window=conn_spec.rolling_window, lags=lag_order, horizon=var_spec.horizon,
+                step=conn_spec.rolling_step, kind=conn_spec.kind)
         rolled = _catch(_rolling, "rolling connectedness", unavailable)
         if rolled is not None:
             rolling_parts.append(_rolling_long(rolled, name, "group_var", "rolling"))
     if conn_spec.tvp:
         def _tvp() -> Any:
             from contagion.models.connectedness import tvp_connectedness
-            return tvp_connectedness(indices, lags=1, horizon=var_spec.horizon)
+            return _call_with_progress(tvp_connectedness, _stage(progress, "TVP-VAR"), data=indices, lags=1,
+                                       horizon=var_spec.horizon)
         tvp = _catch(_tvp, "TVP-VAR connectedness", unavailable)
         if tvp is not None:
             rolling_parts.append(_rolling_long(tvp, name, "group_var", "tvp"))
@@ -339,6 +347,13 @@ def _job_body(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], progre
     # --- DCC-GARCH on returns and VIRFs
     if study.dcc.enabled and study.dcc.assets:
         _dcc_section(study, panel, name, tables, info, unavailable, progress)
+
+
+def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], None]:
+    def callback(done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+    return callback
 
 
 def _call_with_progress(method: Callable[..., Any], callback: StageProgress | Callable[[int, int], None],
@@ -497,18 +512,12 @@ def _univariate_long(uni: pd.DataFrame) -> list[tuple[str, str, float, float]]:
             out.append((str(row["asset"]), str(row["parameter"]), float(row[est_col]),
                         float(row[se_col]) if se_col else float("nan")))
         return out
+    # DCCResult.univariate: one row per asset, a column per parameter and ``se_<parameter>`` beside it
+    parameters = [str(c) for c in frame.columns if f"se_{c}" in frame.columns]
     for asset in frame.index:
-        for column in frame.columns:
-            text = str(column)
-            if text.lower().startswith(("se", "std")) or text.endswith(("_se", " se", "std_err")):
-                continue
-            value = frame.loc[asset, column]
-            if isinstance(value, int | float | np.floating) and np.isfinite(value):
-                se = np.nan
-                for candidate in (f"se_{text}", f"{text}_se", f"std_error_{text}"):
-                    if candidate in frame.columns:
-                        se = float(frame.loc[asset, candidate])
-                out.append((str(asset), text, float(value), se))
+        for parameter in parameters:
+            out.append((str(asset), parameter, float(frame.loc[asset, parameter]),
+                        float(frame.loc[asset, f"se_{parameter}"])))
     return out
 
 

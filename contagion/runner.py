@@ -119,16 +119,25 @@ def _check_tickers(study: Study) -> None:
 
 
 def hash_frame(frame: pd.DataFrame) -> str:
-    """SHA-256 of a raw series in canonical form (ISO dates, sorted columns, ``repr`` floats, ``\\n``)."""
+    """SHA-256 of a raw series: :func:`contagion.data.panel.frame_hash` (canonical bytes of dates and prices).
+
+    Falls back to the SHA-256 of a canonical CSV rendering when the data layer is not importable.
+    """
+    try:
+        from contagion.data.panel import frame_hash
+    except ImportError:
+        frame_hash = None
+    if frame_hash is not None:
+        return str(frame_hash(frame))
     canonical = frame.sort_index().reindex(sorted(frame.columns), axis=1)
     text = canonical.to_csv(lineterminator="\n", float_format="%r", date_format="%Y-%m-%d")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_data(study: Study, source: Any, progress: RunProgress | None = None) -> dict[str, pd.DataFrame]:
-    """Load every ticker of the study from ``source`` (with a two-week buffer before the start)."""
+    """Load every ticker of the study from ``source`` (with five weeks of history before the start)."""
     _check_tickers(study)
-    start = study.data.start - dt.timedelta(days=14)
+    start = study.data.start - dt.timedelta(days=35)
     end = study.data.end
     tickers = list(study.tickers)
     if progress:

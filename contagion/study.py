@@ -99,7 +99,7 @@ class VARSpec(_Spec):
     bootstrap replications.
     """
 
-    lags: int | Literal["aic", "bic", "hqic", "fpe"] = "aic"
+    lags: int | Literal["aic", "bic", "hqic"] = "aic"
     max_lags: int = Field(default=10, ge=1, le=60)
     horizon: int = Field(default=10, ge=1, le=500)
     irf_horizon: int = Field(default=20, ge=1, le=500)
@@ -112,7 +112,7 @@ class VARSpec(_Spec):
     @classmethod
     def _lags_positive(cls, value: int | str) -> int | str:
         if isinstance(value, int) and not 1 <= value <= 60:
-            raise ValueError(f"lags must be between 1 and 60 or one of 'aic', 'bic', 'hqic', 'fpe' (got {value})")
+            raise ValueError(f"lags must be between 1 and 60 or one of 'aic', 'bic', 'hqic' (got {value})")
         return value
 
     @field_validator("irf_kinds")
