@@ -59,11 +59,11 @@ class FramesSource:
     rebuild their panel (calendar policy, measure, window) from these frames through ``build_panel``.
     """
 
-    name = "memory"
-
-    def __init__(self, frames: Mapping[str, pd.DataFrame], description: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, frames: Mapping[str, pd.DataFrame], description: Mapping[str, Any] | None = None,
+                 name: str = "memory") -> None:
+        self.name = name
         self._frames = dict(frames)
-        self._description = dict(description or {"kind": "memory"})
+        self._description = dict(description or {"kind": name})
 
     def load(
         self, tickers: Sequence[str], start: str | date | None = None, end: str | date | None = None
@@ -88,11 +88,11 @@ def _sample_bounds(study: Study) -> tuple[date, date]:
 
 
 def _build_panel(frames: Mapping[str, pd.DataFrame], tickers: Sequence[str], study: Study,
-                 start: date, end: date, measure: str | None = None) -> Any:
+                 start: date, end: date, measure: str | None = None, source_name: str = "memory") -> Any:
     from contagion.data import build_panel
 
     return build_panel(
-        FramesSource(frames), list(tickers), measure=measure or study.data.measure,
+        FramesSource(frames, name=source_name), list(tickers), measure=measure or study.data.measure,
         calendar=study.data.calendar, start=start, end=end,
     )
 
@@ -237,7 +237,7 @@ def _job_body(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], progre
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     present = [t for t in study.tickers if t in frames and len(frames[t].loc[lo:hi]) > 0]
     absent = [t for t in study.tickers if t not in present]
-    panel = _build_panel(frames, present, study, start, end)
+    panel = _build_panel(frames, present, study, start, end, source_name=str(job.spec.get("source_name", "memory")))
     indices, members, notes = group_indices(panel.values, study.groups, study.data.min_obs)
     info["members"] = members
     if absent:

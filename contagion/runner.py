@@ -176,9 +176,12 @@ def _job_study(study: Study, **changes: Any) -> dict[str, Any]:
     return raw
 
 
-def expand_jobs(study: Study) -> list[Job]:
-    """The main job plus one job per robustness variant (each a resolved, JSON-able study)."""
-    jobs = [Job("main", "main", {"study": _job_study(study)})]
+def expand_jobs(study: Study, source_name: str = "memory") -> list[Job]:
+    """The main job plus one job per robustness variant (each a resolved, JSON-able study).
+
+    ``source_name`` only labels data-quality messages (``"NVDA (csv): ..."``).
+    """
+    jobs = [Job("main", "main", {"study": _job_study(study), "source_name": source_name})]
     first_event = study.events[0].date if study.events else None
     for variant in study.robustness:
         start = variant.start or study.data.start
@@ -195,7 +198,8 @@ def expand_jobs(study: Study) -> list[Job]:
         if variant.measure is not None:
             changes["data.measure"] = variant.measure
         jobs.append(Job(variant.name, "robustness",
-                        {"study": _job_study(study, **changes), "variant": variant.model_dump(mode="json")}))
+                        {"study": _job_study(study, **changes), "variant": variant.model_dump(mode="json"),
+                         "source_name": source_name}))
     return jobs
 
 
@@ -320,7 +324,7 @@ def run_study(
     timings["data_seconds"] = time.perf_counter() - t0
     hashes = {ticker: hash_frame(frame) for ticker, frame in frames.items()}
 
-    jobs = expand_jobs(spec)
+    jobs = expand_jobs(spec, source_name=str(getattr(source, "name", spec.data.source)))
     keys = {job.name: job_key(job, hashes) for job in jobs}
     cache = ResultCache(out_root / CACHE_DIRNAME)
     from_cache: list[str] = []

@@ -48,7 +48,7 @@ CalendarName = Literal["exchange", "weekly", "crypto", "monday_saturday", "monda
 MeasureName = Literal[
     "returns", "squared", "absolute", "parkinson", "garman_klass", "rogers_satchell", "gkyz", "yang_zhang"
 ]
-SourceName = Literal["yahoo", "csv", "demo"]
+SourceName = Literal["yahoo", "csv", "demo", "memory"]  # "memory": data handed over in process (jobs)
 OutputFormat = Literal["csv", "parquet", "tex", "png", "pdf", "html", "md"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 

@@ -93,7 +93,11 @@ def irf_grid(irf: pd.DataFrame, *, kind: str, title: str, simulated: bool = Fals
                     ax.set_ylabel(str(response))
                 if r == n_r - 1:
                     ax.set_xlabel("horizon")
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        for row in axes:
+            for ax in row:
+                ax.locator_params(axis="y", nbins=3)
+                ax.locator_params(axis="x", nbins=4)
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.07, top=0.92, wspace=0.45, hspace=0.3)
     return fig
 
 
@@ -119,7 +123,8 @@ def connectedness_heatmap(static: pd.DataFrame, *, model: str, job: str, title: 
                     ax.text(j, i, f"{matrix[i, j]:.1f}", ha="center", va="center", fontsize=6,
                             color="white" if matrix[i, j] < np.nanmax(matrix) * 0.6 else "black")
         fig.colorbar(image, ax=ax, shrink=0.8, label="percent")
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        margin = min(0.35, 0.012 * max(len(n) for n in names) + 0.08)
+        fig.subplots_adjust(left=margin, bottom=margin, right=0.95, top=0.93)
     return fig
 
 
@@ -158,7 +163,7 @@ def net_spillover_network(groups: pd.DataFrame, *, model: str, job: str, title: 
         ax.axis("off")
         ax.text(-1.45, -1.45, "red: net transmitter, blue: net receiver; arrow width = net pairwise spillover",
                 fontsize=6, color="0.3")
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.93)
     return fig
 
 
@@ -179,7 +184,7 @@ def rolling_total(rolling: pd.DataFrame, *, events: Sequence[tuple[str, pd.Times
         ax.set_ylabel("total connectedness (%)")
         ax.legend(loc="lower left")
         fig.autofmt_xdate()
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.9)
     return fig
 
 
@@ -206,7 +211,7 @@ def dcc_event_correlations(correlations: pd.DataFrame, *, anchor: str, partners:
         ax.set_ylabel("conditional correlation")
         ax.legend(loc="best", ncol=2)
         fig.autofmt_xdate()
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.9)
     return fig
 
 
@@ -232,7 +237,7 @@ def virf_paths(virf: pd.DataFrame, *, shock: str, responses: Sequence[str], titl
             ax.set_title(str(response))
         for k in range(len(responses), rows * cols):
             axes[k // cols][k % cols].axis("off")
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.1, top=0.85, wspace=0.35, hspace=0.45)
     return fig
 
 
@@ -250,5 +255,5 @@ def car_by_group(car: pd.DataFrame, *, title: str, simulated: bool = False) -> F
         ax.set_xlabel("event time (observations)")
         ax.set_ylabel("CAR (%)")
         ax.legend(loc="best", ncol=2)
-        fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14, top=0.9)
     return fig

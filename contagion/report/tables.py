@@ -132,7 +132,10 @@ def dcc_parameter_table(params: pd.DataFrame, *, caption: str, label: str, simul
     """Univariate GARCH parameters per asset and the DCC parameters, with standard errors in parentheses."""
     uni = params[params["asset"] != "dcc"]
     dcc = params[params["asset"] == "dcc"]
-    parameters = list(dict.fromkeys(uni["parameter"]))
+    preferred = ["mu", "const", "ar1", "omega", "alpha", "alpha[1]", "gamma", "gamma[1]", "beta", "beta[1]", "nu",
+                 "lambda", "eta"]
+    found = list(dict.fromkeys(uni["parameter"]))
+    parameters = [p for p in preferred if p in found] + [p for p in found if p not in preferred]
     assets = list(dict.fromkeys(uni["asset"]))
     header = ["Asset", *[latex_escape(p) for p in parameters]]
     rows = []
