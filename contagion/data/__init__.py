@@ -1,1 +1,41 @@
-"""Data layer: sources -> calendar alignment -> measures, with a data-quality report."""
+"""Data layer: sources -> calendar alignment -> measures, with a data-quality report.
+
+Public names (imported lazily so that ``import contagion.data`` stays light):
+
+- sources: :class:`CsvSource`, :class:`YahooSource`, :class:`DemoSource` (the embedded demo, in
+  :mod:`contagion.data.demo`), the :class:`Source` protocol and :func:`source_from_spec`;
+- :func:`build_panel` and :class:`Panel`;
+- :class:`CalendarPolicy`, :class:`DataQualityReport`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "Source": "contagion.data.sources",
+    "CsvSource": "contagion.data.sources",
+    "YahooSource": "contagion.data.sources",
+    "DemoSource": "contagion.data.demo",
+    "source_from_spec": "contagion.data.sources",
+    "build_panel": "contagion.data.panel",
+    "Panel": "contagion.data.panel",
+    "CalendarPolicy": "contagion.data.calendar",
+    "DataQualityReport": "contagion.data.quality",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'contagion.data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

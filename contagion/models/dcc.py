@@ -103,6 +103,7 @@ def _validate(returns: pd.DataFrame) -> None:
         bad = ~np.isfinite(x)
         if bad.any():
             first = returns.index[int(np.argmax(bad))]
+            first = first.date() if isinstance(first, pd.Timestamp) else first
             raise DataError(f"{col} has {int(bad.sum())} missing or infinite returns (first at {first}); "
                             "drop or fill those dates (e.g. returns.dropna()) before fitting.")
         if np.ptp(x) == 0.0:
@@ -581,6 +582,92 @@ class DCCResult:
 
         return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed)
 
+    # ---- forecasts and simulation -------------------------------------------------------------------------
+    def _next_state(self) -> tuple[Float64Array1D, Float64Array2D]:
+        """h and Q for the first out-of-sample date T + 1 (from the last residuals)."""
+        st = self.state_at()
+        eps = np.asarray(self.eps[-1])
+        z = np.asarray(self.z[-1])
+        h_next = _variance_step(self.spec.volatility, st, eps, z, st.h)
+        n = np.minimum(z, 0.0)
+        q_next = ((1 - st.a - st.b) * st.Qbar - st.g * st.Nbar + st.a * np.outer(z, z)
+                  + st.g * np.outer(n, n) + st.b * st.Q)
+        return h_next, q_next
+
+    def forecast(self, horizon: int = 10) -> pd.DataFrame:
+        r"""Conditional covariance and correlation forecasts for the dates T+1 .. T+horizon.
+
+        Variances: h_{T+1} from the last residual; then the GARCH expectation
+        :math:`h_{T+k} = \omega + (\alpha + \gamma/2 + \beta) h_{T+k-1}` (symmetric innovations; for EGARCH the
+        log-variance recursion :math:`\log h_{T+k} = \omega + \beta \log h_{T+k-1}`, ignoring the Jensen term).
+        Correlations: the standard DCC approximation :math:`E_T[z z'] \approx Q_{T+k-1}` (Engle & Sheppard 2001,
+        sec. 4), i.e. :math:`Q_{T+k} = (1-a-b)\bar Q + (a+b) Q_{T+k-1}` for k >= 2 (for aDCC,
+        :math:`E[nn'] = \bar N` makes the asymmetric terms cancel), then :math:`R = \mathrm{corr}(Q)`.
+
+        Returns
+        -------
+        DataFrame
+            Long: columns ``horizon`` (1..H), ``x``, ``y``, ``covariance`` (input scale) and ``correlation``;
+            one row per horizon and pair x <= y (x == y rows carry the variances).
+        """
+        if horizon < 1:
+            raise SpecificationError(f"horizon must be >= 1, got {horizon}.")
+        st = self.state_at()
+        h, q = self._next_state()
+        pa = st.a + st.b
+        hs, qs = [h], [q]
+        for _ in range(horizon - 1):
+            if self.spec.volatility == "egarch":
+                h = np.exp(st.omega + st.beta * np.log(h))
+            else:
+                h = st.omega + (st.alpha + 0.5 * st.gamma + st.beta) * h
+            q = (1 - pa) * st.Qbar + pa * q
+            hs.append(h)
+            qs.append(q)
+        rows, cols = K.vech_indices(self.n_assets)
+        names = np.asarray(self.names, dtype=object)
+        out = []
+        for k, (hk, qk) in enumerate(zip(hs, qs, strict=True), start=1):
+            d = np.sqrt(np.diag(qk))
+            r = qk / np.outer(d, d)
+            sd = np.sqrt(hk) / self.scale
+            out.append(pd.DataFrame({"horizon": k, "x": names[rows], "y": names[cols],
+                                     "covariance": r[rows, cols] * sd[rows] * sd[cols],
+                                     "correlation": r[rows, cols]}))
+        return pd.concat(out, ignore_index=True)
+
+    def simulate(self, nobs: int, seed: int | None = None) -> pd.DataFrame:
+        """Simulate ``nobs`` returns forward from the end of the sample with the fitted parameters.
+
+        Innovations are Gaussian (or multivariate Student-t with the fitted ``nu`` for ``joint_dist="t"``),
+        with correlation :math:`R_t` from the DCC recursion. Returns a DataFrame (step 1..nobs x asset) on the
+        input scale.
+        """
+        if nobs < 1:
+            raise SpecificationError(f"nobs must be >= 1, got {nobs}.")
+        rng = np.random.default_rng(seed)
+        st = self.state_at()
+        h, q = self._next_state()
+        phi = np.array([m.recursion.get("phi", 0.0) for m in self.margins])
+        r_prev = (np.asarray(self.spec.returns.to_numpy(dtype=float)[-1]) * self.scale)
+        n = self.n_assets
+        out = np.empty((nobs, n))
+        for t in range(nobs):  # simulation is sequential by nature
+            d = np.sqrt(np.diag(q))
+            chol = np.linalg.cholesky(q / np.outer(d, d))
+            z = chol @ rng.standard_normal(n)
+            if st.nu is not None:
+                z *= np.sqrt((st.nu - 2.0) / rng.chisquare(st.nu))
+            eps = np.sqrt(h) * z
+            r = st.mu + phi * r_prev + eps if self.spec.mean == "ar1" else st.mu + eps
+            out[t] = r
+            r_prev = r
+            nz = np.minimum(z, 0.0)
+            h = _variance_step(self.spec.volatility, st, eps, z, h)
+            q = (1 - st.a - st.b) * st.Qbar - st.g * st.Nbar + st.a * np.outer(z, z) + st.g * np.outer(nz, nz) + st.b * q
+        return pd.DataFrame(out / self.scale, index=pd.RangeIndex(1, nobs + 1, name="step"),
+                            columns=list(self.names))
+
     # ---- reporting ---------------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """DCC parameters with standard errors (tidy)."""
@@ -632,6 +719,19 @@ class DCCResult:
         axes[1].legend(fontsize=7)
         fig.tight_layout()
         return fig
+
+
+def _variance_step(
+    volatility: str, st: DCCState, eps: Float64Array1D, z: Float64Array1D, h: Float64Array1D
+) -> Float64Array1D:
+    r"""One step of the univariate variance recursions (GARCH, GJR (Glosten et al. 1993), EGARCH in arch's
+    form :math:`\log h_t = \omega + \alpha(|z| - \sqrt{2/\pi}) + \gamma z + \beta \log h_{t-1}`)."""
+    if volatility == "egarch":
+        out: Float64Array1D = np.exp(st.omega + st.alpha * (np.abs(z) - np.sqrt(2.0 / np.pi)) + st.gamma * z
+                                     + st.beta * np.log(h))
+        return out
+    out = st.omega + (st.alpha + st.gamma * (eps < 0)) * eps * eps + st.beta * h
+    return out
 
 
 def _unscale_params(m: MarginFit, scale: float) -> tuple[Float64Array1D, Float64Array1D]:

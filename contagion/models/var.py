@@ -106,8 +106,8 @@ def _validate_data(data: Any) -> pd.DataFrame:
 
 
 def _min_obs(n_vars: int, n_lags: int, trend: str) -> int:
-    """Smallest number of rows with at least one residual degree of freedom: p + (N p + c) + 1."""
-    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + 1
+    """Fewest rows for a non-singular d.o.f.-corrected Sigma_u: p lag rows + (N p + c) regressors + N."""
+    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + n_vars
 
 
 def _check_horizon(horizon: Any) -> int:
@@ -143,7 +143,7 @@ class VAR:
     ------
     DataError
         Non-numeric, duplicate, constant or non-finite columns; too few rows for the lags (the message
-        states the minimum, p + N p + 2 with an intercept).
+        states the minimum, p + N p + 1 + N with an intercept).
     SpecificationError
         Invalid ``lags``, ``max_lags`` or ``trend``.
 
@@ -203,21 +203,21 @@ class VAR:
         if y.shape[0] < need:
             raise DataError(
                 f"VAR({n_lags}) with {n_vars} variables needs at least {need} observations "
-                f"(p + N*p + {'2' if self.trend == 'c' else '1'}), got {y.shape[0]}; use fewer lags or variables, "
-                "or a longer sample."
+                f"(p + N*p + {'1 + ' if self.trend == 'c' else ''}N), got {y.shape[0]}; use fewer lags or "
+                "variables, or a longer sample."
             )
         coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
         n_obs = resid.shape[0]
         n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
         sse = resid.T @ resid
         sigma_u = sse / (n_obs - n_regressors)
-        try:
-            np.linalg.cholesky(sigma_u)
-        except np.linalg.LinAlgError:
+        scale = np.sqrt(np.diag(sigma_u))
+        corr_eig = np.linalg.eigvalsh(sigma_u / np.outer(scale, scale)) if np.all(scale > 0) else np.zeros(1)
+        if corr_eig.min() < 1e-10:
             raise EstimationError(
                 f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
                 "some columns are (nearly) linear combinations of others; drop one of them."
-            ) from None
+            )
         return VARResults(
             model=self,
             coefs=coefs,
@@ -236,7 +236,7 @@ class VAR:
 def _lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
     y = data.to_numpy()
     n_vars = y.shape[1]
-    need = 2 * max_lags + n_vars * max_lags + (1 if trend == "c" else 0) + 1
+    need = max_lags + _min_obs(n_vars, max_lags, trend)
     if y.shape[0] < need:
         raise DataError(
             f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "

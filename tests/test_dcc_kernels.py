@@ -1,0 +1,121 @@
+"""Vectorised DCC / GARCH kernels against their readable loop twins, plus identities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from contagion.models import _dcc_kernels as K
+from contagion.models import _dcc_reference as ref
+from contagion.models.garch import _garch11_scores, garch11_filter
+
+
+def _z(rng: np.random.Generator, n_obs: int, n: int) -> np.ndarray:
+    a = rng.standard_normal((n, n))
+    cov = a @ a.T / n + np.eye(n)
+    d = np.sqrt(np.diag(cov))
+    return rng.multivariate_normal(np.zeros(n), cov / np.outer(d, d), size=n_obs)
+
+
+def test_garch_filter_matches_loop(rng):
+    x = 0.01 * rng.standard_normal(400)
+    for params in ((0.0003, 2e-6, 0.08, 0.9), (-0.001, 1e-5, 0.0, 0.0), (0.0, 1e-7, 0.3, 0.699)):
+        h, ll = garch11_filter(x, *params)
+        h2, ll2 = ref.garch11_filter(x, *params)
+        np.testing.assert_allclose(h, h2, rtol=1e-12)
+        np.testing.assert_allclose(ll, ll2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("has_mu", [True, False])
+def test_garch_analytic_scores_match_numerical(rng, has_mu):
+    x = 0.01 * rng.standard_normal(300) + 0.001
+    p = np.array([0.0005, 3e-6, 0.07, 0.9]) if has_mu else np.array([3e-6, 0.07, 0.9])
+
+    def total(q):
+        mu, rest = (q[0], q[1:]) if has_mu else (0.0, q)
+        return garch11_filter(x, mu, *rest)[1].sum()
+
+    mu, rest = (p[0], p[1:]) if has_mu else (0.0, p)
+    _, s = _garch11_scores(x, mu, *rest, has_mu)
+    num = []
+    for j in range(p.size):
+        step = 1e-6 * abs(p[j])
+        up, dn = p.copy(), p.copy()
+        up[j] += step
+        dn[j] -= step
+        num.append((total(up) - total(dn)) / (2 * step))
+    np.testing.assert_allclose(s.sum(axis=0), num, rtol=1e-5)
+
+
+@pytest.mark.parametrize(("n_obs", "n"), [(50, 2), (120, 5), (80, 9)])
+@pytest.mark.parametrize("pad", [0.0, 1.0])
+def test_dcc_kernel_matches_loop(rng, n_obs, n, pad):
+    z = _z(rng, n_obs, n)
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    nz = np.minimum(z, 0.0)
+    nbar = nz.T @ nz / n_obs
+    for a, b, g, nu in ((0.03, 0.95, 0.0, None), (0.02, 0.9, 0.03, None), (0.05, 0.9, 0.0, 7.0), (0.0, 0.0, 0.0, None)):
+        data = K.prepare(z, qbar, nbar, pad=pad)
+        q = K.dcc_q_filter(data.zz, data.qbar, a, b, g=g, nn=data.nn, nbar=data.nbar)
+        q_loop = ref.dcc_q_path(z, qbar, a, b, g=g, nbar=nbar, pad=pad)
+        np.testing.assert_allclose(K.unvech(q, n).transpose(2, 0, 1), q_loop, rtol=1e-11, atol=1e-13)
+        ll = K.dcc_loglik_terms(data, a, b, g, nu)
+        ll_loop = ref.dcc_loglik(z, ref.correlation(q_loop), nu)
+        np.testing.assert_allclose(ll, ll_loop, rtol=1e-10, atol=1e-11)
+
+
+def test_ccc_identity(rng):
+    # a = b = 0: Q_t = Qbar for every t, the DCC collapses to constant conditional correlation
+    z = _z(rng, 60, 4)
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    data = K.prepare(z, qbar, np.zeros_like(qbar), pad=1.0)
+    q = K.dcc_q_filter(data.zz, data.qbar, 0.0, 0.0)
+    np.testing.assert_allclose(q, np.repeat(data.qbar[:, None], 60, axis=1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("n", [3, 12, 35])
+def test_logdet_quad_paths_agree(rng, n):
+    a = rng.standard_normal((40, n, n))
+    r = a @ a.transpose(0, 2, 1) + n * np.eye(n)
+    z = rng.standard_normal((40, n))
+    _sign, logdet = np.linalg.slogdet(r)
+    quad = np.einsum("ti,ti->t", z, np.linalg.solve(r, z[:, :, None])[:, :, 0])
+    ld, qd = K.logdet_quad(np.ascontiguousarray(r.transpose(1, 2, 0)), np.ascontiguousarray(z.T))
+    np.testing.assert_allclose(ld, logdet, rtol=1e-11)
+    np.testing.assert_allclose(qd, quad, rtol=1e-10)
+
+
+def test_logdet_quad_flags_indefinite():
+    r = np.array([[[1.0, 2.0], [2.0, 1.0]]]).transpose(1, 2, 0)
+    ld, qd = K.logdet_quad(r, np.ones((2, 1)))
+    assert np.isnan(ld[0]) and np.isnan(qd[0])
+
+
+@pytest.mark.parametrize("nu", [None, 6.0])
+def test_composite_equals_sum_of_bivariate_full_likelihoods(rng, nu):
+    z = _z(rng, 100, 4)
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    nbar = np.zeros_like(qbar)
+    pairs = np.array([[0, 1], [1, 2], [2, 3]])
+    comp = K.dcc_loglik_terms(K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs), 0.04, 0.93, 0.0, nu)
+    total = np.zeros(100)
+    for i, j in pairs:
+        sub = z[:, [i, j]]
+        qs = qbar[np.ix_([i, j], [i, j])]
+        total += K.dcc_loglik_terms(K.prepare(sub, qs, np.zeros((2, 2)), pad=0.0), 0.04, 0.93, 0.0, nu)
+    np.testing.assert_allclose(comp, total, rtol=1e-11)
+
+
+def test_t_term_tends_to_normal(rng):
+    z = _z(rng, 50, 3)
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    data = K.prepare(z, qbar, np.zeros_like(qbar), pad=1.0)
+    normal = K.dcc_loglik_terms(data, 0.03, 0.95)
+    t_big = K.dcc_loglik_terms(data, 0.03, 0.95, nu=1e7)
+    np.testing.assert_allclose(t_big, normal, atol=1e-5)
+
+
+def test_asymmetry_bound_identity():
+    qbar = np.eye(3)
+    nbar = 0.25 * np.eye(3)
+    assert K.asymmetry_bound(qbar, nbar) == pytest.approx(0.25)
