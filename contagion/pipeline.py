@@ -345,8 +345,126 @@ def _job_body(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], progre
             unavailable["asset-level network"] = "fewer than two assets cover the whole sample"
 
     # --- DCC-GARCH on returns and VIRFs
+    dcc_result = None
     if study.dcc.enabled and study.dcc.assets:
-        _dcc_section(study, panel, name, tables, info, unavailable, progress)
+        dcc_result = _dcc_section(study, panel, name, tables, info, unavailable, progress)
+
+    # --- contagion tests, event study and the facts table around the first event
+    if study.events:
+        _events_section(study, panel, frames, members, dcc_result, name, tables, info, unavailable)
+
+
+def _event_rows(index: pd.DatetimeIndex, day: date) -> int:
+    pos = int(index.searchsorted(pd.Timestamp(day)))
+    if pos >= len(index):
+        raise DataError(f"event {day} lies after the last observation ({index[-1].date()}).")
+    return pos
+
+
+def _events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame], members: Mapping[str, list[str]],
+                    dcc_result: Any, name: str, tables: dict[str, pd.DataFrame], info: dict[str, Any],
+                    unavailable: dict[str, str]) -> None:
+    """Forbes-Rigobon and correlation-shift tests, the event study and (optionally) the facts table.
+
+    Design (documented in docs/report-folder.md): the source market is NVDA when present, else the first
+    ticker of the first group; tranquil window = the 250 observations before the first event, turmoil
+    window = the event observation and the 20 after it. The event study uses the defaults of
+    :func:`contagion.models.events.event_study` (estimation [-250, -11], windows [0,0], [0,1], [-1,1],
+    [0,5]; market model on SPY for equities, market-adjusted on BTC for crypto).
+    """
+    returns = panel.returns
+    index = pd.DatetimeIndex(returns.index)
+    event = study.events[0]
+    pos = _event_rows(index, event.date)
+    tickers = [t for group in members.values() for t in group]
+    first_group = next(iter(study.groups))
+    source = "NVDA" if "NVDA" in tickers else members[first_group][0]
+    tranquil = (index[max(0, pos - 250)], index[max(0, pos - 1)])
+    turmoil = (index[pos], index[min(len(index) - 1, pos + 20)])
+    info["events_design"] = {
+        "event": event.name, "event_date": event.date.isoformat(), "event_row": index[pos].date().isoformat(),
+        "source": source, "tranquil": [d.date().isoformat() for d in tranquil],
+        "turmoil": [d.date().isoformat() for d in turmoil],
+    }
+
+    def _forbes() -> Any:
+        from contagion.models.contagion_tests import forbes_rigobon
+
+        markets = [t for t in tickers if t != source and study.group_of.get(t) != study.group_of.get(source)]
+        return forbes_rigobon(panel, source, tranquil, turmoil, markets=markets)
+
+    fr = _catch(_forbes, "Forbes-Rigobon test", unavailable)
+    if fr is not None:
+        frame = fr.to_frame()
+        frame.insert(0, "job", name)
+        frame["group"] = frame["market"].map(study.group_of)
+        tables["forbes_rigobon"] = frame
+
+    def _shift() -> Any:
+        from contagion.models import contagion_tests
+
+        if not hasattr(contagion_tests, "correlation_shift"):
+            raise NotImplementedError("the correlation-shift test is not in this version of contagion")
+        if dcc_result is None:
+            raise NotImplementedError("the correlation-shift test needs the DCC model, which was not estimated")
+        return contagion_tests.correlation_shift(dcc_result, event.date, pre=tranquil, post=turmoil)
+
+    shift = _catch(_shift, "correlation-shift test", unavailable)
+    if shift is not None:
+        frame = shift.to_frame()
+        frame.insert(0, "job", name)
+        tables["correlation_shift"] = frame
+
+    def _event_study() -> Any:
+        from contagion.models.events import event_study
+
+        window = returns.iloc[max(0, pos - 1):pos + 6]
+        usable = [t for t in tickers if t in window.columns and window[t].notna().all()]
+        benchmark = "SPY" if "SPY" in returns.columns else None
+        crypto_bm = "BTC-USD" if "BTC-USD" in returns.columns else None
+        studied = [t for t in usable if t not in {benchmark, crypto_bm}]
+        groups = {g: tuple(t for t in m if t in studied) for g, m in members.items()}
+        groups = {g: m for g, m in groups.items() if m}
+        kwargs: dict[str, Any] = {"groups": groups, "tickers": studied}
+        if benchmark is None:
+            kwargs.update(benchmark=studied[0], model="mean_adjusted")
+        else:
+            kwargs["benchmark"] = benchmark
+        if crypto_bm is None:
+            kwargs.update(crypto_benchmark=None, crypto_model="mean_adjusted")
+        else:
+            kwargs["crypto_benchmark"] = crypto_bm
+        if panel.measure not in ("returns", "squared", "absolute"):
+            kwargs["range_variance"] = panel
+        return event_study(panel, {event.name: event.date}, **kwargs)
+
+    es = _catch(_event_study, "event study", unavailable)
+    if es is not None:
+        ar = es.abnormal_returns.copy()
+        ar.insert(0, "job", name)
+        ar["group"] = ar["ticker"].map(study.group_of)
+        tables["abnormal_returns"] = ar
+        car = es.car.copy()
+        car.insert(0, "level", "asset")
+        car["group"] = car["ticker"].map(study.group_of)
+        group_car = es.group_car.copy()
+        group_car.insert(0, "level", "group")
+        both = pd.concat([car, group_car], ignore_index=True)
+        both.insert(0, "job", name)
+        tables["car"] = both
+
+    if study.facts == "deepseek":
+        def _facts() -> Any:
+            from contagion.models.facts import deepseek_facts
+
+            return deepseek_facts(frames, panel, event=event.date)
+
+        facts = _catch(_facts, "DeepSeek facts table", unavailable)
+        if facts is not None:
+            table = facts.to_frame()
+            table.insert(0, "job", name)
+            tables["facts"] = table
+            info["facts_assumptions"] = list(facts.assumptions)
 
 
 def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], None]:
@@ -423,7 +541,7 @@ def _quality_json(panel: Any) -> Any:
 
 
 def _dcc_section(study: Study, panel: Any, name: str, tables: dict[str, pd.DataFrame], info: dict[str, Any],
-                 unavailable: dict[str, str], progress: StageProgress | None) -> None:
+                 unavailable: dict[str, str], progress: StageProgress | None) -> Any:
     spec = study.dcc
     returns = panel.returns
     start = pd.Timestamp(spec.start) if spec.start is not None else returns.index[0]
@@ -439,7 +557,7 @@ def _dcc_section(study: Study, panel: Any, name: str, tables: dict[str, pd.DataF
             f"DCC: left out {', '.join(dropped)} (missing returns in the DCC sample from {start.date()})")
     if len(keep) < 2:
         unavailable["DCC-GARCH"] = "fewer than two DCC assets have complete returns in the DCC sample"
-        return
+        return None
     if progress:
         progress("dcc", 0, 1)
 
@@ -454,7 +572,7 @@ def _dcc_section(study: Study, panel: Any, name: str, tables: dict[str, pd.DataF
     if progress:
         progress("dcc", 1, 1)
     if result is None:
-        return
+        return None
     tables["dcc_params"] = _dcc_params(result, name)
     tables["dcc_correlations"] = _dcc_correlations(result, keep, name)
     virf_frames = []
@@ -486,6 +604,7 @@ def _dcc_section(study: Study, panel: Any, name: str, tables: dict[str, pd.DataF
         virf_frames.append(frame)
     if virf_frames:
         tables["dcc_virf"] = pd.concat(virf_frames, ignore_index=True)
+    return result
 
 
 def _dcc_params(result: Any, job: str) -> pd.DataFrame:

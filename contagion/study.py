@@ -218,6 +218,7 @@ class Study(_Spec):
     dcc: DCCSpec = DCCSpec()
     virf: VIRFSpec = VIRFSpec()
     robustness: tuple[RobustnessVariant, ...] = ()
+    facts: Literal["none", "deepseek"] = "none"
     output: OutputSpec = OutputSpec()
 
     @field_validator("name")

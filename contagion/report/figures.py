@@ -68,11 +68,19 @@ def save_figure(fig: Figure, folder: Path, name: str) -> list[Path]:
     return [png, pdf]
 
 
-def irf_grid(irf: pd.DataFrame, *, kind: str, title: str, simulated: bool = False) -> Figure:
+def _ordered(values: Sequence[str], order: Sequence[str] | None) -> list[str]:
+    found = list(dict.fromkeys(values))
+    if not order:
+        return found
+    return [v for v in order if v in found] + [v for v in found if v not in order]
+
+
+def irf_grid(irf: pd.DataFrame, *, kind: str, title: str, simulated: bool = False,
+             order: Sequence[str] | None = None) -> Figure:
     """Grid of impulse responses (rows: responses, columns: impulses) with their bands."""
     sub = irf[irf["kind"] == kind]
-    impulses = list(dict.fromkeys(sub["impulse"]))
-    responses = list(dict.fromkeys(sub["response"]))
+    impulses = _ordered(sub["impulse"], order)
+    responses = _ordered(sub["response"], order)
     n_i, n_r = len(impulses), len(responses)
     with plt.rc_context(_RC):
         fig = _new(1.45 * n_i + 0.8, 1.05 * n_r + 0.8, simulated, title)
@@ -102,10 +110,10 @@ def irf_grid(irf: pd.DataFrame, *, kind: str, title: str, simulated: bool = Fals
 
 
 def connectedness_heatmap(static: pd.DataFrame, *, model: str, job: str, title: str,
-                          simulated: bool = False) -> Figure:
+                          simulated: bool = False, order: Sequence[str] | None = None) -> Figure:
     """Heatmap of the connectedness table (percent; rows receive, columns transmit)."""
     cells = static[(static["model"] == model) & (static["job"] == job)]
-    names = list(dict.fromkeys(cells["receiver"]))
+    names = _ordered(cells["receiver"], order)
     matrix = cells.pivot(index="receiver", columns="transmitter", values="value").loc[names, names].to_numpy(float)
     n = len(names)
     size = max(3.5, 0.32 * n + 2.0)
@@ -129,10 +137,10 @@ def connectedness_heatmap(static: pd.DataFrame, *, model: str, job: str, title: 
 
 
 def net_spillover_network(groups: pd.DataFrame, *, model: str, job: str, title: str,
-                          simulated: bool = False) -> Figure:
+                          simulated: bool = False, order: Sequence[str] | None = None) -> Figure:
     """Network of net pairwise spillovers: nodes on a circle, an arrow from the net transmitter."""
     sub = groups[(groups["model"] == model) & (groups["job"] == job)]
-    names = list(dict.fromkeys([*sub["transmitter"], *sub["receiver"]]))
+    names = _ordered([*sub["transmitter"], *sub["receiver"]], order)
     n = len(names)
     angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
     pos = {name: (float(np.cos(a)), float(np.sin(a))) for name, a in zip(names, angle)}
@@ -156,7 +164,7 @@ def net_spillover_network(groups: pd.DataFrame, *, model: str, job: str, title: 
             x, y = pos[name]
             color = "#d62728" if node_net[name] > 0 else "#1f77b4"
             ax.scatter([x], [y], s=300 + 40 * abs(node_net[name]), color=color, zorder=3)
-            ax.text(x * 1.18, y * 1.18, f"{name}\n({node_net[name]:+.1f})", ha="center", va="center", fontsize=7)
+            ax.text(x * 1.3, y * 1.3, f"{name}\n({node_net[name]:+.1f})", ha="center", va="center", fontsize=7)
         ax.set_xlim(-1.5, 1.5)
         ax.set_ylim(-1.5, 1.5)
         ax.set_aspect("equal")

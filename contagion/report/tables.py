@@ -19,6 +19,7 @@ __all__ = [
     "group_spillover_table",
     "latex_escape",
     "robustness_table",
+    "simple_table",
     "tabular",
 ]
 
@@ -174,6 +175,27 @@ def event_table(events: pd.DataFrame, *, caption: str, label: str, simulated: bo
              "Log-variance jump: event-day log variance minus its mean over the 60 previous observations.")
     return tabular(header, rows, caption=caption, label=label, align="llrr", notes=notes, simulated=simulated,
                    midrules=midrules)
+
+
+def simple_table(frame: pd.DataFrame, columns: Sequence[str], *, caption: str, label: str,
+                 simulated: bool = False, digits: int = 3, notes: str = "") -> str:
+    """A plain booktabs table of ``columns`` of a tidy frame (numbers with ``digits`` decimals)."""
+    cols = [c for c in columns if c in frame.columns]
+    header = [latex_escape(c.replace("_", " ")) for c in cols]
+    rows = []
+    for record in frame[cols].to_dict(orient="records"):
+        row = []
+        for c in cols:
+            value = record[c]
+            if isinstance(value, float | np.floating):
+                row.append(_fmt(value, digits))
+            elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+                row.append(str(int(value)))
+            else:
+                row.append(latex_escape("" if value is None else value))
+        rows.append(row)
+    align = "".join("r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in cols)
+    return tabular(header, rows, caption=caption, label=label, align=align, notes=notes, simulated=simulated)
 
 
 def robustness_table(directional: pd.DataFrame, jobs: Sequence[str], *, source_group: str, caption: str,

@@ -65,7 +65,14 @@ SCHEMAS: dict[str, list[str]] = {
     "dcc_params": ["job", "asset", "parameter", "estimate", "std_error"],
     "dcc_correlations": ["job", "date", "pair", "x", "y", "correlation"],
     "panel": ["date", "level", "kind", "series", "value"],
+    "forbes_rigobon": ["job", "source", "market", "group"],
+    "correlation_shift": ["job"],
+    "abnormal_returns": ["job", "event", "event_date", "ticker", "group", "date", "tau"],
+    "car": ["job", "level", "event", "group", "ticker", "window"],
+    "facts": ["job", "claim_id", "claim", "verdict"],
 }
+#: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
+_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts"}
 _SORT: dict[str, list[str]] = {
     "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
     "dcc_virf": ["job", "shock", "response", "horizon"],
@@ -75,6 +82,9 @@ _SORT: dict[str, list[str]] = {
     "dcc_params": ["job", "asset", "parameter"],
     "dcc_correlations": ["job", "pair", "date"],
     "panel": ["kind", "series", "date"],
+    "forbes_rigobon": ["job", "source", "market"],
+    "abnormal_returns": ["job", "event", "ticker", "tau"],
+    "car": ["job", "event", "level", "group", "ticker", "window"],
 }
 
 
@@ -83,6 +93,9 @@ def _combine(outputs: Mapping[str, JobOutput], name: str) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS.get(name, [])})
     frame = pd.concat(parts, ignore_index=True)
+    if name in _OPEN_SCHEMA:
+        lead = [c for c in SCHEMAS[name] if c in frame.columns]
+        return frame[lead + [c for c in frame.columns if c not in lead]]
     if name in SCHEMAS:
         frame = frame[SCHEMAS[name]]
     return frame
@@ -191,6 +204,16 @@ def write_report(
                            simulated, ("parquet",))
     panel = _save_table(root, "data/panel", main.tables.get("panel", pd.DataFrame(columns=SCHEMAS["panel"])),
                         "panel", simulated, ("parquet",))
+    forbes = _save_table(root, "tests/forbes_rigobon", _combine(outputs, "forbes_rigobon"), "forbes_rigobon",
+                         simulated)
+    shift = _save_table(root, "tests/correlation_shift", _combine(outputs, "correlation_shift"), "correlation_shift",
+                        simulated)
+    abnormal = _save_table(root, "events/abnormal_returns", _combine(outputs, "abnormal_returns"), "abnormal_returns",
+                           simulated)
+    car = _save_table(root, "events/car", _combine(outputs, "car"), "car", simulated)
+    facts = _combine(outputs, "facts")
+    if study.facts != "none":
+        facts = _save_table(root, "events/facts", facts, "facts", simulated)
     quality = main.info.get("quality", {})
     quality_doc = {"quality": quality, "simulated": simulated}
     if simulated:
@@ -230,6 +253,25 @@ def write_report(
         put_tex("event_figures", tex.event_table(event_facts, label="tab:event", simulated=sim,
                                                  caption=f"{study.events[0].name} ({study.events[0].date}): "
                                                          "event-day moves"))
+    if not forbes.empty and "rho_turmoil_adjusted" in forbes.columns:
+        put_tex("forbes_rigobon", tex.simple_table(
+            forbes, ["market", "group", "rho_tranquil", "rho_turmoil", "rho_turmoil_adjusted", "t_stat", "p_value",
+                     "verdict"],
+            caption=f"Forbes-Rigobon test, source {forbes['source'].iloc[0]}", label="tab:forbes-rigobon",
+            simulated=sim, notes="Heteroskedasticity-adjusted turmoil correlation versus tranquil correlation, "
+                                 "one-sided Fisher z test (Forbes and Rigobon 2002)."))
+    group_car = car[car["level"] == "group"] if not car.empty and "level" in car.columns else pd.DataFrame()
+    if not group_car.empty:
+        put_tex("event_study", tex.simple_table(
+            group_car, ["group", "window", "n_assets", "mean_car", "t_cross", "t_bmp"],
+            caption="Event study: mean cumulative abnormal returns by group", label="tab:event-study",
+            simulated=sim, digits=4, notes="t\_cross: cross-sectional t; t\_bmp: Boehmer, Musumeci and Poulsen "
+                                           "(1991) standardised t."))
+    if not facts.empty and "verdict" in facts.columns:
+        put_tex("deepseek_facts", tex.simple_table(
+            facts, ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"],
+            caption="The DeepSeek story against the data", label="tab:facts", simulated=sim,
+            notes="Percent moves (a fall is negative); group claims show the median across the group."))
     if len(job_names) > 1 and not directional.empty:
         source_group = next(iter(study.groups))
         put_tex("robustness", tex.robustness_table(directional, job_names, source_group=source_group,
@@ -251,24 +293,25 @@ def write_report(
         for kind in dict.fromkeys(var_irf["kind"]):
             name = "irf_grid" if kind == study.var.irf_kinds[0] else f"irf_grid_{kind}"
             band = var_irf["band_method"].iloc[0]
-            put_fig(name, figs.irf_grid(var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim,
+            put_fig(name, figs.irf_grid(var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim, order=list(study.groups),
                                         title=f"{kind.capitalize()} impulse responses of group log volatility"),
                     f"{kind} impulse responses",
                     f"{kind.capitalize()} impulse responses of the group volatility indices, "
                     f"{study.var.irf_horizon} steps, {band} bands at level {study.var.level}")
     if not static_cells.empty:
         put_fig("connectedness_heatmap", figs.connectedness_heatmap(
-            static_cells, model=group_label, job="main", simulated=sim,
+            static_cells, model=group_label, job="main", simulated=sim, order=list(study.groups),
             title="Connectedness of group volatility (percent)"),
             "connectedness heatmap", "Generalized FEVD shares between the group volatility indices (rows receive)")
         if (static_cells["model"] == "asset_network").any():
             put_fig("connectedness_heatmap_assets", figs.connectedness_heatmap(
-                static_cells, model="asset_network", job="main", simulated=sim,
+                static_cells, model="asset_network", job="main", simulated=sim, order=list(study.tickers),
                 title="Asset-level connectedness (percent)"),
                 "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
     if not groups.empty:
         put_fig("net_spillover_network", figs.net_spillover_network(
-            groups, model=group_label, job="main", simulated=sim, title="Net pairwise volatility spillovers"),
+            groups, model=group_label, job="main", simulated=sim, order=list(study.groups),
+            title="Net pairwise volatility spillovers"),
             "net spillover network", "Net pairwise spillovers between group volatility indices (arrow: from net "
                                      "transmitter to net receiver)")
     if not rolling.empty:
@@ -296,9 +339,20 @@ def write_report(
                                           title=f"VIRF: {shock}"),
                     f"VIRF {shock}", f"Volatility impulse responses to '{shock}' with {study.virf.level:.0%} bands")
 
+    if not abnormal.empty and "abnormal" in abnormal.columns:
+        ar = abnormal[abnormal["group"].notna()]
+        curve = (ar.groupby(["group", "tau"])["abnormal"].mean().groupby(level=0).cumsum()
+                 .rename("car").reset_index().rename(columns={"tau": "day"}))
+        put_fig("car_by_group", figs.car_by_group(curve, simulated=sim,
+                                                  title=f"Cumulative abnormal returns by group: {study.events[0].name}"),
+                "CAR by group", "Equal-weighted mean cumulative abnormal return by group, from the first event-window "
+                                "observation")
+
     # ---- pages
     warnings = _collect_warnings(outputs)
     sections = _sections(study, outputs, made, directional, groups, dcc_params, event_facts, job_names)
+    at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
+    sections[at:at] = _event_sections(study, outputs, made, forbes, shift, group_car, facts)
     embed_figures(sections, root)
     commit = git_commit()
     context = ReportContext(
@@ -325,6 +379,10 @@ def write_report(
 
     # ---- citation and references
     sections_present = {"dcc"} if not dcc_params.empty else set()
+    if not forbes.empty:
+        sections_present.add("contagion_tests")
+    if not car.empty:
+        sections_present.add("events")
     if not dcc_virf.empty:
         sections_present.add("virf")
     measures = [study.data.measure, *[v.measure for v in study.robustness if v.measure]]
@@ -554,6 +612,51 @@ def _sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str,
             rob.text.append(f"{variant.name}: {variant.description or variant.window}")
         sections.append(rob)
     return sections
+
+
+def _event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
+                    forbes: pd.DataFrame, shift: pd.DataFrame, group_car: pd.DataFrame,
+                    facts: pd.DataFrame) -> list[Section]:
+    if not study.events:
+        return []
+    main = outputs["main"]
+    design = main.info.get("events_design", {})
+    out = []
+    tests = Section("Contagion tests")
+    if design:
+        tests.text.append(
+            f"Source market {design.get('source')}; tranquil window {design['tranquil'][0]} to {design['tranquil'][1]}, "
+            f"turmoil window {design['turmoil'][0]} to {design['turmoil'][1]} (the event observation and the 20 after it).")
+    if not forbes.empty and "verdict" in forbes.columns:
+        cols = [c for c in ["market", "group", "rho_tranquil", "rho_turmoil", "rho_turmoil_adjusted", "p_value",
+                            "verdict"] if c in forbes.columns]
+        tests.tables.append(table_view(forbes[cols], "Forbes-Rigobon test (heteroskedasticity-adjusted correlations)",
+                                       digits=3))
+    if not shift.empty:
+        tests.tables.append(table_view(shift.drop(columns=[c for c in ("job", "data_note") if c in shift.columns]),
+                                       "Correlation shift (mean DCC correlation before vs after, HAC t)", digits=3))
+    tests.unavailable = _section_unavailable(outputs, "forbes", "correlation-shift")
+    out.append(tests)
+    ev = Section("Event study")
+    if not group_car.empty:
+        cols = [c for c in ["group", "window", "n_assets", "mean_car", "t_cross", "p_cross", "t_bmp", "p_bmp"]
+                if c in group_car.columns]
+        ev.tables.append(table_view(group_car[cols], "Mean cumulative abnormal returns by group", digits=4))
+    ev.figures = [made[n] for n in ("car_by_group",) if n in made]
+    ev.unavailable = _section_unavailable(outputs, "event study")
+    out.append(ev)
+    if study.facts != "none":
+        fx = Section("The DeepSeek story against the data")
+        if not facts.empty and "verdict" in facts.columns:
+            cols = [c for c in ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"]
+                    if c in facts.columns]
+            fx.tables.append(table_view(facts[cols], "Claims of the news story, figures in percent (a fall is "
+                                                     "negative), and the verdict each figure supports"))
+            for assumption in main.info.get("facts_assumptions", []):
+                fx.text.append(f"Assumption: {assumption}")
+        fx.unavailable = _section_unavailable(outputs, "facts")
+        out.append(fx)
+    return out
 
 
 def _caveats(study: Study, simulated: bool) -> list[str]:
