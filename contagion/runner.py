@@ -97,8 +97,13 @@ def make_source(study: Study) -> Any:
         if not folder.is_dir():
             raise DataError(f"--data-dir {folder} is not a folder (it should hold one <TICKER>.csv per ticker).")
         return CsvSource(folder)
-    from contagion.data import YahooSource
-
+    try:
+        from contagion.data import YahooSource
+    except ImportError:
+        raise NetworkError(
+            "the Yahoo source is not available in this installation; run offline with --demo (simulated data) "
+            "or on your own files with --data-dir DIR."
+        ) from None
     return YahooSource()
 
 

@@ -265,7 +265,7 @@ def write_report(
         put_tex("event_study", tex.simple_table(
             group_car, ["group", "window", "n_assets", "mean_car", "t_cross", "t_bmp"],
             caption="Event study: mean cumulative abnormal returns by group", label="tab:event-study",
-            simulated=sim, digits=4, notes="t\_cross: cross-sectional t; t\_bmp: Boehmer, Musumeci and Poulsen "
+            simulated=sim, digits=4, notes=r"t\_cross: cross-sectional t; t\_bmp: Boehmer, Musumeci and Poulsen "
                                            "(1991) standardised t."))
     if not facts.empty and "verdict" in facts.columns:
         put_tex("deepseek_facts", tex.simple_table(
