@@ -1,6 +1,6 @@
 """Report figures (matplotlib, Agg), drawn from the tidy result tables and saved deterministically.
 
-Every figure is written twice, ``<name>.png`` (150 dpi) and ``<name>.pdf``, with fixed metadata: no creation
+Every figure is written twice, ``<name>.png`` (120 dpi) and ``<name>.pdf``, with fixed metadata: no creation
 date in the PDF (``CreationDate=None``), only the ``Software`` key in the PNG, fixed fonts and sizes. A demo
 run stamps "SIMULATED DATA" on every figure.
 """
@@ -19,6 +19,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+#: Resolution of the PNG files (the PDF files are vector graphics).
+DPI = 120
 
 __all__ = [
     "car_by_group",
@@ -57,12 +60,12 @@ def _new(width: float, height: float, simulated: bool, title: str | None = None)
 
 
 def save_figure(fig: Figure, folder: Path, name: str) -> list[Path]:
-    """Write ``name.png`` and ``name.pdf`` with deterministic metadata; returns the paths."""
+    """Write ``name.png`` (:data:`DPI`) and ``name.pdf`` with deterministic metadata; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     png = folder / f"{name}.png"
     pdf = folder / f"{name}.pdf"
     with plt.rc_context(_RC):
-        fig.savefig(png, format="png", dpi=150, metadata={"Software": "contagion (matplotlib)"})
+        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": "contagion (matplotlib)"})
         fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None,
                                                  "Producer": "contagion (matplotlib)", "Creator": None})
     return [png, pdf]

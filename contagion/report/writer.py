@@ -290,8 +290,10 @@ def write_report(
         made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption)
 
     if not var_irf.empty:
-        for kind in dict.fromkeys(var_irf["kind"]):
-            name = "irf_grid" if kind == study.var.irf_kinds[0] else f"irf_grid_{kind}"
+        # one grid, for the first IRF kind of the study (every kind is in irf/var_irf.*): a 6 x 6 grid costs
+        # seconds to draw twice (PNG and PDF)
+        for kind in [k for k in study.var.irf_kinds if k in set(var_irf["kind"])][:1]:
+            name = "irf_grid"
             band = var_irf["band_method"].iloc[0]
             put_fig(name, figs.irf_grid(var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim, order=list(study.groups),
                                         title=f"{kind.capitalize()} impulse responses of group log volatility"),
