@@ -26,6 +26,7 @@ Executors
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -36,7 +37,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from contagion._version import __version__
 from contagion.errors import ContagionError, SpecificationError
@@ -69,10 +70,8 @@ class Job:
     spec: Mapping[str, Any] = field(default_factory=dict)
 
 
-class JobProgress(Protocol):
-    """Progress callback handed to a job: ``progress(job_name, stage, done, total)``."""
-
-    def __call__(self, job: str, stage: str, done: int, total: int) -> None: ...
+#: Progress callback of :func:`run_jobs`: ``progress(job_name, stage, done, total)``.
+JobProgress = Callable[[str, str, int, int], None]
 
 
 JobFunction = Callable[[Job, Any, "Callable[[str, int, int], None] | None"], Any]
@@ -151,10 +150,8 @@ def _call_job(func: JobFunction, job: Job, payload: Any, progress_queue: Any = N
     callback = None
     if progress_queue is not None:
         def callback(stage: str, done: int, total: int) -> None:
-            try:
+            with contextlib.suppress(Exception):  # progress is best effort
                 progress_queue.put_nowait((job.name, stage, done, total))
-            except Exception:  # progress is best effort
-                pass
     return func(job, payload, callback)
 
 

@@ -138,9 +138,8 @@ def group_indices(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], min
 
 def _long_table(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
     """A square DY table (rows receive, columns transmit, percent) in long form."""
-    stacked = table.stack()
-    stacked.index = stacked.index.set_names(["receiver", "transmitter"])
-    out = stacked.rename("value").reset_index()
+    out = table.stack().reset_index()
+    out.columns = pd.Index(["receiver", "transmitter", "value"])
     out.insert(0, "model", model)
     out.insert(0, "job", job)
     return out
@@ -491,12 +490,13 @@ def _call_with_progress(method: Callable[..., Any], callback: StageProgress | Ca
 def _group_pairs(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
     rows = []
     names = list(table.columns)
-    for transmitter in names:
-        for receiver in names:
+    values = table.loc[names, names].to_numpy(dtype=float)
+    for j, transmitter in enumerate(names):
+        for i, receiver in enumerate(names):
             if transmitter == receiver:
                 continue
-            gross = float(table.loc[receiver, transmitter])
-            back = float(table.loc[transmitter, receiver])
+            gross = float(values[i, j])
+            back = float(values[j, i])
             rows.append((job, model, transmitter, receiver, gross, gross - back))
     return pd.DataFrame(rows, columns=["job", "model", "transmitter", "receiver", "spillover", "net"])
 
@@ -635,8 +635,9 @@ def _univariate_long(uni: pd.DataFrame) -> list[tuple[str, str, float, float]]:
     parameters = [str(c) for c in frame.columns if f"se_{c}" in frame.columns]
     for asset in frame.index:
         for parameter in parameters:
-            out.append((str(asset), parameter, float(frame.loc[asset, parameter]),
-                        float(frame.loc[asset, f"se_{parameter}"])))
+            estimate: Any = frame.loc[asset, parameter]
+            std_error: Any = frame.loc[asset, f"se_{parameter}"]
+            out.append((str(asset), parameter, float(estimate), float(std_error)))
     return out
 
 

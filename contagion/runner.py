@@ -131,8 +131,8 @@ def hash_frame(frame: pd.DataFrame) -> str:
     try:
         from contagion.data.panel import frame_hash
     except ImportError:
-        frame_hash = None
-    if frame_hash is not None:
+        pass
+    else:
         return str(frame_hash(frame))
     canonical = frame.sort_index().reindex(sorted(frame.columns), axis=1)
     text = canonical.to_csv(lineterminator="\n", float_format="%r", date_format="%Y-%m-%d")
@@ -234,7 +234,7 @@ def _pid_alive(pid: int) -> bool:
 
 def clean_incomplete(study_dir: Path) -> list[Path]:
     """Remove ``.incomplete-*`` folders left by runs whose process no longer exists."""
-    removed = []
+    removed: list[Path] = []
     if not study_dir.is_dir():
         return removed
     for path in sorted(study_dir.glob(f"{INCOMPLETE_PREFIX}*")):

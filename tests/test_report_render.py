@@ -12,7 +12,15 @@ import pyarrow.parquet as pq
 from contagion.report import figures as figs
 from contagion.report.files import normalise, write_csv, write_json, write_parquet
 from contagion.report.manifest import citation_cff, method_keys, references_bib
-from contagion.report.render import FigureRef, ReportContext, Section, md_escape, render_html, render_markdown, table_view
+from contagion.report.render import (
+    FigureRef,
+    ReportContext,
+    Section,
+    md_escape,
+    render_html,
+    render_markdown,
+    table_view,
+)
 from contagion.report.tables import dy_table, latex_escape
 
 EVIL = "<script>alert('x')</script>"

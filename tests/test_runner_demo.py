@@ -125,7 +125,7 @@ def test_manifest_records_inputs_and_provenance(demo_run: Path) -> None:
     assert len(manifest["input_series"]) == 32
     assert all(len(v["sha256"]) == 64 for v in manifest["input_series"].values())
     assert {"numpy", "pandas", "contagion", "python"} <= set(manifest["packages"])
-    assert [job["name"] for job in manifest["jobs"]][0] == "main"
+    assert manifest["jobs"][0]["name"] == "main"
     assert "timings_seconds" in manifest["run"] and manifest["volatile_keys"] == ["run"]
     for rel, digest in manifest["outputs_sha256"].items():
         import hashlib

@@ -122,12 +122,12 @@ def test_event_outside_sample_and_virf_asset_checked() -> None:
     with pytest.raises(SpecificationError, match="outside the sample"):
         parse_study(MINIMAL + '\n[[events]]\nname = "e"\ndate = 2026-01-01\n', "mini.toml")
     text = MINIMAL + '\n[dcc]\nassets = ["NVDA", "BTC-USD"]\n[virf]\nshocks = [{ name = "s", asset = "AMD" }]\n'
-    with pytest.raises(SpecificationError, match="not in dcc.assets"):
+    with pytest.raises(SpecificationError, match=r"not in dcc\.assets"):
         parse_study(text, "mini.toml")
 
 
 def test_unknown_study_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SpecificationError, match="unknown study 'no-such-study'.*deepseek-2025"):
+    with pytest.raises(SpecificationError, match=r"unknown study 'no-such-study'.*deepseek-2025"):
         load_study("no-such-study")
     with pytest.raises(SpecificationError, match="does not exist"):
         load_study(tmp_path / "absent.toml")

@@ -7,9 +7,9 @@ run stamps "SIMULATED DATA" on every figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import matplotlib
 
@@ -48,8 +48,13 @@ _RC: dict[str, Any] = {
 }
 
 
+def _rc() -> Any:
+    """Context manager applying the report's fixed matplotlib settings."""
+    return plt.rc_context(cast(Any, _RC))
+
+
 def _new(width: float, height: float, simulated: bool, title: str | None = None) -> Figure:
-    with plt.rc_context(_RC):
+    with _rc():
         fig = Figure(figsize=(width, height), dpi=150)
     if title:
         fig.suptitle(title, fontsize=9)
@@ -64,15 +69,15 @@ def save_figure(fig: Figure, folder: Path, name: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     png = folder / f"{name}.png"
     pdf = folder / f"{name}.pdf"
-    with plt.rc_context(_RC):
+    with _rc():
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": "contagion (matplotlib)"})
         fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None,
                                                  "Producer": "contagion (matplotlib)", "Creator": None})
     return [png, pdf]
 
 
-def _ordered(values: Sequence[str], order: Sequence[str] | None) -> list[str]:
-    found = list(dict.fromkeys(values))
+def _ordered(values: Iterable[Any], order: Sequence[str] | None) -> list[str]:
+    found = [str(v) for v in dict.fromkeys(values)]
     if not order:
         return found
     return [v for v in order if v in found] + [v for v in found if v not in order]
@@ -85,7 +90,7 @@ def irf_grid(irf: pd.DataFrame, *, kind: str, title: str, simulated: bool = Fals
     impulses = _ordered(sub["impulse"], order)
     responses = _ordered(sub["response"], order)
     n_i, n_r = len(impulses), len(responses)
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(1.45 * n_i + 0.8, 1.05 * n_r + 0.8, simulated, title)
         axes = fig.subplots(n_r, n_i, sharex=True, squeeze=False)
         for c, impulse in enumerate(impulses):
@@ -120,7 +125,7 @@ def connectedness_heatmap(static: pd.DataFrame, *, model: str, job: str, title: 
     matrix = cells.pivot(index="receiver", columns="transmitter", values="value").loc[names, names].to_numpy(float)
     n = len(names)
     size = max(3.5, 0.32 * n + 2.0)
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(size + 0.8, size, simulated, title)
         ax = fig.add_subplot(1, 1, 1)
         image = ax.imshow(matrix, cmap="viridis", aspect="equal")
@@ -147,14 +152,14 @@ def net_spillover_network(groups: pd.DataFrame, *, model: str, job: str, title: 
     n = len(names)
     angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
     pos = {name: (float(np.cos(a)), float(np.sin(a))) for name, a in zip(names, angle)}
-    net_to = {}
-    for r in sub.itertuples():
-        if r.transmitter != r.receiver and r.net > 0:
-            net_to[(r.transmitter, r.receiver)] = float(r.net)
+    net_to: dict[tuple[str, str], float] = {}
+    for t, rcv, net in zip(sub["transmitter"].astype(str), sub["receiver"].astype(str), sub["net"].astype(float)):
+        if t != rcv and net > 0:
+            net_to[(t, rcv)] = float(net)
     largest = max(net_to.values(), default=1.0)
     node_net = {name: sum(v for (t, _), v in net_to.items() if t == name)
                 - sum(v for (_, rcv), v in net_to.items() if rcv == name) for name in names}
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(5.0, 5.0, simulated, title)
         ax = fig.add_subplot(1, 1, 1)
         for (t, rcv), value in sorted(net_to.items()):
@@ -182,7 +187,7 @@ def rolling_total(rolling: pd.DataFrame, *, events: Sequence[tuple[str, pd.Times
                   simulated: bool = False) -> Figure:
     """Total connectedness over time (rolling window and TVP-VAR), with the events marked."""
     sub = rolling[(rolling["series"] == "TOTAL") & (rolling["measure"] == "total")]
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(7.0, 3.2, simulated, title)
         ax = fig.add_subplot(1, 1, 1)
         for method, part in sub.groupby("method", sort=True):
@@ -190,8 +195,9 @@ def rolling_total(rolling: pd.DataFrame, *, events: Sequence[tuple[str, pd.Times
             ax.plot(pd.to_datetime(part["date"]), part["value"].to_numpy(float), lw=1.0,
                     label={"rolling": "rolling window", "tvp": "TVP-VAR"}.get(str(method), str(method)))
         for name, day in events:
-            ax.axvline(pd.Timestamp(day), color="#b00020", lw=0.9, ls="--")
-            ax.text(pd.Timestamp(day), ax.get_ylim()[1], f" {name}", color="#b00020", va="top", fontsize=7)
+            when: Any = pd.Timestamp(day)
+            ax.axvline(when, color="#b00020", lw=0.9, ls="--")
+            ax.text(when, ax.get_ylim()[1], f" {name}", color="#b00020", va="top", fontsize=7)
         ax.set_ylabel("total connectedness (%)")
         ax.legend(loc="lower left")
         fig.autofmt_xdate()
@@ -203,7 +209,7 @@ def dcc_event_correlations(correlations: pd.DataFrame, *, anchor: str, partners:
                            event: pd.Timestamp | None, window_days: int, title: str,
                            simulated: bool = False) -> Figure:
     """DCC correlations of ``anchor`` (NVDA) with ``partners`` (BTC, AI tokens) around the event."""
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(7.0, 3.4, simulated, title)
         ax = fig.add_subplot(1, 1, 1)
         for partner in partners:
@@ -218,7 +224,7 @@ def dcc_event_correlations(correlations: pd.DataFrame, *, anchor: str, partners:
                 continue
             ax.plot(pair["date"], pair["correlation"].to_numpy(float), lw=1.0, label=f"{anchor} ~ {partner}")
         if event is not None:
-            ax.axvline(event, color="#b00020", lw=0.9, ls="--")
+            ax.axvline(cast(Any, event), color="#b00020", lw=0.9, ls="--")
         ax.set_ylabel("conditional correlation")
         ax.legend(loc="best", ncol=2)
         fig.autofmt_xdate()
@@ -233,7 +239,7 @@ def virf_paths(virf: pd.DataFrame, *, shock: str, responses: Sequence[str], titl
     n = max(len(responses), 1)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(2.4 * cols + 0.6, 1.8 * rows + 0.8, simulated, title)
         axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
         for k, response in enumerate(responses):
@@ -254,7 +260,7 @@ def virf_paths(virf: pd.DataFrame, *, shock: str, responses: Sequence[str], titl
 
 def car_by_group(car: pd.DataFrame, *, title: str, simulated: bool = False) -> Figure:
     """Cumulative abnormal returns by group (columns ``group``, ``day``, ``car``)."""
-    with plt.rc_context(_RC):
+    with _rc():
         fig = _new(6.0, 3.2, simulated, title)
         ax = fig.add_subplot(1, 1, 1)
         for group, part in car.groupby("group", sort=True):

@@ -8,6 +8,7 @@ document. A demo run puts ``% SIMULATED DATA`` at the top and a note in the capt
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,21 @@ _LATEX_SPECIAL = {
 }
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts (typed loosely: cells are whatever the tidy table holds)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
 def latex_escape(text: object) -> str:
     """Escape LaTeX's special characters in ``text``."""
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def _finite(value: object) -> bool:
+    try:
+        return bool(np.isfinite(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -94,7 +107,7 @@ def dy_table(static: pd.DataFrame, directional: pd.DataFrame, *, model: str, job
     names = list(dict.fromkeys(cells["receiver"]))
     matrix = cells.pivot(index="receiver", columns="transmitter", values="value").loc[names, names]
     direc = directional[(directional["model"] == model) & (directional["job"] == job)]
-    get = {(r.series, r.measure): r.value for r in direc.itertuples()}
+    get = {(str(r["series"]), str(r["measure"])): r["value"] for r in _records(direc)}
     header = ["", *[latex_escape(n) for n in names], "FROM others"]
     rows = []
     for name in names:
@@ -114,7 +127,8 @@ def group_spillover_table(groups: pd.DataFrame, *, model: str, job: str, caption
     """Between-group spillovers (percent): rows receive, columns transmit, with the net row."""
     sub = groups[(groups["model"] == model) & (groups["job"] == job)]
     names = list(dict.fromkeys([*sub["transmitter"], *sub["receiver"]]))
-    value = {(r.transmitter, r.receiver): r.spillover for r in sub.itertuples()}
+    value: dict[tuple[str, str], float] = {(str(r["transmitter"]), str(r["receiver"])): float(r["spillover"])
+                                           for r in _records(sub)}
     header = ["receiver $\\backslash$ transmitter", *[latex_escape(n) for n in names]]
     rows = []
     for receiver in names:
@@ -140,20 +154,20 @@ def dcc_parameter_table(params: pd.DataFrame, *, caption: str, label: str, simul
     assets = list(dict.fromkeys(uni["asset"]))
     header = ["Asset", *[latex_escape(p) for p in parameters]]
     rows = []
+    cells = {(str(r["asset"]), str(r["parameter"])): (r["estimate"], r["std_error"]) for r in _records(uni)}
     for asset in assets:
-        sub = uni[uni["asset"] == asset].set_index("parameter")
         row = [latex_escape(asset)]
         for parameter in parameters:
-            if parameter in sub.index:
-                est = sub.loc[parameter, "estimate"]
-                se = sub.loc[parameter, "std_error"]
-                row.append(_fmt(est, 4) + (f" ({_fmt(se, 4)})" if pd.notna(se) else ""))
+            if (asset, parameter) in cells:
+                est, se = cells[(asset, parameter)]
+                row.append(_fmt(est, 4) + (f" ({_fmt(se, 4)})" if _finite(se) else ""))
             else:
                 row.append("")
         rows.append(row)
     dcc_text = ", ".join(
-        f"${latex_escape(r.parameter)} = {_fmt(r.estimate, 4)}$" + (f" ({_fmt(r.std_error, 4)})" if pd.notna(r.std_error) else "")
-        for r in dcc.itertuples()
+        f"${latex_escape(r['parameter'])} = {_fmt(r['estimate'], 4)}$"
+        + (f" ({_fmt(r['std_error'], 4)})" if _finite(r["std_error"]) else "")
+        for r in _records(dcc)
     )
     notes = f"DCC(1,1) correlation parameters: {dcc_text}. Standard errors in parentheses." if dcc_text else ""
     return tabular(header, rows, caption=caption, label=label, notes=notes, simulated=simulated)
@@ -162,15 +176,15 @@ def dcc_parameter_table(params: pd.DataFrame, *, caption: str, label: str, simul
 def event_table(events: pd.DataFrame, *, caption: str, label: str, simulated: bool = False) -> str:
     """Event-day figures per asset: aligned log return (percent) and the jump in log variance."""
     header = ["Group", "Asset", "Return (\\%)", "Log-variance jump"]
-    rows = []
-    last_group = None
+    rows: list[list[str]] = []
+    last_group: object = None
     midrules = []
-    for r in events.itertuples():
-        if last_group is not None and r.group != last_group:
+    for r in _records(events):
+        if last_group is not None and r["group"] != last_group:
             midrules.append(len(rows))
-        rows.append([latex_escape(r.group) if r.group != last_group else "", latex_escape(r.asset),
-                     _fmt(r.return_pct), _fmt(r.log_variance_jump)])
-        last_group = r.group
+        rows.append([latex_escape(r["group"]) if r["group"] != last_group else "", latex_escape(r["asset"]),
+                     _fmt(r["return_pct"]), _fmt(r["log_variance_jump"])])
+        last_group = r["group"]
     notes = ("Return: log return of the aligned observation on the event date under the run's calendar policy. "
              "Log-variance jump: event-day log variance minus its mean over the 60 previous observations.")
     return tabular(header, rows, caption=caption, label=label, align="llrr", notes=notes, simulated=simulated,

@@ -103,16 +103,17 @@ def _combine(outputs: Mapping[str, JobOutput], name: str) -> pd.DataFrame:
 
 def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.DataFrame:
     """Cells of the DY table plus its margins in long form (FROM others, TO others, NET, TOTAL)."""
-    rows = []
-    for r in directional.itertuples():
-        if r.measure == "from":
-            rows.append((r.job, r.model, r.series, "FROM others", r.value))
-        elif r.measure == "to":
-            rows.append((r.job, r.model, "TO others", r.series, r.value))
-        elif r.measure == "net":
-            rows.append((r.job, r.model, "NET", r.series, r.value))
-        elif r.measure == "total":
-            rows.append((r.job, r.model, "TOTAL", "TOTAL", r.value))
+    rows: list[tuple[Any, ...]] = []
+    for r in directional.to_dict(orient="records"):
+        job, model, series, measure, value = r["job"], r["model"], r["series"], r["measure"], r["value"]
+        if measure == "from":
+            rows.append((job, model, series, "FROM others", value))
+        elif measure == "to":
+            rows.append((job, model, "TO others", series, value))
+        elif measure == "net":
+            rows.append((job, model, "NET", series, value))
+        elif measure == "total":
+            rows.append((job, model, "TOTAL", "TOTAL", value))
     margins = pd.DataFrame(rows, columns=SCHEMAS["static"])
     if static.empty:
         return margins if len(margins) else static
@@ -195,7 +196,7 @@ def write_report(
                             ignore_index=True) if any("directional" in o.tables for o in outputs.values()) else \
         pd.DataFrame(columns=["job", "model", "series", "measure", "value"])
     static_cells = _combine(outputs, "static")
-    static = _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static",
+    _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static",
                          simulated)
     groups = _save_table(root, "connectedness/groups", _combine(outputs, "groups"), "groups", simulated)
     rolling = _save_table(root, "connectedness/rolling", _combine(outputs, "rolling"), "rolling", simulated)
