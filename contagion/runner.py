@@ -221,6 +221,15 @@ def _job_fn(job: Job, frames: Mapping[str, pd.DataFrame], progress: Callable[[st
         return JobOutput(job=job.name, unavailable={f"robustness {job.name}": f"not available ({err})"})
 
 
+def _warm_up() -> None:
+    try:
+        from contagion.data.calendar import exchange_sessions
+
+        exchange_sessions()
+    except Exception as err:  # an optimisation only
+        logger.debug("calendar warm-up skipped: %s", err)
+
+
 # ---------------------------------------------------------------------- output folder
 def _pid_alive(pid: int) -> bool:
     try:
@@ -349,6 +358,8 @@ def run_study(
         if cached:
             from_cache.append(job.name)
 
+    if n_jobs > 1 and scheduler is None:
+        _warm_up()  # forked workers inherit the exchange calendar instead of each building it
     t0 = time.perf_counter()
     outputs: dict[str, JobOutput] = run_jobs(jobs, _job_fn, frames, keys=keys, cache=cache, n_jobs=n_jobs,
                                              scheduler=scheduler, progress=job_progress, on_done=on_done)
@@ -377,6 +388,7 @@ def run_study(
                                     **{f"job:{k}": round(v, 3) for k, v in sorted(job_times.items())}},
             },
             clock_start=clock,
+            n_jobs=1 if scheduler is not None else n_jobs,
         )
         os.replace(tmp, final)
     except BaseException:

@@ -16,7 +16,7 @@ import click
 from contagion.cli import main
 
 #: Defaults of the run options, in one place (as pytask's DEFAULTS_FROM_CLI).
-DEFAULTS: dict[str, Any] = {"study": "deepseek-2025", "out": "reports", "jobs": 1}
+DEFAULTS: dict[str, Any] = {"study": "deepseek-2025", "out": "reports", "jobs": min(2, os.cpu_count() or 1)}
 
 
 class _Bars:
@@ -64,7 +64,7 @@ class _Bars:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULTS["out"]),
               show_default=True, help="Output root: the run folder is OUT/<study>/<run-id>/.")
 @click.option("--jobs", "n_jobs", type=click.IntRange(min=1), default=DEFAULTS["jobs"], show_default=True,
-              help="Run the study's jobs in this many local processes.")
+              help="Run the study's jobs in this many local processes (default: 2, or 1 on a single core).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run the jobs on a Dask distributed scheduler (tcp://host:port); needs contagion[dask].")
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=None,

@@ -8,9 +8,11 @@ hold the header only and the report says why, rather than showing invented numbe
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import platform
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +183,7 @@ def write_report(
     simulated: bool,
     volatile: dict[str, Any],
     clock_start: float,
+    n_jobs: int = 1,
 ) -> list[str]:
     """Write every file of the run folder into ``root``; returns the warnings shown in the report."""
     t_report = time.perf_counter()
@@ -285,9 +288,11 @@ def write_report(
     made: dict[str, FigureRef] = {}
     want_png = "png" in formats or "html" in formats or "md" in formats
 
-    def put_fig(name: str, fig: Any, title: str, caption: str) -> None:
+    drawings: list[tuple[Callable[[], Any], str]] = []
+
+    def put_fig(name: str, draw: Callable[[], Any], title: str, caption: str) -> None:
         if want_png or "pdf" in formats:
-            figs.save_figure(fig, figure_dir, name)
+            drawings.append((draw, name))
         made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption)
 
     if not var_irf.empty:
@@ -296,30 +301,30 @@ def write_report(
         for kind in [k for k in study.var.irf_kinds if k in set(var_irf["kind"])][:1]:
             name = "irf_grid"
             band = var_irf["band_method"].iloc[0]
-            put_fig(name, figs.irf_grid(var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim, order=list(study.groups),
+            put_fig(name, partial(figs.irf_grid, var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim, order=list(study.groups),
                                         title=f"{kind.capitalize()} impulse responses of group log volatility"),
                     f"{kind} impulse responses",
                     f"{kind.capitalize()} impulse responses of the group volatility indices, "
                     f"{study.var.irf_horizon} steps, {band} bands at level {study.var.level}")
     if not static_cells.empty:
-        put_fig("connectedness_heatmap", figs.connectedness_heatmap(
+        put_fig("connectedness_heatmap", partial(figs.connectedness_heatmap,
             static_cells, model=group_label, job="main", simulated=sim, order=list(study.groups),
             title="Connectedness of group volatility (percent)"),
             "connectedness heatmap", "Generalized FEVD shares between the group volatility indices (rows receive)")
         if (static_cells["model"] == "asset_network").any():
-            put_fig("connectedness_heatmap_assets", figs.connectedness_heatmap(
+            put_fig("connectedness_heatmap_assets", partial(figs.connectedness_heatmap,
                 static_cells, model="asset_network", job="main", simulated=sim, order=list(study.tickers),
                 title="Asset-level connectedness (percent)"),
                 "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
     if not groups.empty:
-        put_fig("net_spillover_network", figs.net_spillover_network(
+        put_fig("net_spillover_network", partial(figs.net_spillover_network,
             groups, model=group_label, job="main", simulated=sim, order=list(study.groups),
             title="Net pairwise volatility spillovers"),
             "net spillover network", "Net pairwise spillovers between group volatility indices (arrow: from net "
                                      "transmitter to net receiver)")
     if not rolling.empty:
         events = [(e.name, pd.Timestamp(e.date)) for e in study.events]
-        put_fig("rolling_total", figs.rolling_total(rolling[rolling["job"] == "main"], events=events, simulated=sim,
+        put_fig("rolling_total", partial(figs.rolling_total, rolling[rolling["job"] == "main"], events=events, simulated=sim,
                                                     title="Total connectedness over time"),
                 "rolling total connectedness",
                 f"Total connectedness, rolling window of {study.connectedness.rolling_window} observations"
@@ -329,7 +334,7 @@ def write_report(
         anchor = "NVDA" if "NVDA" in assets else (assets[0] if assets else "")
         partners = [a for a in assets if a != anchor and (a.startswith("BTC") or study.group_of.get(a) == "ai_token")]
         partners = partners or [a for a in assets if a != anchor]
-        put_fig("dcc_correlations", figs.dcc_event_correlations(
+        put_fig("dcc_correlations", partial(figs.dcc_event_correlations,
             dcc_corr, anchor=anchor, partners=partners, event=event, window_days=study.dcc.window_days,
             simulated=sim, title=f"DCC correlations of {anchor} around the event"),
             "DCC correlations", f"Conditional correlations of {anchor} with {', '.join(partners)}, "
@@ -338,7 +343,7 @@ def write_report(
         for k, shock in enumerate(dict.fromkeys(dcc_virf["shock"])):
             responses = _virf_responses(dcc_virf, shock)
             name = "virf_paths" if k == 0 else f"virf_paths_{k + 1}"
-            put_fig(name, figs.virf_paths(dcc_virf, shock=shock, responses=responses, simulated=sim,
+            put_fig(name, partial(figs.virf_paths, dcc_virf, shock=shock, responses=responses, simulated=sim,
                                           title=f"VIRF: {shock}"),
                     f"VIRF {shock}", f"Volatility impulse responses to '{shock}' with {study.virf.level:.0%} bands")
 
@@ -346,10 +351,12 @@ def write_report(
         ar = abnormal[abnormal["group"].notna()]
         curve = (ar.groupby(["group", "tau"])["abnormal"].mean().groupby(level=0).cumsum()
                  .rename("car").reset_index().rename(columns={"tau": "day"}))
-        put_fig("car_by_group", figs.car_by_group(curve, simulated=sim,
+        put_fig("car_by_group", partial(figs.car_by_group, curve, simulated=sim,
                                                   title=f"Cumulative abnormal returns by group: {study.events[0].name}"),
                 "CAR by group", "Equal-weighted mean cumulative abnormal return by group, from the first event-window "
                                 "observation")
+
+    _draw_all(drawings, figure_dir, n_jobs)
 
     # ---- pages
     warnings = _collect_warnings(outputs)
@@ -447,6 +454,28 @@ def write_report(
     write_json(manifest, root / "manifest.json")
     fsync_tree(root)
     return warnings
+
+
+def _draw_one(draw: Callable[[], Any], folder: Path, name: str) -> None:
+    figs.save_figure(draw(), folder, name)
+
+
+def _draw_all(drawings: Sequence[tuple[Callable[[], Any], str]], folder: Path, n_jobs: int) -> None:
+    """Draw and save the figures, in ``n_jobs`` forked processes when there is more than one.
+
+    Each figure is independent and deterministic, so the files are the same either way.
+    """
+    if n_jobs <= 1 or len(drawings) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for draw, name in drawings:
+            _draw_one(draw, folder, name)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(drawings)), mp_context=context) as pool:
+        futures = [pool.submit(_draw_one, draw, folder, name) for draw, name in drawings]
+        for future in futures:
+            future.result()
 
 
 def _jsonable_info(info: Mapping[str, Any]) -> dict[str, Any]:
