@@ -74,3 +74,30 @@ def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
     assert run_folders(tmp_path, "demo-tiny") == [resumed.folder]
     assert not list((tmp_path / "demo-tiny").glob(".incomplete-*"))
     assert deterministic_files(resumed.folder) == deterministic_files(reference_run)
+
+
+def test_dask_scheduler_gives_the_same_files(reference_run: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from contagion.cli import main
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        result = CliRunner().invoke(main, ["run", str(STUDY), "--demo", "--out", str(tmp_path), "-q",
+                                           "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    [folder] = run_folders(tmp_path, "demo-tiny")
+    assert deterministic_files(folder) == deterministic_files(reference_run)
+
+
+def test_unreachable_scheduler_is_a_clean_error(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from contagion.cli import main
+
+    result = CliRunner().invoke(main, ["run", str(STUDY), "--demo", "--out", str(tmp_path), "-q",
+                                       "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "cannot connect to the Dask scheduler" in result.output
