@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contagion.errors import ContagionWarning, DataError, SpecificationError
+from contagion.errors import ContagionWarning, DataError, EstimationError, SpecificationError
 from contagion.models import _conn_kernels, _conn_reference
 from contagion.models.connectedness import connectedness, rolling_connectedness
 
@@ -123,6 +123,8 @@ def test_rolling_identities_and_outputs(rng):
     assert groups.loc[date, ("within", "b")] == pytest.approx(static_groups.within["b"])
     with pytest.raises(SpecificationError, match="no estimate dated"):
         res.at("1990-01-01")
+    assert repr(res).startswith("RollingConnectednessResult(method='rolling'") and "n_dates=25" in repr(res)
+    assert "total=" in repr(one) and len(repr(one)) < 300
 
 
 def test_rolling_plots(rng):
@@ -172,3 +174,40 @@ def test_rolling_bad_input(rng):
         rolling_connectedness(df, window=50, lags=1, horizon=0)
     with pytest.raises(DataError, match="X1 has a missing"):
         rolling_connectedness(df.assign(X1=df["X1"].where(df.index != df.index[20])), window=50, lags=1)
+
+
+@pytest.mark.parametrize(("n_vars", "n_lags"), [(1, 1), (3, 2), (4, 4), (6, 1)])
+def test_is_stable_matches_eigenvalues(rng, n_vars, n_lags):
+    # scales straddle the unit circle so both branches (squaring proof, eigenvalue fallback) are used
+    scale = rng.uniform(0.1, 1.2, size=(400, 1, 1, 1)) / np.sqrt(n_vars * n_lags)
+    coefs = rng.normal(size=(400, n_lags, n_vars, n_vars)) * scale
+    radius = np.abs(np.linalg.eigvals(_conn_kernels.companion(coefs))).max(axis=-1)
+    stable = _conn_kernels.is_stable(coefs)
+    assert stable.shape == (400,) and stable.any() and not stable.all()
+    np.testing.assert_array_equal(stable, radius < 1.0)
+
+
+def test_irregular_starts_use_direct_grams(rng):
+    y = random_frame(rng, n_obs=120, n_vars=3, level=4.0).to_numpy()
+    starts = np.array([0, 3, 4, 20, 50])
+    coefs, sigma = _conn_kernels.rolling_var_ols(y, 2, 40, starts)
+    coefs_ref, sigma_ref = _conn_reference.rolling_var_ols(y, 2, 40, starts)
+    np.testing.assert_allclose(coefs, coefs_ref, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(sigma, sigma_ref, rtol=1e-9, atol=1e-12)
+
+
+def test_memory_batches_do_not_change_results(rng, monkeypatch):
+    from contagion.models import connectedness as module
+
+    df = random_frame(rng, n_obs=200)
+    whole = rolling_connectedness(df, window=60, lags=2, step=3)
+    monkeypatch.setattr(module, "_BATCH_BYTES", 1)  # one window per batch
+    batched = rolling_connectedness(df, window=60, lags=2, step=3)
+    np.testing.assert_allclose(batched.values, whole.values, rtol=1e-9, atol=1e-11)
+
+
+def test_singular_window_is_named(rng):
+    df = random_frame(rng, n_obs=300)
+    df.iloc[200:260, 2] = 2.0 * df.iloc[200:260, 0] + 1.0  # X2 collinear with X0 for 60 rows
+    with pytest.raises(EstimationError, match=r"singular .* in the window 2021-10-08"):
+        rolling_connectedness(df, window=40, lags=1)

@@ -327,3 +327,35 @@ def test_population_gfevd_matches_formula_on_known_var():
     np.testing.assert_allclose(
         res.values, 100 * generalized_fevd(ma_coefficients(coefs, 5), sigma), rtol=1e-14
     )
+
+
+def test_dy2009_cholesky_published_values(reference_dir):
+    # ConnectednessApproach docs/2009DieboldYilmaz.html (METHODS.md 1.1): dy2009 weekly returns, 19 markets,
+    # VAR(2), H = 10, orthogonalised FEVD in the data's column order -> TCI 35.53, US NET +285.53.
+    path = reference_dir / "connectedness_approach" / "dy2009.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    data = pd.read_csv(path, index_col="date", parse_dates=True)
+    res = connectedness(data, lags=2, horizon=10, kind="cholesky")
+    # published to 2 decimals
+    assert res.total == pytest.approx(35.53, abs=0.005)
+    assert res.net["US"] == pytest.approx(285.53, abs=0.005)
+    assert res.net.idxmax() == "US"
+
+
+def test_exactly_collinear_lagged_regressors(rng):
+    df = random_frame(rng)
+    df["V3"] = 2.0 * df["V0"] + 1.0  # exactly collinear: X'X singular
+    with pytest.raises(EstimationError, match=r"collinear|singular"):
+        connectedness(df, lags=1)
+
+
+def test_public_exports():
+    import contagion
+    from contagion.models import connectedness as module
+
+    assert contagion.connectedness is module.connectedness
+    assert contagion.rolling_connectedness is module.rolling_connectedness
+    assert contagion.tvp_connectedness is module.tvp_connectedness
+    assert contagion.ConnectednessResult is module.ConnectednessResult
+    assert contagion.RollingConnectednessResult is module.RollingConnectednessResult

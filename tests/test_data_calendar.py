@@ -237,3 +237,11 @@ def test_kernel_matches_loop_twin_with_missing_days(keep: list[bool], name: str)
     complete = (lower >= dates[0]) & (labels <= dates[-1])
     slow[~np.asarray(complete)] = np.nan
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-14, equal_nan=True)  # summation order
+
+
+def test_prev_close_available_from_second_session() -> None:
+    eq = _equity()
+    out = _align(eq, "exchange", crypto=False)
+    assert np.isnan(out["prev_close"].iloc[0])
+    assert out["prev_close"].iloc[1] == eq["close"].iloc[0]
+    assert out.loc["2024-01-18", "prev_close"] == _c(eq, "2024-01-16")

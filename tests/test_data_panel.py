@@ -191,3 +191,33 @@ def test_real_measures_finite(markets_dir: Path, measure: str) -> None:
     vals = panel.complete()
     assert len(vals) > 200
     assert np.isfinite(vals.to_numpy()).all()
+
+
+@pytest.mark.parametrize(("measure", "calendar"), [("returns", "exchange"), ("yz", "exchange"), ("gkyz", "monday_saturday"),
+                                                   ("parkinson", "weekly"), ("returns", "crypto")])
+def test_start_end_equals_slice_of_full_panel(folder: Path, measure: str, calendar: str) -> None:
+    src = CsvSource(folder)
+    full = build_panel(src, ["NVDA", "BTC-USD"], measure=measure, calendar=calendar)
+    part = build_panel(src, ["NVDA", "BTC-USD"], measure=measure, calendar=calendar,
+                       start="2024-01-26", end="2024-02-20")
+    expected = full.values.loc["2024-01-26":"2024-02-20"].dropna(how="all")
+    pd.testing.assert_frame_equal(part.values, expected, check_freq=False)
+    pd.testing.assert_frame_equal(part.returns, full.returns.loc[part.values.index], check_freq=False)
+
+
+def test_source_from_spec(folder: Path, tmp_path: Path) -> None:
+    from contagion.data import source_from_spec
+    from contagion.data.yahoo import YahooSource
+
+    assert isinstance(source_from_spec("csv", folder=folder), CsvSource)
+    assert isinstance(source_from_spec("yahoo", cache_dir=tmp_path, folder=None), YahooSource)
+    with pytest.raises(SpecificationError, match="needs a folder"):
+        source_from_spec("csv")
+    with pytest.raises(SpecificationError, match="unknown source kind 'ftp'"):
+        source_from_spec("ftp")
+    try:
+        demo = source_from_spec("demo")
+    except SpecificationError as err:  # the demo module lands on another branch
+        assert "demo source is not available" in str(err)
+    else:
+        assert demo.describe()["kind"] == "demo"

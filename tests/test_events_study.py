@@ -115,6 +115,24 @@ def test_against_hand_calculation(panel: pd.DataFrame) -> None:
             np.testing.assert_allclose([row["mean_car"], row["t_cross"], row["t_bmp"]],
                                        [cars.mean(), t_cross, t_bmp], rtol=1e-10)
             np.testing.assert_allclose(row["p_bmp"], 2 * stats.t.sf(abs(t_bmp), n - 1), rtol=1e-9)
+    # Kolari-Pynnonen adjustment by hand: mean pairwise correlation of estimation-window residuals
+    est = slice(EVENT_POS + EST[0], EVENT_POS + EST[1] + 1)
+    resid = {}
+    for t in EQUITIES:
+        r, rm = panel[t].to_numpy()[est], panel["SPY"].to_numpy()[est]
+        resid[t] = r - hand[t]["alpha"] - hand[t]["beta"] * rm
+    for t in CRYPTO:
+        resid[t] = panel[t].to_numpy()[est] - panel["BTC-USD"].to_numpy()[est]
+    for g, members in (("equity", EQUITIES), ("all", EQUITIES + CRYPTO)):
+        c = np.corrcoef(np.array([resid[t] for t in members]))
+        n = len(members)
+        r_bar = (c.sum() - n) / (n * (n - 1))
+        row = groups.loc[(g, "[0,2]")]
+        np.testing.assert_allclose(row["mean_residual_corr"], r_bar, rtol=1e-10)
+        np.testing.assert_allclose(row["t_bmp_kp"], row["t_bmp"] * math.sqrt((1 - r_bar) / (1 + (n - 1) * r_bar)),
+                                   rtol=1e-10)
+        np.testing.assert_allclose(row["p_bmp_kp"], 2 * stats.t.sf(abs(row["t_bmp_kp"]), n - 1), rtol=1e-9)
+
     # the planted shock shows up where it was planted
     assert groups.loc[("equity", "[0,0]"), "mean_car"] < -0.05
     assert groups.loc[("crypto", "[0,2]"), "mean_car"] < -0.03
@@ -204,3 +222,20 @@ def test_bad_input(panel: pd.DataFrame) -> None:
     short.iloc[: EVENT_POS - 10, short.columns.get_loc("CCC")] = np.nan
     with pytest.raises(DataError, match="CCC: only 5 usable estimation-window returns"):
         run(short)
+
+
+def test_several_events_are_studied_separately(panel: pd.DataFrame) -> None:
+    events = {"first": panel.index[EVENT_POS], "second": panel.index[EVENT_POS + 5]}
+    both = run_events(panel, events)
+    one = run_events(panel, {"second": events["second"]})
+    assert list(dict.fromkeys(both.group_car["event"])) == ["first", "second"]
+    pd.testing.assert_frame_equal(both.car[both.car["event"] == "second"].reset_index(drop=True), one.car)
+    fig = both.plot()
+    assert len(fig.axes) == 2
+    assert len(both.plot(event="first").axes) == 1
+    with pytest.raises(SpecificationError, match="event 'third' is not in this study; known: first, second"):
+        both.plot(event="third")
+
+
+def run_events(panel: pd.DataFrame, events: dict[str, pd.Timestamp]):
+    return event_study(panel, events, estimation=EST, windows=WINDOWS, min_estimation=20)

@@ -141,3 +141,16 @@ def test_one_variable_var_is_ar_ols(rng):
     np.testing.assert_allclose(coefs[:, 0, 0], beta[1:], rtol=1e-10)
     np.testing.assert_allclose(nu[0], beta[0], rtol=1e-10)
     np.testing.assert_allclose(resid[:, 0], y[p:] - design @ beta, atol=1e-10)
+
+
+@pytest.mark.parametrize(("n_vars", "n_lags"), SHAPES)
+@pytest.mark.parametrize("trend", ["c", "n"])
+def test_bootstrap_ols_sse_equals_loop(rng, n_vars, n_lags, trend):
+    """The bootstrap hot path (demeaned normal equations, SSE from cross-products) equals per-draw OLS."""
+    coefs, sigma = random_stable_var(rng, n_vars, n_lags)
+    y = simulate(rng, coefs, sigma, 150, 4) + 5.0  # a level shift: demeaning must not change slopes
+    c_b, sse_b = kernels.ols_var_sse(y, n_lags, trend)
+    for d in range(4):
+        c_r, _, u_r = reference.ols_var(y[d], n_lags, trend)
+        np.testing.assert_allclose(c_b[d], c_r, rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(sse_b[d], u_r.T @ u_r, rtol=1e-9, atol=1e-10)

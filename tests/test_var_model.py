@@ -57,6 +57,16 @@ def test_matches_statsmodels_estimates(data, res):
     )
 
 
+def test_no_intercept_matches_statsmodels(data):
+    res = VAR(data, lags=2, trend="n").fit()
+    sm = StatsmodelsVAR(data).fit(2, trend="n")
+    np.testing.assert_allclose(res.coefs, sm.coefs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.sigma_u, sm.sigma_u, rtol=1e-10)  # d.o.f. T - Np
+    np.testing.assert_array_equal(res.intercept, 0.0)
+    irf = res.irf(5, bands="kilian", reps=30, seed=0)
+    assert irf.lower is not None and np.all(irf.lower <= irf.upper)
+
+
 def test_irf_at_impact(res):
     """At h = 0: unit IRF = I, orthogonal = chol(Sigma), generalized = Sigma e_j / sqrt(sigma_jj)."""
     sigma = res.sigma_u
@@ -131,16 +141,16 @@ def test_one_variable_var(rng):
     np.testing.assert_allclose(irf[:, 0, 0], res.irf(4, kind="generalized").estimate[:, 0, 0])
 
 
-def test_lag_selection_matches_statsmodels_selection(data):
+def test_lag_selection_matches_statsmodels(data):
     res = VAR(data, lags="bic", max_lags=6).fit()
     table = res.lag_selection
     sm = StatsmodelsVAR(data).select_order(6, trend="c")
-    # statsmodels also fits every order on the common sample, but starts at p = 0 and scales Sigma
-    # by T (ML); it must pick the same orders on the same criteria
-    assert table.attrs["selected"]["aic"] == (sm.aic or 1) if sm.aic else True
-    assert res.lag_order == table["bic"].idxmin() == max(sm.bic, 1)
-    assert res.lag_order == table.attrs["selected"]["bic"]
-    assert list(table.columns) == ["aic", "bic", "hqic", "fpe"]
+    # statsmodels fits every order on the same common sample too; it also reports p = 0, which we omit
+    for crit in ("aic", "bic", "hqic", "fpe"):
+        np.testing.assert_allclose(table[crit].to_numpy(), np.asarray(sm.ics[crit][1:]), rtol=1e-10)
+    assert list(table.index) == [1, 2, 3, 4, 5, 6]
+    assert res.lag_order == table.attrs["selected"]["bic"] == int(np.argmin(table["bic"].to_numpy())) + 1
+    assert res.n_obs == len(data) - res.lag_order  # re-estimated on all rows
     # an integer lag order also exposes the table (computed on demand)
     assert VAR(data, lags=2, max_lags=6).fit().lag_selection.shape == (6, 4)
 
@@ -243,6 +253,13 @@ def test_non_numeric_and_duplicate_columns(data):
         VAR(dup)
     with pytest.raises(DataError, match="DataFrame"):
         VAR(data.to_numpy())  # type: ignore[arg-type]
+
+
+def test_unsorted_or_duplicate_dates(data):
+    with pytest.raises(DataError, match="not sorted"):
+        VAR(data.iloc[::-1])
+    with pytest.raises(DataError, match="duplicate dates"):
+        VAR(pd.concat([data.iloc[:5], data.iloc[4:]]))
 
 
 @pytest.mark.parametrize("horizon", [0, -1, 2.5, True])

@@ -16,7 +16,7 @@ from typing import Any
 _LAZY: dict[str, str] = {
     "Source": "contagion.data.sources",
     "CsvSource": "contagion.data.sources",
-    "YahooSource": "contagion.data.sources",
+    "YahooSource": "contagion.data.yahoo",
     "DemoSource": "contagion.data.demo",
     "source_from_spec": "contagion.data.sources",
     "build_panel": "contagion.data.panel",

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._typing import IntArray
+from contagion.data.quality import column_values
 from contagion.errors import SpecificationError
 
 __all__ = [
@@ -224,8 +225,10 @@ def _period_index(dates: pd.DatetimeIndex, labels: pd.DatetimeIndex, lower: pd.D
 
 def return_price(frame: pd.DataFrame) -> pd.Series:
     """The price used for returns: ``adj_close`` when the column has any value, else ``close``."""
-    if "adj_close" in frame and frame["adj_close"].notna().any():
-        return frame["adj_close"]
+    if "adj_close" in frame.columns:
+        adj = frame["adj_close"]
+        if np.isfinite(adj.to_numpy(dtype=np.float64, na_value=np.nan)).any():
+            return adj
     return frame["close"]
 
 
@@ -242,7 +245,7 @@ def aggregate_ohlc(frame: pd.DataFrame, k: IntArray, n_periods: int) -> pd.DataF
     out = np.full((n_periods, len(cols)), np.nan)
     if len(key) == 0:
         return pd.DataFrame(out, columns=cols)
-    vals = frame[cols].to_numpy(dtype=np.float64)[keep]
+    vals = column_values(frame, cols)[keep]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     groups = key[starts]
     pos = np.arange(len(key))
@@ -327,11 +330,11 @@ def align_frame(
     else:
         complete = np.zeros(n, dtype=bool)
     ret = np.where(complete, ret, np.nan)
-    ohlc.loc[~complete] = np.nan
-
+    # previous aggregated close (before masking: the bar before a complete window is real data)
     close = ohlc["close"].to_numpy()
     prev_close = pd.Series(close).ffill().shift(1).to_numpy()
-    ohlc["prev_close"] = np.where(np.isfinite(close), prev_close, np.nan)
+    ohlc.loc[~complete] = np.nan
+    ohlc["prev_close"] = np.where(complete & np.isfinite(close), prev_close, np.nan)
     ohlc["return"] = ret
     ohlc.index = labels
     return ohlc

@@ -117,10 +117,9 @@ def _check_tickers(tickers: Sequence[str] | str) -> list[str]:
     out = [str(t).strip() for t in tickers if str(t).strip()]
     if not out:
         raise SpecificationError("no tickers given; pass at least one ticker (e.g. --tickers NVDA,BTC-USD).")
-    seen: set[str] = set()
-    dups = [t for t in out if t in seen or seen.add(t)]  # type: ignore[func-returns-value]
+    dups = sorted({t for t in out if out.count(t) > 1})
     if dups:
-        raise SpecificationError(f"ticker(s) listed twice: {', '.join(sorted(set(dups)))}; list each once.")
+        raise SpecificationError(f"ticker(s) listed twice: {', '.join(dups)}; list each once.")
     return out
 
 
@@ -175,12 +174,18 @@ def build_panel(
     s, e = parse_date(start, "start"), parse_date(end, "end")
     if s is not None and e is not None and s > e:
         raise SpecificationError(f"start={s.date()} is after end={e.date()}; swap them.")
-    load_start = None if s is None else s - pd.Timedelta(days=_LOOKBACK_DAYS)
+    # history before ``start``: the previous close, plus the rolling window of the range estimators
+    n_window = window or (10 if m == "yang_zhang" else 1)
+    per_period = 8 if policy.name == "weekly" else 3
+    load_start = None if s is None else s - pd.Timedelta(days=_LOOKBACK_DAYS + per_period * n_window)
     raw = source.load(names, load_start, e)
     missing = [t for t in names if t not in raw]
     if missing:
+        reasons = getattr(source, "failed", {}) or {}
+        detail = "; ".join(f"{t}: {reasons[t]}" for t in missing if t in reasons)
         raise DataError(f"the {getattr(source, 'name', 'data')} source returned no data for "
-                        f"{', '.join(missing)}; check the tickers or the source.")
+                        f"{', '.join(missing)}{f' ({detail})' if detail else ''}; check the tickers "
+                        "(contagion.data.universe lists known ones) or use --data-dir / --demo.")
 
     frames: dict[str, pd.DataFrame] = {}
     reports = []
@@ -211,9 +216,10 @@ def build_panel(
     ohlc: dict[str, pd.DataFrame] = {}
     for t, frame in frames.items():
         aligned = align_frame(frame, policy, labels, twenty_four_seven=is_twenty_four_seven(t, frame))
+        # the measure is computed before slicing so that rolling windows can use history before ``start``
+        values[t] = compute_measure(m, aligned, window=window, floor=floor, name=t).loc[keep]
         aligned = aligned.loc[keep]
         returns[t] = aligned["return"].rename(t)
-        values[t] = compute_measure(m, aligned, window=window, floor=floor, name=t)
         ohlc[t] = aligned[list(COLUMNS)].copy()
 
     val_df = pd.DataFrame(values)

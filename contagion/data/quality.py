@@ -38,8 +38,20 @@ _SPLIT_RATIOS = np.array([2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0]
 _MAX_LISTED = 10
 
 
+def column_values(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """float64 array of ``columns`` (one ``to_numpy`` call; pandas' list indexing is slow on string columns)."""
+    names = [str(c) for c in frame.columns]
+    arr = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return arr[:, [names.index(c) for c in columns]]
+
+
+def _day(value: Any) -> str:
+    """ISO date of a numpy datetime64 / Timestamp."""
+    return str(np.datetime64(value, "D"))
+
+
 def _fmt_dates(dates: Iterable[Any], limit: int = _MAX_LISTED) -> str:
-    items = [str(pd.Timestamp(d).date()) for d in dates]
+    items = [_day(d) for d in dates]
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
     return ", ".join(items[:limit]) + more
 
@@ -160,31 +172,33 @@ def structural_issues(ticker: str, frame: pd.DataFrame, origin: str = "") -> lis
     where = f"{origin}: " if origin else ""
     out: list[QualityIssue] = []
     idx = pd.DatetimeIndex(frame.index)
-    dup = idx[idx.duplicated(keep="first")]
-    if len(dup):
-        out.append(QualityIssue(ticker, "error", "duplicate_dates",
-                                f"{where}{len(dup)} duplicate date(s): {_fmt_dates(dup)}; keep one row per date.",
-                                tuple(str(d.date()) for d in dup[:_MAX_LISTED])))
-    if len(idx) > 1:
-        d = idx.to_numpy(dtype="datetime64[ns]")
+    d = idx.asi8
+    if len(d) > 1 and not bool(np.all(d[1:] > d[:-1])):  # fast path: strictly increasing = sorted, unique
+        dup = idx[idx.duplicated(keep="first")]
+        if len(dup):
+            out.append(QualityIssue(ticker, "error", "duplicate_dates",
+                                    f"{where}{len(dup)} duplicate date(s): {_fmt_dates(dup)}; keep one row per "
+                                    "date.", tuple(str(x.date()) for x in dup[:_MAX_LISTED])))
         bad = np.flatnonzero(d[1:] < d[:-1]) + 1
         if len(bad):
-            first = bad[0]
+            first = int(bad[0])
             out.append(QualityIssue(
                 ticker, "error", "unsorted_dates",
                 f"{where}dates are not sorted: {idx[first].date()} follows {idx[first - 1].date()} "
                 f"(row {first + 2} of the file); sort the rows by date.",
                 (str(idx[first].date()),)))
-    for col in PRICE_COLUMNS:
-        if col in frame and len(frame) and frame[col].isna().all():
-            out.append(QualityIssue(ticker, "error", "all_nan_column",
-                                    f"{where}column {col!r} has no values; fill it or drop the ticker."))
-    price_cols = [c for c in (*PRICE_COLUMNS, "adj_close") if c in frame]
-    values = frame[price_cols].to_numpy(dtype=np.float64)
-    nonpos = np.isfinite(values) & (values <= 0)
-    rows = np.flatnonzero(nonpos.any(axis=1))
-    if len(rows):
-        r0 = rows[0]
+    price_cols = [c for c in (*PRICE_COLUMNS, "adj_close") if c in frame.columns]
+    values = column_values(frame, price_cols)
+    finite = np.isfinite(values)
+    if len(values):
+        for j, col in enumerate(price_cols[:-1] if price_cols[-1] == "adj_close" else price_cols):
+            if not finite[:, j].any():
+                out.append(QualityIssue(ticker, "error", "all_nan_column",
+                                        f"{where}column {col!r} has no values; fill it or drop the ticker."))
+    nonpos = finite & (values <= 0)
+    if nonpos.any():
+        rows = np.flatnonzero(nonpos.any(axis=1))
+        r0 = int(rows[0])
         cols = [price_cols[j] for j in np.flatnonzero(nonpos[r0])]
         out.append(QualityIssue(
             ticker, "error", "non_positive_price",
@@ -192,12 +206,14 @@ def structural_issues(ticker: str, frame: pd.DataFrame, origin: str = "") -> lis
             f"({', '.join(f'{c}={values[r0, price_cols.index(c)]:g}' for c in cols)}); "
             "log returns need positive prices: fix or remove these rows.",
             tuple(str(idx[r].date()) for r in rows[:_MAX_LISTED])))
-    if "high" in frame and "low" in frame:
-        hi = frame["high"].to_numpy(dtype=np.float64)
-        lo = frame["low"].to_numpy(dtype=np.float64)
-        bad = np.flatnonzero(hi < lo)
-        if len(bad):
-            b0 = bad[0]
+    if "high" in price_cols and "low" in price_cols:
+        hi = values[:, price_cols.index("high")]
+        lo = values[:, price_cols.index("low")]
+        with np.errstate(invalid="ignore"):
+            below = hi < lo
+        if below.any():
+            bad = np.flatnonzero(below)
+            b0 = int(bad[0])
             out.append(QualityIssue(
                 ticker, "error", "high_below_low",
                 f"{where}high < low on {len(bad)} row(s), first on {idx[b0].date()} "
@@ -257,36 +273,37 @@ def check_frame(
     if n == 0:
         issues.append(QualityIssue(ticker, "error", "empty", f"{where}no rows."))
         return TickerSummary(ticker, origin), issues
-    uniq = idx.unique().sort_values()
-    first, last = uniq[0], uniq[-1]
+    dn = idx.to_numpy(dtype="datetime64[ns]")
+    uniq = dn if bool(np.all(dn[1:] > dn[:-1])) else np.unique(dn)
 
     # missing sessions / days
     if twenty_four_seven:
-        expected = pd.date_range(first, last, freq="D")
+        expected = np.arange(uniq[0], uniq[-1] + np.timedelta64(1, "D"), np.timedelta64(1, "D"))
     else:
         if sessions is None:
             sessions = exchange_sessions("XNYS")
-        expected = sessions[(sessions >= first) & (sessions <= last)]
-    missing = expected.difference(uniq)
+        sn = sessions.to_numpy(dtype="datetime64[ns]")
+        expected = sn[(sn >= uniq[0]) & (sn <= uniq[-1])]
+    missing = np.setdiff1d(expected, uniq, assume_unique=True)
     if len(missing):
         kind = "UTC days" if twenty_four_seven else "XNYS sessions"
         issues.append(QualityIssue(ticker, "warning", "missing_sessions",
                                    f"{where}{len(missing)} missing {kind}: {_fmt_dates(missing)}.",
-                                   tuple(str(d.date()) for d in missing[:_MAX_LISTED])))
+                                   tuple(_day(x) for x in missing[:_MAX_LISTED])))
     if not twenty_four_seven:
-        extra = uniq.difference(expected)
+        extra = np.setdiff1d(uniq, expected, assume_unique=True)
         if len(extra):
             issues.append(QualityIssue(
                 ticker, "warning", "non_session_dates",
                 f"{where}{len(extra)} row(s) on dates that are not XNYS sessions: {_fmt_dates(extra)}; "
-                "they roll into the next session.", tuple(str(d.date()) for d in extra[:_MAX_LISTED])))
+                "they roll into the next session.", tuple(_day(x) for x in extra[:_MAX_LISTED])))
 
-    o, h, lo, c = (frame[col].to_numpy(dtype=np.float64) for col in PRICE_COLUMNS)
+    o, h, lo, c = column_values(frame, PRICE_COLUMNS).T
     nan_close = np.flatnonzero(~np.isfinite(c))
     if len(nan_close):
         issues.append(QualityIssue(ticker, "warning", "missing_close",
-                                   f"{where}{len(nan_close)} row(s) without a close: {_fmt_dates(idx[nan_close])}.",
-                                   tuple(str(idx[i].date()) for i in nan_close[:_MAX_LISTED])))
+                                   f"{where}{len(nan_close)} row(s) without a close: {_fmt_dates(dn[nan_close])}.",
+                                   tuple(_day(idx[i]) for i in nan_close[:_MAX_LISTED])))
     tol = 1e-6
     with np.errstate(invalid="ignore"):
         incons = (h < np.fmax(o, c) * (1 - tol)) | (lo > np.fmin(o, c) * (1 + tol))
@@ -295,34 +312,34 @@ def check_frame(
     if len(bad):
         issues.append(QualityIssue(
             ticker, "warning", "ohlc_inconsistent",
-            f"{where}{len(bad)} row(s) where open/close lie outside [low, high]: {_fmt_dates(idx[bad])}; "
+            f"{where}{len(bad)} row(s) where open/close lie outside [low, high]: {_fmt_dates(dn[bad])}; "
             "range estimators on these days are unreliable.",
-            tuple(str(idx[i].date()) for i in bad[:_MAX_LISTED])))
+            tuple(_day(idx[i]) for i in bad[:_MAX_LISTED])))
 
     # stale runs of identical closes
     valid_c = np.isfinite(c)
     cc = c[valid_c]
-    cidx = idx[valid_c]
+    cidx = dn[valid_c]
     runs = _runs(cc[1:] == cc[:-1], stale_min_run) if len(cc) > 1 else []
     if runs:
-        desc = ", ".join(f"{cidx[s].date()}..{cidx[e].date()} ({e - s + 1} rows)" for s, e in runs[:_MAX_LISTED])
+        desc = ", ".join(f"{_day(cidx[s])}..{_day(cidx[e])} ({e - s + 1} rows)" for s, e in runs[:_MAX_LISTED])
         issues.append(QualityIssue(ticker, "warning", "stale_prices",
                                    f"{where}{len(runs)} run(s) of >= {stale_min_run} identical closes: {desc}.",
-                                   tuple(str(cidx[s].date()) for s, _ in runs[:_MAX_LISTED])))
+                                   tuple(_day(cidx[s]) for s, _ in runs[:_MAX_LISTED])))
 
     # extreme moves and suspected splits on the return price
     p = return_price(frame).to_numpy(dtype=np.float64)
     pv = np.isfinite(p) & (p > 0)
-    pidx = idx[pv]
+    pidx = dn[pv]
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.diff(np.log(p[pv])) if pv.sum() > 1 else np.array([])
     rdates = pidx[1:]
     ext = np.flatnonzero(np.abs(r) > extreme_threshold)
     if len(ext):
-        desc = ", ".join(f"{rdates[i].date()} ({r[i]:+.1%})" for i in ext[:_MAX_LISTED])
+        desc = ", ".join(f"{_day(rdates[i])} ({r[i]:+.1%})" for i in ext[:_MAX_LISTED])
         issues.append(QualityIssue(ticker, "warning", "extreme_moves",
                                    f"{where}{len(ext)} daily log return(s) beyond ±{extreme_threshold:g}: {desc}.",
-                                   tuple(str(rdates[i].date()) for i in ext[:_MAX_LISTED])))
+                                   tuple(_day(rdates[i]) for i in ext[:_MAX_LISTED])))
     splits: list[int] = []
     is_index = ticker.startswith("^")
     if not twenty_four_seven and not is_index and len(r):
@@ -337,22 +354,22 @@ def check_frame(
         gap_near = np.min(np.abs(gap[:, None] - logs[None, :]), axis=1) < 0.05
         splits = [int(i) for i in np.flatnonzero(near & gap_near)]
     if splits:
-        desc = ", ".join(f"{rdates[i].date()} (x{np.exp(r[i]):.3f})" for i in splits[:_MAX_LISTED])
+        desc = ", ".join(f"{_day(rdates[i])} (x{np.exp(r[i]):.3f})" for i in splits[:_MAX_LISTED])
         issues.append(QualityIssue(
             ticker, "warning", "suspected_split",
             f"{where}{len(splits)} jump(s) close to a split ratio: {desc}; check that prices are split-adjusted.",
-            tuple(str(rdates[i].date()) for i in splits[:_MAX_LISTED])))
+            tuple(_day(rdates[i]) for i in splits[:_MAX_LISTED])))
 
-    price_cols = [col for col in (*PRICE_COLUMNS, "adj_close") if col in frame]
-    vals = frame[price_cols].to_numpy(dtype=np.float64)
+    price_cols = [col for col in (*PRICE_COLUMNS, "adj_close") if col in frame.columns]
+    vals = column_values(frame, price_cols)
     summary = TickerSummary(
         ticker=ticker,
         origin=origin,
-        first=str(first.date()),
-        last=str(last.date()),
+        first=_day(uniq[0]),
+        last=_day(uniq[-1]),
         rows=n,
         missing_sessions=len(missing),
-        duplicate_dates=int(idx.duplicated().sum()),
+        duplicate_dates=len(dn) - len(uniq),
         non_positive=int((np.isfinite(vals) & (vals <= 0)).any(axis=1).sum()),
         ohlc_inconsistent=len(bad),
         stale_runs=len(runs),
@@ -360,3 +377,33 @@ def check_frame(
         suspected_splits=len(splits),
     )
     return summary, issues
+
+
+def check_folder(folder: str | Any, tickers: Sequence[str] | None = None, **options: Any) -> DataQualityReport:
+    """Quality report for the CSV files of ``folder`` (all price files, or ``tickers``).
+
+    Unlike :meth:`CsvSource.load`, a broken file does not stop the check: its problem becomes an error row and
+    the other files are still checked. ``options`` go to :func:`check_frame`.
+    """
+    from contagion.data.sources import CsvSource
+    from contagion.data.universe import is_twenty_four_seven
+
+    src = CsvSource(folder)
+    names = list(tickers) if tickers else list(src.available())
+    if not names:
+        raise DataError(f"no <ticker>.csv price files in {src.folder}; point --data-dir at the data folder.")
+    summaries: list[TickerSummary] = []
+    issues: list[QualityIssue] = []
+    for t in names:
+        try:
+            path = src.path_for(t)
+            frame = src.read(t)
+        except DataError as err:
+            summaries.append(TickerSummary(t, origin=str(src.folder / f"{t}.csv")))
+            issues.append(QualityIssue(t, "error", "unreadable", str(err)))
+            continue
+        summary, found = check_frame(t, frame, twenty_four_seven=is_twenty_four_seven(t, frame),
+                                     origin=path.name, **options)
+        summaries.append(summary)
+        issues.extend(found)
+    return DataQualityReport(tuple(summaries), tuple(issues), {"folder": str(src.folder), **options})

@@ -5,8 +5,8 @@ named ``date`` (sorted, unique) and float64 columns ``open, high, low, close, ad
 (``adj_close`` NaN where not applicable, e.g. crypto).
 
 - :class:`CsvSource`: a folder of ``<ticker>.csv`` files in the format of ``../shared/data/markets``.
-- :class:`~contagion.data.yahoo.YahooSource`: yfinance with an on-disk Parquet cache
-  (re-exported here).
+- :class:`YahooSource` (defined in :mod:`contagion.data.yahoo`, re-exported here): yfinance with an on-disk
+  Parquet cache (:mod:`contagion.data.cache`).
 - ``DemoSource`` (:mod:`contagion.data.demo`): the embedded simulated market.
 """
 
@@ -33,6 +33,7 @@ __all__ = [
     "parse_date",
     "read_ohlcv_csv",
     "slice_dates",
+    "source_from_spec",
     "validate_frame",
 ]
 
@@ -67,7 +68,8 @@ def parse_date(value: str | date | pd.Timestamp | None, option: str = "date") ->
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        ts = pd.Timestamp(value)
+        ts = pd.Timestamp(pd.to_datetime(value.strip(), format="ISO8601")) if isinstance(value, str) \
+            else pd.Timestamp(value)
     except (ValueError, TypeError) as err:
         raise SpecificationError(
             f"{option}={value!r} is not a date; use the ISO format YYYY-MM-DD."
@@ -102,7 +104,8 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     idx = pd.DatetimeIndex(frame.index)
     if idx.tz is not None:
         idx = idx.tz_convert("UTC").tz_localize(None)
-    idx = pd.DatetimeIndex(idx.normalize().astype("datetime64[ns]"), name="date")
+    # a plain datetime64 array: drops any ``freq`` (yfinance frames carry one), keeps comparisons exact
+    idx = pd.DatetimeIndex(idx.normalize().to_numpy(dtype="datetime64[ns]"), name="date")
     data = {col: (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
                   if col in frame else np.full(len(frame), np.nan)) for col in COLUMNS}
     return pd.DataFrame(data, index=idx, columns=list(COLUMNS))
@@ -311,8 +314,36 @@ class CsvSource:
         return {"kind": "csv", "folder": str(self.folder.resolve()), "simulated": False}
 
 
+def source_from_spec(kind: str, **options: Any) -> Source:
+    """A source from its kind: ``"csv"`` (``folder=``), ``"yahoo"`` (YahooSource options) or ``"demo"``.
+
+    ``None`` options are ignored, so CLI values can be passed through unchanged.
+    """
+    opts = {k: v for k, v in options.items() if v is not None}
+    kind = str(kind).strip().lower()
+    if kind == "csv":
+        folder = opts.pop("folder", None) or opts.pop("data_dir", None)
+        if folder is None:
+            raise SpecificationError("a csv source needs a folder (--data-dir DIR).")
+        return CsvSource(folder)
+    if kind == "yahoo":
+        from contagion.data.yahoo import YahooSource
+
+        opts.pop("folder", None)
+        return YahooSource(**opts)
+    if kind == "demo":
+        opts.pop("folder", None)
+        try:
+            from contagion.data.demo import DemoSource
+        except ImportError as err:
+            raise SpecificationError(f"the embedded demo source is not available in this build ({err}).") from err
+        demo: Source = DemoSource(**opts)
+        return demo
+    raise SpecificationError(f"unknown source kind {kind!r}; choose csv, yahoo or demo.")
+
+
 def __getattr__(name: str) -> Any:
-    # YahooSource lives in contagion.data.yahoo (yfinance is imported lazily there)
+    # YahooSource lives in contagion.data.yahoo (it imports this module); re-exported here lazily
     if name == "YahooSource":
         from contagion.data.yahoo import YahooSource
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
@@ -104,7 +104,6 @@ class Asset:
     aliases: tuple[str, ...] = ()
     splice_from: str | None = None
     migration: Migration | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_crypto(self) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from contagion._typing import Float64Array, IntArray
+from contagion._typing import BoolArray, Float64Array, IntArray
 
 __all__ = ["lagged_design", "rolling_var_ols", "spillover_measures", "var_ols"]
 
@@ -90,12 +90,14 @@ def var_ols(y: Float64Array, n_lags: int) -> tuple[Float64Array, Float64Array, F
 def rolling_var_ols(
     y: Float64Array, n_lags: int, window: int, starts: IntArray
 ) -> tuple[Float64Array, Float64Array]:
-    r"""OLS VAR(p) with intercept on many windows at once, from cumulative cross-products.
+    r"""OLS VAR(p) with intercept on many windows at once, from running cross-products.
 
     Window w uses data rows ``starts[w] .. starts[w] + window - 1`` (``window`` rows *including* the p
     pre-sample lag rows), hence ``window - p`` regression observations. With
-    :math:`S_t = \sum_{s \le t} z_s z_s'` for :math:`z_s = (1, y_{s-1}', \dots, y_{s-p}', y_s')'`,
-    the window's Gram matrix is :math:`S_{end} - S_{start-1}`, and
+    :math:`z_s = (1, y_{s-1}', \dots, y_{s-p}', y_s')'`, the Gram matrix :math:`G_w = \sum_{s \in w} z_s z_s'`
+    of the first window is computed directly and the others by running updates
+    :math:`G_w = G_{w-1} + \sum_{\text{rows entering}} z_s z_s' - \sum_{\text{rows leaving}} z_s z_s'`
+    (a cumulative sum over the windows), then
 
     .. math::
 
@@ -104,7 +106,8 @@ def rolling_var_ols(
 
     (Lütkepohl 2005, eqs. 3.2.10 and 3.2.19 with the ML divisor). The data are demeaned with their
     full-sample mean first; this leaves slopes and residuals of every window unchanged (the intercept
-    absorbs it) and avoids cancellation in the running sums.
+    absorbs it) and avoids cancellation in the running sums. Memory is O(n_windows (Np + N + 1)^2): callers
+    pass chunks of windows.
 
     Parameters
     ----------
@@ -113,30 +116,56 @@ def rolling_var_ols(
     window : int
         Data rows per window, including the p lag rows.
     starts : ndarray of int, shape (n_windows,)
-        First data row of each window.
+        First data row of each window, increasing (equally spaced starts use the running update; others are
+        computed window by window).
 
     Returns
     -------
     coefs : ndarray of shape (n_windows, p, N, N)
     sigma : ndarray of shape (n_windows, N, N)
-        ML residual covariance of each window.
+        ML residual covariance of each window. Both are NaN for a window whose regressors are exactly
+        collinear.
     """
     n_vars = y.shape[1]
     centred = y - y.mean(axis=0)
     response, lags = lagged_design(centred, n_lags)
     z = np.column_stack([np.ones(response.shape[0]), lags, response])  # (T - p, K + N)
     n_reg = 1 + n_vars * n_lags
-    cum = np.zeros((z.shape[0] + 1, z.shape[1], z.shape[1]))
-    np.cumsum(z[:, :, None] * z[:, None, :], axis=0, out=cum[1:])
-    # regression rows of window w (indices into `response`): starts[w] .. starts[w] + window - p - 1
-    gram = cum[starts + window - n_lags] - cum[starts]
+    n_rows = window - n_lags  # regression rows per window: z[start : start + n_rows]
+    starts = np.asarray(starts, dtype=np.int64)
+    width = z.shape[1]
+    gram = np.empty((len(starts), width, width))
+    first = z[starts[0] : starts[0] + n_rows]
+    gram[0] = first.T @ first
+    if len(starts) > 1:
+        steps = np.diff(starts)
+        if (steps == steps[0]).all() and steps[0] > 0:
+            step, count = int(steps[0]), len(starts) - 1
+            entering = z[starts[0] + n_rows : starts[0] + n_rows + count * step].reshape(count, step, width)
+            leaving = z[starts[0] : starts[0] + count * step].reshape(count, step, width)
+            delta = np.swapaxes(entering, 1, 2) @ entering - np.swapaxes(leaving, 1, 2) @ leaving
+            np.cumsum(delta, axis=0, out=delta)
+            gram[1:] = gram[0] + delta
+        else:
+            for w in range(1, len(starts)):
+                rows = z[starts[w] : starts[w] + n_rows]
+                gram[w] = rows.T @ rows
     xtx = gram[:, :n_reg, :n_reg]
     xty = gram[:, :n_reg, n_reg:]
     yty = gram[:, n_reg:, n_reg:]
-    beta = np.linalg.solve(xtx, xty)  # (W, K, N)
+    try:
+        beta = np.linalg.solve(xtx, xty)  # (W, K, N)
+    except np.linalg.LinAlgError:
+        # some window has collinear regressors: solve window by window, NaN where singular (callers report it)
+        beta = np.full(xty.shape, np.nan)
+        for w in range(len(starts)):
+            try:
+                beta[w] = np.linalg.solve(xtx[w], xty[w])
+            except np.linalg.LinAlgError:
+                continue
     sse = yty - np.swapaxes(xty, -1, -2) @ beta
     sse = 0.5 * (sse + np.swapaxes(sse, -1, -2))
-    sigma = sse / float(window - n_lags)
+    sigma = sse / float(n_rows)
     return _slopes_to_coefs(beta[:, 1:, :], n_lags, n_vars), sigma
 
 
@@ -182,3 +211,53 @@ def spillover_measures(table: Float64Array) -> dict[str, Float64Array]:
         "pairwise_net": pairwise,
         "npt": (pairwise > 0).sum(axis=-1).astype(np.float64),
     }
+
+
+def companion(coefs: Float64Array) -> Float64Array:
+    r"""Companion matrices (..., Np, Np) of VAR slopes (..., p, N, N) (Lütkepohl 2005, eq. 2.1.8)."""
+    n_lags, n_vars = coefs.shape[-3], coefs.shape[-1]
+    k = n_vars * n_lags
+    out = np.zeros((*coefs.shape[:-3], k, k))
+    for lag in range(n_lags):
+        out[..., :n_vars, lag * n_vars : (lag + 1) * n_vars] = coefs[..., lag, :, :]
+    if n_lags > 1:
+        out[..., n_vars:, : k - n_vars] = np.eye(k - n_vars)
+    return out
+
+
+def is_stable(coefs: Float64Array, n_squarings: int = 10) -> BoolArray:
+    r"""Whether each VAR is stable (all companion eigenvalues inside the unit circle), batched.
+
+    Proof by repeated squaring first: :math:`\rho(C) \le \lVert C^k \rVert_\infty^{1/k}`, so
+    :math:`\lVert C^{2^j} \rVert_\infty < 1` for some j proves stability (powers are renormalised and the
+    log norm tracked, so nothing overflows). Windows not settled after ``n_squarings`` squarings get an
+    exact eigenvalue computation. This is much cheaper than ``eigvals`` on thousands of windows.
+
+    Returns
+    -------
+    ndarray of bool, shape (...)
+    """
+    batch = coefs.shape[:-3]
+    comp = companion(coefs).reshape(-1, coefs.shape[-1] * coefs.shape[-3], coefs.shape[-1] * coefs.shape[-3])
+    stable = np.zeros(comp.shape[0], dtype=bool)
+    pending = np.arange(comp.shape[0])
+    power = comp
+    log_norm = np.zeros(comp.shape[0])
+    for _ in range(n_squarings + 1):
+        norm = np.abs(power).sum(axis=-1).max(axis=-1)
+        with np.errstate(divide="ignore"):
+            log_total = log_norm + np.log(norm)
+        proved = log_total < 0.0
+        stable[pending[proved]] = True
+        keep = ~proved & (norm > 0)
+        stable[pending[norm == 0]] = True  # nilpotent
+        pending, power, log_total = pending[keep], power[keep], log_total[keep]
+        if pending.size == 0:
+            break
+        scaled = power / np.abs(power).sum(axis=-1).max(axis=-1)[:, None, None]
+        power = scaled @ scaled
+        log_norm = 2.0 * (log_total - np.log(np.abs(scaled).sum(axis=-1).max(axis=-1)))
+    if pending.size:
+        radius = np.abs(np.linalg.eigvals(comp[pending])).max(axis=-1)
+        stable[pending] = radius < 1.0
+    return stable.reshape(batch)

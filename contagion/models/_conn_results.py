@@ -319,6 +319,12 @@ class ConnectednessResult:
     def __str__(self) -> str:
         return self.to_string()
 
+    def __repr__(self) -> str:
+        return (
+            f"ConnectednessResult(kind={self.kind!r}, horizon={self.horizon}, n_lags={self.n_lags}, "
+            f"names={list(self.names)}, total={self.total:.4f})"
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy long frame with columns ``measure, variable, other, value``.
 
@@ -435,6 +441,14 @@ class RollingConnectednessResult:
     @cached_property
     def _measures(self) -> dict[str, Float64Array]:
         return _conn_kernels.spillover_measures(self.values)
+
+    def __repr__(self) -> str:
+        span = f"{self.index[0]} .. {self.index[-1]}" if len(self.index) else "empty"
+        return (
+            f"RollingConnectednessResult(method={self.method!r}, kind={self.kind!r}, horizon={self.horizon}, "
+            f"n_lags={self.n_lags}, window={self.window}, n_dates={len(self.index)} ({span}), "
+            f"names={list(self.names)})"
+        )
 
     def _frame(self, key: str) -> pd.DataFrame:
         return pd.DataFrame(self._measures[key], index=self.index, columns=pd.Index(self.names))

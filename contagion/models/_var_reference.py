@@ -99,7 +99,9 @@ def simulate_var(
     return y
 
 
-def kilian_correct(coefs: Float64Array3D, bias: Float64Array3D, step: float = 0.01) -> tuple[Float64Array3D, float]:
+def kilian_correct(
+    coefs: Float64Array3D, bias: Float64Array3D, step: float = 0.01
+) -> tuple[Float64Array3D, float]:
     """Kilian (1998) step 2: A~ = A^ - delta Psi^, delta = 1, 0.99, ..., until A~ is stationary."""
 
     def stable(a: Float64Array3D) -> bool:

@@ -31,10 +31,11 @@ References
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,7 @@ __all__ = [
     "ConnectednessResult",
     "GroupConnectedness",
     "RollingConnectednessResult",
+    "VARResultsLike",
     "connectedness",
     "rolling_connectedness",
     "tvp_connectedness",
@@ -63,7 +65,23 @@ ConnectednessKind = Literal["generalized", "cholesky"]
 TVPPrior = Literal["bayes", "minnesota", "uninformative"]
 Progress = Callable[[int, int], None]
 
-_CHUNK = 1024  # windows per batched FEVD call (bounds memory at ~CHUNK * H * N^2 doubles)
+
+@runtime_checkable
+class VARResultsLike(Protocol):
+    """What :func:`connectedness` reads from a fitted VAR (``contagion.VARResults`` satisfies it)."""
+
+    @property
+    def coefs(self) -> Any: ...  # (p, N, N), coefs[l - 1] = Phi_l
+
+    @property
+    def sigma_u_ml(self) -> Any: ...  # (N, N), E'E / T
+
+    @property
+    def names(self) -> Any: ...  # N variable names
+
+
+_CHUNK = 1024  # at most this many windows / dates per batched call
+_BATCH_BYTES = 64 * 2**20  # memory budget of one batch of rolling windows
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -149,6 +167,10 @@ def _companion_radius(coefs: Float64Array) -> Float64Array:
     return np.asarray(np.abs(np.linalg.eigvals(companion)).max(axis=-1), dtype=np.float64)
 
 
+def _window_label(index: pd.Index, starts: Any, ends: Any, w: int) -> str:
+    return f"the window {index[starts[w]]} .. {index[ends[w]]}"
+
+
 def _tables(coefs: Float64Array, sigma: Float64Array, horizon: int, kind: str) -> Float64Array:
     """Percent FEVD tables (..., N, N) from VAR slopes (..., p, N, N) and covariances (..., N, N)."""
     ma = _fevd_kernels.ma_coefficients(coefs, horizon)
@@ -162,8 +184,10 @@ def _tables(coefs: Float64Array, sigma: Float64Array, horizon: int, kind: str) -
 def _check_sigma(sigma: Float64Array, where: Callable[[int], str]) -> None:
     """Positive-definite covariance(s), else EstimationError naming the window."""
     flat = sigma.reshape(-1, sigma.shape[-2], sigma.shape[-1])
+    finite = np.asarray(np.isfinite(flat).all(axis=(1, 2)), dtype=bool)
+    flat = np.where(finite[:, None, None], flat, np.eye(flat.shape[-1]))
     diag = np.diagonal(flat, axis1=1, axis2=2)
-    positive = (diag > 0).all(axis=1)
+    positive = (diag > 0).all(axis=1) & finite
     scale = np.sqrt(np.where(diag > 0, diag, 1.0))
     corr = flat / (scale[:, :, None] * scale[:, None, :])  # scale-free: rescaling a variable changes nothing
     eig_min = np.linalg.eigvalsh(corr)[:, 0]
@@ -179,7 +203,7 @@ def _check_sigma(sigma: Float64Array, where: Callable[[int], str]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # static
 def connectedness(
-    data: Any,
+    data: pd.DataFrame | VARResultsLike,
     lags: int = 4,
     horizon: int = 10,
     kind: ConnectednessKind = "generalized",
@@ -237,7 +261,7 @@ def connectedness(
     horizon = _check_horizon(horizon)
     kind = _check_kind(kind)
     start = end = None
-    if hasattr(data, "coefs") and hasattr(data, "sigma_u_ml") and not isinstance(data, pd.DataFrame):
+    if isinstance(data, VARResultsLike) and not isinstance(data, pd.DataFrame):
         coefs = np.asarray(data.coefs, dtype=np.float64)
         sigma = np.asarray(data.sigma_u_ml, dtype=np.float64)
         names = tuple(str(n) for n in data.names)
@@ -263,7 +287,13 @@ def connectedness(
                 f"it needs at least {need} rows (p = {n_lags} lag rows + {len(names) * n_lags + 1} parameters per "
                 f"equation + {len(names)} for a nonsingular covariance). Use fewer lags or more data."
             )
-        coefs, _, sigma, _ = _conn_kernels.var_ols(values, n_lags)
+        try:
+            coefs, _, sigma, _ = _conn_kernels.var_ols(values, n_lags)
+        except np.linalg.LinAlgError:
+            raise EstimationError(
+                f"the lagged regressors of the VAR({n_lags}) are exactly collinear (a variable is a linear "
+                "combination of the others); drop it."
+            ) from None
         n_obs = values.shape[0] - n_lags
         if len(index):
             start, end = index[n_lags], index[-1]
@@ -361,26 +391,36 @@ def rolling_connectedness(
         )
     starts = np.arange(0, n_obs - window + 1, step, dtype=np.int64)
     ends = starts + window - 1
-    coefs, sigma = _conn_kernels.rolling_var_ols(values, n_lags, window, starts)
-    _check_sigma(sigma, lambda w: f"the window {index[starts[w]]} .. {index[ends[w]]}")
-    radius = _companion_radius(coefs)
-    explosive = ~(radius < 1.0)
-    if explosive.any():
-        first = int(np.flatnonzero(explosive)[0])
+    n_windows = len(starts)
+    # windows per batch: bounded by memory (Gram matrices and MA terms of the batch, ~64 MB)
+    width = n_vars * n_lags + 1 + n_vars
+    per_window = 8 * (width * width + (horizon + 2) * n_vars * n_vars)
+    chunk = int(max(1, min(_CHUNK, _BATCH_BYTES // per_window)))
+    tables = np.empty((n_windows, n_vars, n_vars))
+    explosive = np.zeros(n_windows, dtype=bool)
+    first_bad: tuple[int, float] | None = None
+    for begin in range(0, n_windows, chunk):
+        stop = min(begin + chunk, n_windows)
+        coefs, sigma = _conn_kernels.rolling_var_ols(values, n_lags, window, starts[begin:stop])
+        _check_sigma(sigma, functools.partial(_window_label, index, starts[begin:stop], ends[begin:stop]))
+        unstable = ~_conn_kernels.is_stable(coefs)
+        if first_bad is None and unstable.any():
+            k = int(np.flatnonzero(unstable)[0])
+            first_bad = (begin + k, float(_companion_radius(coefs[k])))
+        explosive[begin:stop] = unstable
+        tables[begin:stop] = _tables(coefs, sigma, horizon, kind)
+        if progress is not None:
+            progress(stop, n_windows)
+    if first_bad is not None:
+        first, radius = first_bad
         warnings.warn(
-            f"{int(explosive.sum())} of {len(starts)} rolling windows have an unstable VAR({n_lags}) (first ending "
-            f"{index[ends[first]]}, companion modulus {radius[first]:.4f}); they are flagged in `.explosive`.",
+            f"{int(explosive.sum())} of {n_windows} rolling windows have an unstable VAR({n_lags}) (first ending "
+            f"{index[ends[first]]}, companion modulus {radius:.4f}); they are flagged in `.explosive`.",
             ContagionWarning,
             stacklevel=2,
         )
-    tables = np.empty((len(starts), n_vars, n_vars))
-    for begin in range(0, len(starts), _CHUNK):
-        stop = min(begin + _CHUNK, len(starts))
-        tables[begin:stop] = _tables(coefs[begin:stop], sigma[begin:stop], horizon, kind)
-        if progress is not None:
-            progress(stop, len(starts))
     logger.debug(
-        "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", len(starts), window, n_lags, horizon
+        "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", n_windows, window, n_lags, horizon
     )
     return RollingConnectednessResult(
         names=names,
@@ -513,7 +553,7 @@ def tvp_connectedness(
         tables[begin:stop] = _tables(coefs[begin:stop], q[begin:stop], horizon, kind)
         if progress is not None:
             progress(stop, n_obs)
-    explosive = ~(_companion_radius(coefs) <= 1.0)
+    explosive = ~_conn_kernels.is_stable(coefs)
     options = {
         "kappa1": float(kappa1),
         "kappa2": float(kappa2),

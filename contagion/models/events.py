@@ -27,7 +27,7 @@ from contagion.models._event_utils import (
     policy_name,
 )
 
-__all__ = ["EventStudyResult", "event_study", "fit_normal_model"]
+__all__ = ["EventStudyResult", "event_study", "fit_normal_model", "mean_pairwise_correlation"]
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,9 @@ class EventStudyResult:
       benchmark`` (+ ``abnormal_volatility`` when a range-variance panel was given). ``t_stat`` is the
       time-series t of the single CAR (= ``scar``), with ``dof`` of the estimation residual variance.
     * ``group_car``: one row per (event, group, window): ``n_assets, mean_car, sd_car, t_cross, p_cross,
-      mean_scar, sd_scar, t_bmp, p_bmp`` (+ ``mean_abnormal_volatility``). With a single asset the
+      mean_scar, sd_scar, t_bmp, p_bmp, mean_residual_corr, t_bmp_kp, p_bmp_kp`` (+
+      ``mean_abnormal_volatility``); ``t_bmp_kp`` is the BMP t adjusted for the cross-correlation of
+      abnormal returns (Kolari & Pynnonen 2010). With a single asset the
       cross-sectional statistics are undefined and reported as NaN next to ``n_assets = 1``.
     * ``estimation``: one row per (event, ticker): the fitted normal-return model.
     """
@@ -189,17 +191,25 @@ class EventStudyResult:
             f"calendar: {describe_policy(self.policy)}",
             f"estimation window {list(self.estimation_window)}, event windows "
             + ", ".join(f"[{a},{b}]" for a, b in self.windows),
-            "normal-return models: "
-            + ", ".join(f"{m} ({n})" for m, n in self.estimation.groupby(["model", "benchmark"],
-                                                                      dropna=False).size().items()),
-            "t_cross: cross-sectional t of mean CAR; t_bmp: Boehmer-Musumeci-Poulsen (1991) standardised t",
+            "normal-return models: " + self._models_text(),
+            "t_cross: cross-sectional t of mean CAR; t_bmp: Boehmer-Musumeci-Poulsen (1991) standardised t; "
+            "t_bmp_kp: t_bmp adjusted for cross-correlation (Kolari-Pynnonen 2010)",
             "",
         ]
-        cols = ["event", "group", "window", "n_assets", "mean_car", "t_cross", "p_cross", "t_bmp", "p_bmp"]
+        cols = ["event", "group", "window", "n_assets", "mean_car", "t_cross", "p_cross", "t_bmp", "p_bmp",
+                "t_bmp_kp", "p_bmp_kp"]
         if "mean_abnormal_volatility" in self.group_car.columns:
             cols.append("mean_abnormal_volatility")
         body = self.group_car[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}")
         return "\n".join(head) + body
+
+    def _models_text(self) -> str:
+        est = self.estimation.drop_duplicates(["ticker", "model", "benchmark"])
+        parts = []
+        for (model, bench), sub in est.groupby(["model", "benchmark"], dropna=False, sort=False):
+            against = f" vs {bench}" if isinstance(bench, str) else ""
+            parts.append(f"{model}{against} ({len(sub)} assets)")
+        return ", ".join(parts)
 
     def plot(self, *, event: str | None = None) -> Any:
         """Figure of the mean cumulative abnormal return by group around each event.
@@ -210,9 +220,10 @@ class EventStudyResult:
         from matplotlib.figure import Figure
 
         ar = self.abnormal_returns
-        events = [event] if event is not None else list(dict.fromkeys(ar["event"]))
-        if event is not None and event not in set(ar["event"]):
-            raise SpecificationError(f"event {event!r} is not in this study; known: {', '.join(events)}.")
+        known = [str(e) for e in dict.fromkeys(ar["event"])]
+        if event is not None and event not in known:
+            raise SpecificationError(f"event {event!r} is not in this study; known: {', '.join(known)}.")
+        events = [event] if event is not None else known
         fig = Figure(figsize=(6.0 * len(events), 4.0), layout="constrained")
         axes = fig.subplots(1, len(events), squeeze=False)[0]
         for ax, ev in zip(axes, events, strict=True):
@@ -381,9 +392,12 @@ def event_study(
     Notes
     -----
     A benchmark studied as an asset (only when listed in ``tickers``) gets the mean-adjusted model
-    (its market-model AR would be identically zero). All assets of one event share the event date, so the
-    cross-sectional t-statistics ignore cross-correlation of abnormal returns (Kolari & Pynnonen 2010):
-    read them as descriptive for a single-date shock.
+    (its market-model AR would be identically zero). All assets of one event share the event date, so
+    ``t_cross`` and ``t_bmp`` ignore the cross-correlation of abnormal returns; ``t_bmp_kp`` applies the
+    Kolari & Pynnonen (2010) adjustment
+    :math:`t_{KP} = t_{BMP}\sqrt{(1 - \bar r)/(1 + (N - 1)\bar r)}`, with :math:`\bar r` the mean
+    pairwise correlation of the estimation-window abnormal returns (``mean_residual_corr``). Prefer it for
+    a single-date shock such as 27 January 2025.
 
     References
     ----------
@@ -461,6 +475,7 @@ def event_study(
     tau_hi = max(b for _, b in wins)
     taus = np.arange(tau_lo, tau_hi + 1)
     ar_rows: list[pd.DataFrame] = []
+    est_resid: dict[str, dict[str, Float64Array1D]] = {}
     car_rows: list[dict[str, Any]] = []
     est_rows: list[dict[str, Any]] = []
     values = {c: frame[c].to_numpy() for c in frame.columns}
@@ -494,6 +509,9 @@ def event_study(
                     "shorten the estimation window."
                 )
             fit = fit_normal_model(r_est[ok], None if rm_est is None else rm_est[ok], mdl_t)
+            resid = np.full(r_est.shape[0], np.nan)
+            resid[ok] = r_est[ok] - _expected(fit, None if rm_est is None else rm_est[ok], int(ok.sum()))
+            est_resid.setdefault(ev_name, {})[t] = resid
             r_ev = values[t][ev_sl]
             rm_ev = values[bm_t][ev_sl] if bm_t is not None else None
             bad = ~np.isfinite(r_ev) if rm_ev is None else ~(np.isfinite(r_ev) & np.isfinite(rm_ev))
@@ -537,7 +555,7 @@ def event_study(
                 car_rows.append(row)
     ar_frame = pd.concat(ar_rows, ignore_index=True)
     car_frame = pd.DataFrame.from_records(car_rows)
-    group_frame = _group_table(car_frame, group_map, wins)
+    group_frame = _group_table(car_frame, group_map, wins, est_resid)
     logger.debug("event study: %d events x %d assets x %d windows", car_frame["event"].nunique(),
                  len(tickers), len(wins))
     return EventStudyResult(
@@ -581,24 +599,51 @@ def _abnormal_volatility(ticker: str, rv_est: Float64Array1D | None, rv_win: Flo
     return float(rv_win.mean()) / mean_base
 
 
+def mean_pairwise_correlation(resid: Mapping[str, Float64Array1D], members: Sequence[str]) -> float:
+    r"""Average pairwise correlation :math:`\bar r` of estimation-window abnormal returns (pairwise-complete
+    rows), the input of the Kolari-Pynnonen (2010) adjustment; NaN for a single asset."""
+    if len(members) < 2:
+        return np.nan
+    data = pd.DataFrame({m: resid[m] for m in members})
+    corr = data.corr(min_periods=3).to_numpy()
+    off = corr[~np.eye(len(members), dtype=bool)]
+    return float(np.nanmean(off)) if np.isfinite(off).any() else np.nan
+
+
 def _group_table(
-    car: pd.DataFrame, groups: Mapping[str, tuple[str, ...]], windows: Sequence[tuple[int, int]]
+    car: pd.DataFrame,
+    groups: Mapping[str, tuple[str, ...]],
+    windows: Sequence[tuple[int, int]],
+    est_resid: Mapping[str, Mapping[str, Float64Array1D]],
 ) -> pd.DataFrame:
+    r"""Group statistics, with the Kolari-Pynnonen (2010, eq. 9) cross-correlation adjusted BMP test
+
+    .. math:: t_{\text{KP}} = t_{\text{BMP}} \sqrt{\frac{1 - \bar r}{1 + (N - 1) \bar r}}.
+    """
     rows = []
     has_av = "abnormal_volatility" in car.columns
     for ev in dict.fromkeys(car["event"]):
         for g, members in groups.items():
+            r_bar = mean_pairwise_correlation(est_resid[ev], members)
             for a, b in windows:
                 win = f"[{a},{b}]"
                 part = car[(car["event"] == ev) & (car["window"] == win) & car["ticker"].isin(members)]
                 if part.empty:
                     continue
+                n = len(part)
                 mean_car, sd_car, t_cross, p_cross = _t_test(part["car"].to_numpy())
                 mean_scar, sd_scar, t_bmp, p_bmp = _t_test(part["scar"].to_numpy())
+                denominator = 1.0 + (n - 1) * r_bar
+                if np.isfinite(t_bmp) and np.isfinite(r_bar) and denominator > 0.0:
+                    t_kp = t_bmp * float(np.sqrt((1.0 - r_bar) / denominator))
+                    p_kp = float(2.0 * stats.t.sf(abs(t_kp), n - 1))
+                else:
+                    t_kp = p_kp = np.nan
                 row: dict[str, Any] = {
-                    "event": ev, "group": g, "window": win, "n_assets": len(part),
+                    "event": ev, "group": g, "window": win, "n_assets": n,
                     "mean_car": mean_car, "sd_car": sd_car, "t_cross": t_cross, "p_cross": p_cross,
                     "mean_scar": mean_scar, "sd_scar": sd_scar, "t_bmp": t_bmp, "p_bmp": p_bmp,
+                    "mean_residual_corr": r_bar, "t_bmp_kp": t_kp, "p_bmp_kp": p_kp,
                 }
                 if has_av:
                     row["mean_abnormal_volatility"] = float(part["abnormal_volatility"].mean())

@@ -182,29 +182,32 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
     cap_row[-2:] = -1.0
     constraint = {"type": "ineq", "fun": lambda th: PERSISTENCE_CAP - th[-1] - th[-2],
                   "jac": lambda th: cap_row.copy()}
-    # screen a grid of (alpha, beta) with variance targeting, then optimise from rugarch's default start and
-    # from the best grid point (local optima are common on exchange-calendar crypto data; METHODS.md)
-    grid = [(a0, p0 - a0) for p0 in (0.80, 0.90, 0.95, 0.98, 0.995) for a0 in (0.02, 0.05, 0.10, 0.20)
-            if p0 - a0 > 0.0]
-    gll = [garch11_filter(x, mean0, var * (1.0 - a0 - b0), a0, b0)[1].sum() for a0, b0 in grid]
-    starts = [RUGARCH_DEFAULT_START]
-    g_best = grid[int(np.nanargmax(gll))]
-    if g_best != starts[0]:
-        starts.append(g_best)
+    # Several starting values (METHODS.md: rugarch's default start can stop in a poor local optimum on
+    # exchange-calendar crypto data): rugarch's default and a variance-targeted (alpha, beta) grid are
+    # screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
+    # persistence cap), where spurious local optima live, the next two starts are refined too; the best wins.
+    grid = [RUGARCH_DEFAULT_START] + [(a0, p0 - a0) for p0 in (0.80, 0.90, 0.95, 0.98, 0.995)
+                                      for a0 in (0.02, 0.05, 0.10, 0.20) if p0 - a0 > 0.0]
+    gll = np.array([garch11_filter(x, mean0, var * (1.0 - a0 - b0), a0, b0)[1].sum() for a0, b0 in grid])
+    order = [int(i) for i in np.argsort(-np.where(np.isfinite(gll), gll, -np.inf), kind="stable")]
     best: tuple[float, Float64Array1D, str, bool] | None = None
-    for a0, b0 in starts:
+    for rank, gi in enumerate(order[:3]):
+        a0, b0 = grid[gi]
         theta0 = np.array(([mean0 / sd] if has_mu else []) + [max(1.0 - a0 - b0, 1e-4), a0, b0])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             res = optimize.minimize(objective, theta0, jac=True, method="SLSQP", bounds=bounds,
                                     constraints=[constraint], options={"ftol": 1e-13, "maxiter": 500})
-        kind = "rugarch default" if (a0, b0) == RUGARCH_DEFAULT_START else "grid"
+        kind = "rugarch default" if gi == 0 else "grid"
         label = f"alpha={a0:g},beta={b0:g} ({kind})"
-        if not np.all(np.isfinite(res.x)):
-            continue
-        f = objective(res.x)[0]
-        if best is None or f < best[0] - 1e-12:
-            best = (f, res.x.copy(), label, bool(res.success))
+        if np.all(np.isfinite(res.x)):
+            f = objective(res.x)[0]
+            if best is None or f < best[0] - 1e-12:
+                best = (f, res.x.copy(), label, bool(res.success))
+        if rank == 0 and best is not None:
+            al_, be_ = best[1][-2], best[1][-1]
+            if al_ > 1e-4 and al_ + be_ < PERSISTENCE_CAP - 1e-6:
+                break  # interior optimum from the best start: done
     if best is None:
         raise EstimationError(f"GARCH(1,1) first stage failed for {name}: no starting value gave a finite "
                               "likelihood. Check the series for outliers or constant stretches.")

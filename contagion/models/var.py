@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,18 +48,15 @@ from contagion._typing import (
 from contagion.errors import DataError, EstimationError, SpecificationError
 from contagion.models import _var_kernels as K
 from contagion.models._fevd_kernels import cholesky_fevd, generalized_fevd, ma_coefficients
+from contagion.models._irf_asymptotic import asymptotic_irf_cov
+from contagion.models._var_results import GrangerResult, IRFKind, IRFResult
 from contagion.models.bootstrap import irf_draws
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["VAR", "GrangerResult", "IRFResult", "VARResults"]
 
 logger = logging.getLogger(__name__)
 
 _CRITERIA = {"aic": "aic", "bic": "bic", "hqic": "hqic"}
-#: IRF kinds: the two of the issue plus "unit" (non-orthogonalised A_h, ``vars::irf(ortho = FALSE)``).
-IRFKind = Literal["orthogonal", "generalized", "unit"]
 _BANDS = ("asymptotic", "bootstrap", "kilian", "wild")
 
 
@@ -73,20 +70,31 @@ def _validate_data(data: Any) -> pd.DataFrame:
             f"VAR data must be a pandas DataFrame with one column per variable, got {type(data).__name__}."
         )
     if data.shape[1] == 0 or data.shape[0] == 0:
-        raise DataError(f"VAR data is empty (shape {data.shape}); pass at least one column with observations.")
+        raise DataError(
+            f"VAR data is empty (shape {data.shape}); pass at least one column with observations."
+        )
     names = [str(c) for c in data.columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(f"VAR data has duplicate column names {dupes}; rename or drop the duplicates.")
     bad = [
-        str(c) for c in data.columns
+        str(c)
+        for c in data.columns
         if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
     ]
     if bad:
         raise DataError(
             f"VAR data has non-numeric columns {bad}; convert them to float or drop them before fitting."
         )
-    values = data.to_numpy(dtype=np.float64)
+    if isinstance(data.index, pd.DatetimeIndex):
+        if data.index.has_duplicates:
+            dup_dates = data.index[data.index.duplicated()].unique()[:3]
+            raise DataError(
+                f"VAR data has duplicate dates (e.g. {[str(d.date()) for d in dup_dates]}); keep one row per date."
+            )
+        if not data.index.is_monotonic_increasing:
+            raise DataError("VAR data is not sorted by date; call data.sort_index() before fitting.")
+    values = data.to_numpy(dtype=np.float64, copy=True)  # the model keeps its own copy
     finite = np.isfinite(values)
     if not finite.all():
         col = int(np.flatnonzero(~finite.all(axis=0))[0])
@@ -117,7 +125,7 @@ def _check_horizon(horizon: Any) -> int:
 
 
 # ------------------------------------------------------------------------------------------- model
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class VAR:
     r"""A VAR(p) with intercept estimated by equation-by-equation OLS.
 
@@ -164,8 +172,14 @@ class VAR:
 
     def __post_init__(self) -> None:
         if self.trend not in ("c", "n"):
-            raise SpecificationError(f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}.")
-        if isinstance(self.max_lags, bool) or not isinstance(self.max_lags, (int, np.integer)) or self.max_lags < 1:
+            raise SpecificationError(
+                f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}."
+            )
+        if (
+            isinstance(self.max_lags, bool)
+            or not isinstance(self.max_lags, (int, np.integer))
+            or self.max_lags < 1
+        ):
             raise SpecificationError(f"max_lags must be an integer >= 1, got max_lags={self.max_lags!r}.")
         if isinstance(self.lags, str):
             if self.lags.lower() not in _CRITERIA:
@@ -173,8 +187,16 @@ class VAR:
                     f"lags must be a positive integer or one of 'aic', 'bic', 'hqic', got lags={self.lags!r}."
                 )
         elif isinstance(self.lags, bool) or not isinstance(self.lags, (int, np.integer)) or self.lags < 1:
-            raise SpecificationError(f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}.")
+            raise SpecificationError(
+                f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}."
+            )
         object.__setattr__(self, "data", _validate_data(self.data))
+
+    def __repr__(self) -> str:
+        return (
+            f"VAR(lags={self.lags!r}, max_lags={self.max_lags}, trend={self.trend!r}, "
+            f"variables={list(self.data.columns)}, n_rows={len(self.data)})"
+        )
 
     def select_order(self) -> pd.DataFrame:
         """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`)."""
@@ -206,18 +228,22 @@ class VAR:
                 f"(p + N*p + {'1 + ' if self.trend == 'c' else ''}N), got {y.shape[0]}; use fewer lags or "
                 "variables, or a longer sample."
             )
-        coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
+        singular = (
+            f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
+            "some columns are (nearly) linear combinations of others; drop one of them."
+        )
+        try:
+            coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
+        except np.linalg.LinAlgError:
+            raise EstimationError(singular) from None
         n_obs = resid.shape[0]
         n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
-        sse = resid.T @ resid
+        sse = np.einsum("ti,tj->ij", resid, resid)  # einsum: BLAS syrk stalls under thread contention
         sigma_u = sse / (n_obs - n_regressors)
         scale = np.sqrt(np.diag(sigma_u))
         corr_eig = np.linalg.eigvalsh(sigma_u / np.outer(scale, scale)) if np.all(scale > 0) else np.zeros(1)
         if corr_eig.min() < 1e-10:
-            raise EstimationError(
-                f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
-                "some columns are (nearly) linear combinations of others; drop one of them."
-            )
+            raise EstimationError(singular)
         return VARResults(
             model=self,
             coefs=coefs,
@@ -242,176 +268,22 @@ def _lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
             f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "
             f"(all candidates share the last T - max_lags rows), got {y.shape[0]}; lower max_lags or pass lags=<int>."
         )
-    crit = K.lag_selection_criteria(y, max_lags, trend)
-    table = pd.DataFrame(crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"])
+    try:
+        crit = K.lag_selection_criteria(y, max_lags, trend)
+    except np.linalg.LinAlgError:
+        raise EstimationError(
+            f"lag selection failed: the regressors of {list(data.columns)} are linearly dependent; "
+            "drop one of the collinear columns."
+        ) from None
+    table = pd.DataFrame(
+        crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"]
+    )
     table.attrs["selected"] = {c: int(np.argmin(table[c].to_numpy())) + 1 for c in table.columns}
     return table
 
 
 # ------------------------------------------------------------------------------------------ results
-@dataclass(frozen=True, eq=False)
-class GrangerResult:
-    """Wald / F test that the lags of ``cause`` do not enter the equations of ``effect``.
-
-    ``statistic`` is the F form (Wald / number of restrictions) with ``df = (q, N (T - Np - 1))``, as
-    ``vars::causality`` and statsmodels ``test_causality(kind="f")``; ``wald`` is the chi-square form.
-    """
-
-    cause: tuple[str, ...]
-    effect: tuple[str, ...]
-    statistic: float
-    df: tuple[int, int]
-    pvalue: float
-    wald: float
-    wald_pvalue: float
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row: cause, effect, F statistic, df, p-values."""
-        return pd.DataFrame([{
-            "cause": ", ".join(self.cause), "effect": ", ".join(self.effect), "F": self.statistic,
-            "df1": self.df[0], "df2": self.df[1], "pvalue": self.pvalue, "wald": self.wald,
-            "wald_pvalue": self.wald_pvalue,
-        }])
-
-    def summary(self) -> str:
-        """Text description of the test."""
-        return (
-            f"Granger causality: H0 = {', '.join(self.cause)} do not Granger-cause {', '.join(self.effect)}\n"
-            f"F-Test = {self.statistic:.4f}, df1 = {self.df[0]}, df2 = {self.df[1]}, p-value = {self.pvalue:.4g}\n"
-            f"Wald chi2 = {self.wald:.4f}, df = {self.df[0]}, p-value = {self.wald_pvalue:.4g}"
-        )
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
-@dataclass(frozen=True, eq=False)
-class IRFResult:
-    r"""Impulse responses of a VAR, with optional confidence bands. Immutable.
-
-    Arrays are ``(horizon + 1, response, impulse)``: ``estimate[h, i, j]`` is the response of variable i,
-    h periods after a shock to j (h = 0..horizon, like ``vars::irf(n.ahead = horizon)``).
-
-    Attributes
-    ----------
-    names : tuple of str
-    kind : {"orthogonal", "generalized"}
-    horizon : int
-    cumulative : bool
-    estimate : ndarray of shape (horizon + 1, N, N)
-        Point estimate from the OLS fit (never bias-corrected, also with ``bands="kilian"``).
-    lower, upper : ndarray of shape (horizon + 1, N, N) or None
-        Band limits at ``level``; None without bands.
-    bands : {None, "asymptotic", "bootstrap", "kilian", "wild"}
-    level : float
-    reps : int
-        Bootstrap replications (per stage for Kilian); 0 for asymptotic or no bands.
-    seed : int or None
-    draws : ndarray of shape (reps, horizon + 1, N, N) or None
-        Bootstrap draws of the (cumulated if ``cumulative``) responses, for other quantiles.
-    stderr : ndarray of shape (horizon + 1, N, N) or None
-        Delta-method standard errors (``bands="asymptotic"`` only).
-    n_explosive : int
-        Bootstrap draws whose (corrected) coefficients are not stationary (kept in the percentiles).
-    kilian_delta : float or None
-        Shrink factor of the Kilian correction applied to the point estimate (1 = full correction).
-    """
-
-    names: tuple[str, ...]
-    kind: IRFKind
-    horizon: int
-    cumulative: bool
-    estimate: Float64Array3D
-    lower: Float64Array3D | None = None
-    upper: Float64Array3D | None = None
-    bands: BandMethod | None = None
-    level: float = 0.95
-    reps: int = 0
-    seed: int | None = None
-    draws: Float64Array | None = field(default=None, repr=False)
-    stderr: Float64Array3D | None = field(default=None, repr=False)
-    n_explosive: int = 0
-    kilian_delta: float | None = None
-
-    def __post_init__(self) -> None:
-        for arr in (self.estimate, self.lower, self.upper, self.draws, self.stderr):
-            if arr is not None:
-                arr.flags.writeable = False
-
-    def to_frame(self) -> pd.DataFrame:
-        """Long form: one row per (impulse, response, horizon) with ``estimate, lower, upper``.
-
-        ``lower`` and ``upper`` are NaN when the result has no bands (``bands=None``).
-        """
-        h, i, j = np.indices(self.estimate.shape)  # (horizon, response, impulse)
-        order = np.lexsort((h.ravel(), i.ravel(), j.ravel()))  # impulse, response, horizon
-        names = np.asarray(self.names, dtype=object)
-        nan = np.full(self.estimate.size, np.nan)
-        lower = self.lower.ravel() if self.lower is not None else nan
-        upper = self.upper.ravel() if self.upper is not None else nan
-        frame = pd.DataFrame({
-            "impulse": names[j.ravel()[order]],
-            "response": names[i.ravel()[order]],
-            "horizon": h.ravel()[order],
-            "estimate": self.estimate.ravel()[order],
-            "lower": lower[order],
-            "upper": upper[order],
-        })
-        return frame
-
-    def summary(self) -> str:
-        """Text summary: method, scaling and the responses at a few horizons."""
-        kind = {
-            "orthogonal": "orthogonalised (Cholesky of the d.o.f.-corrected Sigma_u, column order matters)",
-            "generalized": "generalized (Pesaran-Shin, one-s.d. shock: sigma_jj^-1/2 A_h Sigma_u e_j; order-invariant)",
-            "unit": "non-orthogonalised (unit shock in u_j: the MA coefficients A_h)",
-        }[self.kind]
-        band = "none" if self.bands is None else f"{self.bands}, level {self.level:g}" + (
-            f", {self.reps} replications, seed {self.seed}" if self.reps else ""
-        )
-        lines = [
-            f"Impulse responses: {kind}",
-            f"{'Cumulative' if self.cumulative else 'Non-cumulative'}, h = 0..{self.horizon}; bands: {band}",
-        ]
-        if self.n_explosive:
-            lines.append(f"warning: {self.n_explosive} bootstrap draws were non-stationary")
-        frame = self.to_frame()
-        show = sorted({0, 1, min(5, self.horizon), self.horizon})
-        frame = frame[frame["horizon"].isin(show)]
-        lines.append(frame.to_string(index=False, float_format=lambda v: f"{v: .5g}"))
-        return "\n".join(lines)
-
-    def plot(self, *, figsize: tuple[float, float] | None = None) -> Figure:
-        """Grid of responses (rows) to impulses (columns) with shaded bands; returns the Figure."""
-        import matplotlib.pyplot as plt
-
-        n = len(self.names)
-        size = figsize or (2.4 * n + 1.0, 1.9 * n + 0.8)
-        fig, axes = plt.subplots(n, n, figsize=size, sharex=True, squeeze=False)
-        hh = np.arange(self.horizon + 1)
-        for i in range(n):
-            for j in range(n):
-                ax = axes[i, j]
-                ax.axhline(0.0, color="0.6", lw=0.8)
-                if self.lower is not None and self.upper is not None:
-                    ax.fill_between(hh, self.lower[:, i, j], self.upper[:, i, j], color="C0", alpha=0.25, lw=0)
-                ax.plot(hh, self.estimate[:, i, j], color="C0", lw=1.4)
-                if i == 0:
-                    ax.set_title(f"shock: {self.names[j]}", fontsize=9)
-                if j == 0:
-                    ax.set_ylabel(self.names[i], fontsize=9)
-                if i == n - 1:
-                    ax.set_xlabel("horizon")
-                ax.tick_params(labelsize=7)
-        title = f"{'Cumulative ' if self.cumulative else ''}{self.kind} impulse responses"
-        if self.bands is not None:
-            title += f" ({self.bands} {100 * self.level:g}% bands)"
-        fig.suptitle(title, fontsize=10)
-        fig.tight_layout()
-        return fig
-
-
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class VARResults:
     r"""What one VAR fit produced. Never mutated; derived values are cached.
 
@@ -450,6 +322,12 @@ class VARResults:
     def __post_init__(self) -> None:
         for arr in (self.coefs, self.intercept, self.sigma_u, self.sigma_u_ml, self.resid):
             arr.flags.writeable = False
+
+    def __repr__(self) -> str:
+        return (
+            f"VARResults(VAR({self.n_lags}), variables={list(self.names)}, n_obs={self.n_obs}, "
+            f"stable={self.is_stable})"
+        )
 
     # ---------------------------------------------------------------- basic properties
     @property
@@ -509,8 +387,7 @@ class VARResults:
         """Stacked coefficients B (k, N) and (Z'Z)^{-1} (k, k), regressors (const, lag 1, ..., lag p)."""
         y = self.model.data.to_numpy()
         _, z = K.lag_design(y, self.n_lags, self.model.trend)
-        z_pinv = np.linalg.pinv(z)
-        zz_inv = z_pinv @ z_pinv.T
+        zz_inv = K.gram_inverse(z)
         blocks = [self.coefs[lag].T for lag in range(self.n_lags)]
         if self.model.trend == "c":
             blocks.insert(0, self.intercept[None, :])
@@ -540,7 +417,9 @@ class VARResults:
         for e, eq in enumerate(self.names):
             for r, reg in enumerate(regs):
                 rows.append((eq, reg, lag[r], b[r, e], se[r, e], t[r, e], p[r, e]))
-        return pd.DataFrame(rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"])
+        return pd.DataFrame(
+            rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"]
+        )
 
     def summary(self) -> str:
         """Text summary: sample, lag order, stability, coefficients, Σ (d.o.f.-corrected)."""
@@ -571,7 +450,9 @@ class VARResults:
         out = []
         for n in items:
             if n not in self.names:
-                raise SpecificationError(f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}.")
+                raise SpecificationError(
+                    f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}."
+                )
             out.append(self.names.index(n))
         return out
 
@@ -603,17 +484,19 @@ class VARResults:
             )
         b, zz_inv = self._design
         c = 1 if self.model.trend == "c" else 0
-        restricted = [
-            (c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei
-        ]
+        restricted = [(c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei]
         wald = K.granger_wald(b, zz_inv, self.sigma_u, restricted)
         q = len(restricted)
         df2 = self.n_vars * (self.n_obs - b.shape[0])
         f = wald / q
         return GrangerResult(
-            cause=tuple(self.names[i] for i in ci), effect=tuple(self.names[i] for i in ei),
-            statistic=f, df=(q, df2), pvalue=float(stats.f.sf(f, q, df2)),
-            wald=wald, wald_pvalue=float(stats.chi2.sf(wald, q)),
+            cause=tuple(self.names[i] for i in ci),
+            effect=tuple(self.names[i] for i in ei),
+            statistic=f,
+            df=(q, df2),
+            pvalue=float(stats.f.sf(f, q, df2)),
+            wald=wald,
+            wald_pvalue=float(stats.chi2.sf(wald, q)),
         )
 
     # ---------------------------------------------------------------- IRF / FEVD
@@ -700,8 +583,13 @@ class VARResults:
         if cumulative:
             estimate = np.cumsum(estimate, axis=0)
         common: dict[str, Any] = {
-            "names": self.names, "kind": kind, "horizon": horizon, "cumulative": bool(cumulative),
-            "estimate": estimate, "level": float(level), "seed": seed,
+            "names": self.names,
+            "kind": kind,
+            "horizon": horizon,
+            "cumulative": bool(cumulative),
+            "estimate": estimate,
+            "level": float(level),
+            "seed": seed,
         }
         if bands is None:
             return IRFResult(**common)
@@ -709,27 +597,44 @@ class VARResults:
         if bands == "asymptotic":
             _, zz_inv = self._design
             c = 1 if self.model.trend == "c" else 0
-            cov = K.asymptotic_irf_cov(
+            cov = asymptotic_irf_cov(
                 self.coefs, self.sigma_u, zz_inv[c:, c:], self.n_obs, horizon, kind, bool(cumulative)
             )
             var = np.diagonal(cov, axis1=-2, axis2=-1)  # vec index = impulse * N + response
             se = np.sqrt(np.maximum(var, 0.0)).reshape(horizon + 1, self.n_vars, self.n_vars)
             se = np.swapaxes(se, -1, -2)
             z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-            return IRFResult(**common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se)
+            return IRFResult(
+                **common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se
+            )
         rng = np.random.default_rng(seed)
         y = self.model.data.to_numpy()
         out = irf_draws(
-            y, self.coefs, self.intercept, self.resid, trend=self.model.trend, horizon=horizon, kind=kind,
-            method=bands, reps=int(reps), rng=rng, progress=progress,
+            y,
+            self.coefs,
+            self.intercept,
+            self.resid,
+            trend=self.model.trend,
+            horizon=horizon,
+            kind=kind,
+            method=bands,
+            reps=int(reps),
+            rng=rng,
+            progress=progress,
         )
         draws = np.cumsum(out.irfs, axis=1) if cumulative else out.irfs
         lower, upper = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
         if out.n_explosive:
             logger.warning("%d of %d bootstrap draws are not stationary", out.n_explosive, reps)
         return IRFResult(
-            **common, lower=lower, upper=upper, bands=bands, reps=int(reps), draws=draws,
-            n_explosive=out.n_explosive, kilian_delta=out.delta,
+            **common,
+            lower=lower,
+            upper=upper,
+            bands=bands,
+            reps=int(reps),
+            draws=draws,
+            n_explosive=out.n_explosive,
+            kilian_delta=out.delta,
         )
 
     def fevd(self, horizon: int = 10, kind: FEVDKind = "cholesky") -> pd.DataFrame:
@@ -778,5 +683,3 @@ class VARResults:
             index=pd.Index(list(self.names), name="variance_of"),
             columns=pd.Index(list(self.names), name="shock_from"),
         )
-
-

@@ -1,0 +1,165 @@
+"""DCC-GARCH speed against the fastest Python peers (multigarch, multiarch), same process, same data.
+
+Cases (``python benchmarks/run.py --only bench_dcc``):
+
+- ``fixture_fit``: the rmgarch fixture (dji30ret, N = 5, T = 1000), ``fit(se=False)``; target < 0.3 s
+  (rmgarch: 2.2-2.5 s). Falls back to simulated data of the same shape when ``../shared`` is absent.
+- ``n20_contagion`` / ``n20_multigarch`` / ``n20_multiarch``: N = 20, T = 2000 simulated DCC, Gaussian
+  GARCH(1,1) margins with a constant mean, full likelihood. Peers are skipped when not installed; their JIT
+  compilation is done in ``setup`` (not timed).
+- ``n100_composite``: N = 100, T = 2000, ``composite=True``; target < 30 s.
+- ``fresh_process``: ``import contagion`` plus the first fixture-sized fit in a new interpreter; target < 3 s.
+
+``python benchmarks/bench_dcc.py`` also prints the log-likelihoods of the N = 20 fits side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CONTAGION_SHARED", REPO.parent / "shared"))
+
+
+def _simulated(n: int, n_obs: int, seed: int) -> pd.DataFrame:
+    from contagion.models.dcc import simulate_dcc
+
+    rng = np.random.default_rng(seed)
+    loadings = rng.standard_normal((n, 3))
+    cov = loadings @ loadings.T * 0.15 + np.eye(n)
+    d = np.sqrt(np.diag(cov))
+    x = simulate_dcc(n_obs, omega=rng.uniform(0.01, 0.05, n), alpha=rng.uniform(0.03, 0.12, n),
+                     beta=rng.uniform(0.80, 0.86, n), a=0.03, b=0.95, qbar=cov / np.outer(d, d),
+                     mu=np.full(n, 0.03), rng=rng)
+    idx = pd.bdate_range("2015-01-01", periods=n_obs, name="date")
+    return pd.DataFrame(x, index=idx, columns=[f"S{i:03d}" for i in range(n)])
+
+
+def _fixture() -> pd.DataFrame:
+    import contagion.models.dcc  # noqa: F401  (import cost is measured by "fresh_process", not here)
+
+    path = SHARED / "data" / "reference" / "r" / "dcc_dji30ret_first5_last1000.csv"
+    if path.is_file():
+        return pd.read_csv(path, index_col="date", parse_dates=True)
+    return _simulated(5, 1000, 5) / 100.0
+
+
+def _fit(df: pd.DataFrame, **kw: Any) -> Any:
+    from contagion.models.dcc import DCCGARCH
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return DCCGARCH(df, **kw).fit(se=False)
+
+
+# ---- peers ------------------------------------------------------------------------------------------------
+
+
+def _peer(name: str) -> Any:
+    """Import an optional peer; a missing one is reported as "skipped" by benchmarks/run.py."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise FileNotFoundError(f"{name} is not installed (pip install {name})") from exc
+
+
+def _multigarch_setup() -> np.ndarray:
+    multigarch = _peer("multigarch")
+
+    x = _simulated(20, 2000, 20).to_numpy()
+    multigarch.DCC(mean="constant").fit(x[:300, :3])  # JIT compilation outside the timed region
+    return x
+
+
+def _multigarch_fit(x: np.ndarray) -> Any:
+    import multigarch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = multigarch.DCC(mean="constant")
+        model.fit(x)
+    return model
+
+
+def _multiarch_setup() -> pd.DataFrame:
+    multiarch = _peer("multiarch")
+
+    df = _simulated(20, 2000, 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        multiarch.DCC(df.iloc[:300, :3], convention="rmgarch").fit(se=None)  # JIT warm-up
+    return df
+
+
+def _multiarch_fit(df: pd.DataFrame) -> Any:
+    import multiarch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return multiarch.DCC(df, convention="rmgarch").fit(se=None)
+
+
+def _fresh_process(_: Any) -> None:
+    code = ("import time; t=time.perf_counter(); import contagion, pandas as pd, numpy as np, warnings; "
+            "warnings.simplefilter('ignore'); "
+            "from benchmarks.bench_dcc import _fixture; df=_fixture(); "
+            "contagion.DCCGARCH(df).fit(se=False); print(time.perf_counter()-t)")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                         cwd=REPO)
+    print(f"    fresh process import + first fit: {float(out.stdout.strip()):.2f} s (wall, incl. reading data)")
+
+
+CASES = [
+    ("fixture_fit", _fixture, lambda df: _fit(df)),
+    ("n20_contagion", lambda: _simulated(20, 2000, 20), lambda df: _fit(df)),
+    ("n20_multigarch", _multigarch_setup, _multigarch_fit),
+    ("n20_multiarch", _multiarch_setup, _multiarch_fit),
+    ("n100_composite", lambda: _simulated(100, 2000, 100), lambda df: _fit(df, composite=True)),
+    ("fresh_process", lambda: None, _fresh_process),
+]
+
+QUICK_CASES = [
+    ("fixture_fit", _fixture, lambda df: _fit(df)),
+]
+
+
+def main() -> None:
+    """Time the N = 20 case for each engine once and print log-likelihoods side by side."""
+    df = _simulated(20, 2000, 20)
+    rows = []
+    t0 = time.perf_counter()
+    ours = _fit(df)
+    rows.append(("contagion", time.perf_counter() - t0, ours.loglikelihood))
+    try:
+        x = _multigarch_setup()
+        t0 = time.perf_counter()
+        mg = _multigarch_fit(x)
+        rows.append(("multigarch", time.perf_counter() - t0, float(mg.loglik_)))
+    except FileNotFoundError:
+        rows.append(("multigarch (not installed)", float("nan"), float("nan")))
+    try:
+        d = _multiarch_setup()
+        t0 = time.perf_counter()
+        ma = _multiarch_fit(d)
+        rows.append(("multiarch (rmgarch convention)", time.perf_counter() - t0, float(ma.loglik)))
+    except FileNotFoundError:
+        rows.append(("multiarch (not installed)", float("nan"), float("nan")))
+    for name, sec, ll in rows:
+        print(f"{name:32s} {sec:8.3f} s   loglik {ll:.4f}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()
