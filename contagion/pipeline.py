@@ -367,7 +367,9 @@ def _events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame]
 
     Design (documented in docs/report-folder.md): the source market is NVDA when present, else the first
     ticker of the first group; tranquil window = the 250 observations before the first event, turmoil
-    window = the event observation and the 20 after it. The event study uses the defaults of
+    window = the event observation and the 20 after it. The correlation-shift test compares the DCC
+    correlations of the source with every other DCC asset over the same windows (at most 250 observations
+    before, inside the DCC sample) in the autoregressive form (``ar_lags=1``), which over-rejects less. The event study uses the defaults of
     :func:`contagion.models.events.event_study` (estimation [-250, -11], windows [0,0], [0,1], [-1,1],
     [0,5]; market model on SPY for equities, market-adjusted on BTC for crypto).
     """
@@ -406,7 +408,15 @@ def _events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame]
             raise NotImplementedError("the correlation-shift test is not in this version of contagion")
         if dcc_result is None:
             raise NotImplementedError("the correlation-shift test needs the DCC model, which was not estimated")
-        return contagion_tests.correlation_shift(dcc_result, event.date, pre=tranquil, post=turmoil)
+        dcc_index = pd.DatetimeIndex(dcc_result.index)
+        at = int(dcc_index.searchsorted(pd.Timestamp(event.date)))
+        names = list(dcc_result.names)
+        anchor = source if source in names else names[0]
+        pairs = [(anchor, other) for other in names if other != anchor]
+        info["events_design"]["correlation_shift"] = {
+            "pairs_with": anchor, "pre_observations": min(250, at), "post_observations": 21, "ar_lags": 1}
+        return contagion_tests.correlation_shift(dcc_result, dcc_index[at], pre=min(250, at), post=21, pairs=pairs,
+                                                 ar_lags=1)
 
     shift = _catch(_shift, "correlation-shift test", unavailable)
     if shift is not None:
