@@ -283,7 +283,7 @@ def _run_dask(
             "--scheduler needs Dask distributed: pip install 'contagion[dask]' (or run with --jobs N)."
         ) from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="5s")
     except (OSError, TimeoutError) as err:
         raise ContagionError(
             f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "

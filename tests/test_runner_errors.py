@@ -105,3 +105,20 @@ def test_missing_data_dir(tmp_path: Path) -> None:
 def test_studies_command_lists_builtins() -> None:
     result = CliRunner().invoke(main, ["studies"])
     assert result.exit_code == 0 and result.output.startswith("deepseek-2025\t")
+
+
+def test_fetch_loads_every_series_through_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = pytest.importorskip("contagion.data.demo")
+    from contagion import runner
+
+    monkeypatch.setattr(runner, "make_source", lambda study: demo.DemoSource(seed=0))
+    result = CliRunner().invoke(main, ["fetch", str(FIXTURES / "demo-tiny.toml")])
+    assert result.exit_code == 0, result.output
+    assert "cached 6 series" in result.output and "NVDA (" in result.output
+
+
+def test_fetch_with_yahoo_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contagion import runner
+
+    monkeypatch.setattr(runner, "make_source", lambda study: _OfflineYahoo(ConnectionError("no route to host")))
+    _assert_clean_failure(CliRunner().invoke(main, ["fetch", "deepseek-2025"]), 4, "--demo")

@@ -39,12 +39,12 @@ def test_two_runs_are_byte_identical(reference_run: Path, tmp_path: Path) -> Non
     assert reference_run.name.split("-")[-1] == other.folder.name.split("-")[-1]
 
 
-def test_rerun_in_same_root_uses_the_cache_and_never_overwrites(tmp_path: Path) -> None:
-    first = run_study(STUDY, demo=True, out=tmp_path)
-    second = run_study(STUDY, demo=True, out=tmp_path)
+def test_rerun_in_same_root_uses_the_cache_and_never_overwrites(reference_run: Path) -> None:
+    second = run_study(STUDY, demo=True, out=reference_run.parents[1])
     assert set(second.from_cache) == set(second.jobs)
-    assert first.folder != second.folder and first.folder.is_dir() and second.folder.is_dir()
-    assert deterministic_files(first.folder) == deterministic_files(second.folder)
+    assert reference_run != second.folder and reference_run.is_dir() and second.folder.is_dir()
+    assert deterministic_files(reference_run) == deterministic_files(second.folder)
+    assert len(run_folders(reference_run.parents[1], "demo-tiny")) == 2
 
 
 def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
