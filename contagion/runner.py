@@ -385,7 +385,7 @@ def run_study(
                 "started_utc": started.isoformat().replace("+00:00", "Z"),
                 "jobs_from_cache": sorted(from_cache),
                 "timings_seconds": {**{k: round(v, 3) for k, v in timings.items()},
-                                    **{f"job:{k}": round(v, 3) for k, v in sorted(job_times.items())}},
+                                    **{f"job_done_at:{k}": round(v, 3) for k, v in sorted(job_times.items())}},
             },
             clock_start=clock,
             n_jobs=1 if scheduler is not None else n_jobs,

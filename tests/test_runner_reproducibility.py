@@ -50,7 +50,9 @@ def test_rerun_in_same_root_uses_the_cache_and_never_overwrites(reference_run: P
 def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "CONTAGION_NO_PROGRESS": "1"}
     command = [sys.executable, "-m", "contagion", "run", str(STUDY), "--demo", "--out", str(tmp_path), "-q"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # own session: SIGKILL the whole process group (the run and its worker processes), as a crash would
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     cache = tmp_path / ".cache"
     deadline = time.monotonic() + 120
     try:
@@ -59,7 +61,7 @@ def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the run finished before it could be killed"
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
