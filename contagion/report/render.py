@@ -126,7 +126,15 @@ def md_escape(text: Any) -> str:
 def _md_table(table: TableView) -> str:
     lines = [f"**{md_escape(table.caption)}**", ""]
     lines.append("| " + " | ".join(md_escape(c) for c in table.columns) + " |")
-    lines.append("|" + "|".join(":---" if i == 0 else "---:" for i in range(len(table.columns))) + "|")
+    def numeric(i: int) -> bool:
+        cells = [row[i] for row in table.rows if row[i] not in ("", "-")]
+        try:
+            [float(c) for c in cells]
+        except ValueError:
+            return False
+        return bool(cells)
+
+    lines.append("|" + "|".join("---:" if i > 0 and numeric(i) else ":---" for i in range(len(table.columns))) + "|")
     for row in table.rows:
         lines.append("| " + " | ".join(md_escape(c) for c in row) + " |")
     if table.note:

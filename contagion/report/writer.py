@@ -360,7 +360,7 @@ def write_report(
 
     # ---- pages
     warnings = _collect_warnings(outputs)
-    sections = _sections(study, outputs, made, directional, groups, dcc_params, event_facts, job_names)
+    sections = _sections(study, outputs, made, static_cells, directional, groups, dcc_params, event_facts, job_names)
     at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
     sections[at:at] = _event_sections(study, outputs, made, forbes, shift, group_car, facts)
     embed_figures(sections, root)
@@ -541,7 +541,7 @@ def _section_unavailable(outputs: Mapping[str, JobOutput], *needles: str) -> str
 
 
 def _sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
-              directional: pd.DataFrame, groups: pd.DataFrame, dcc_params: pd.DataFrame,
+              static_cells: pd.DataFrame, directional: pd.DataFrame, groups: pd.DataFrame, dcc_params: pd.DataFrame,
               event_facts: pd.DataFrame, job_names: Sequence[str]) -> list[Section]:
     main = outputs["main"]
     sections: list[Section] = []
@@ -555,7 +555,15 @@ def _sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str,
     if total is not None:
         conn.text.append(f"Total connectedness: {total:.2f}% of the forecast-error variance of the group volatility "
                          f"indices comes from shocks to other groups (horizon {study.var.horizon}).")
+        cells = static_cells[(static_cells["job"] == "main") & (static_cells["model"] == "group_var")]
+        order = [g for g in study.groups if g in set(cells["receiver"])]
+        dy = cells.pivot(index="receiver", columns="transmitter", values="value").reindex(index=order, columns=order)
         d = directional[(directional["job"] == "main") & (directional["model"] == "group_var")]
+        from_others = d[d["measure"] == "from"].set_index("series")["value"]
+        dy["FROM others"] = from_others.reindex(order).to_numpy()
+        dy.index.name = "receiver \\ transmitter"
+        conn.tables.append(table_view(dy, "Connectedness table (percent; row i: share of i's forecast-error "
+                                          "variance due to shocks in column j)", index=True))
         wide = d[d["series"] != "TOTAL"].pivot(index="series", columns="measure", values="value")
         wide = wide.reindex([g for g in study.groups if g in wide.index])[["to", "from", "net"]]
         conn.tables.append(table_view(wide, "Directional connectedness (percent): TO others, FROM others, NET",
