@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,7 +226,9 @@ def _warm_up() -> None:
     try:
         from contagion.data.calendar import exchange_sessions
 
-        exchange_sessions()
+        with warnings.catch_warnings():  # exchange_calendars' own deprecation noise; jobs record theirs
+            warnings.simplefilter("ignore")
+            exchange_sessions()
     except Exception as err:  # an optimisation only
         logger.debug("calendar warm-up skipped: %s", err)
 
@@ -376,7 +379,7 @@ def run_study(
     t0 = time.perf_counter()
     try:
         tmp.mkdir(parents=True)
-        warnings = write_report(
+        report_warnings = write_report(
             tmp, study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
             source_description=description, simulated=simulated,
             volatile={
@@ -398,7 +401,7 @@ def run_study(
     timings["total_seconds"] = time.perf_counter() - clock
     unavailable = {f"{name}: {section}": why for name, o in outputs.items() for section, why in o.unavailable.items()}
     return RunResult(folder=final, run_id=run_id, study=spec, simulated=simulated, jobs=tuple(j.name for j in jobs),
-                     from_cache=tuple(sorted(from_cache)), timings=timings, warnings=tuple(warnings),
+                     from_cache=tuple(sorted(from_cache)), timings=timings, warnings=tuple(report_warnings),
                      unavailable=unavailable)
 
 
