@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from contagion.batch import ResultCache
 from contagion.runner import run_study
 from tests._runner_support import FIXTURES, deterministic_files, run_folders
 
@@ -68,8 +69,10 @@ def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == -signal.SIGKILL
     assert run_folders(tmp_path, "demo-tiny") == []  # nothing complete, and no partial run folder
-    finished_before = {p.name for p in cache.rglob("*.pkl")}
-    assert finished_before and not list(cache.rglob("*.tmp"))
+    finished_before = list(cache.rglob("*.pkl"))
+    assert finished_before
+    for entry in finished_before:  # atomic writes: every visible entry is complete (a stray *.tmp is ignored)
+        assert ResultCache(cache).get(entry.stem) is not None
 
     resumed = run_study(STUDY, demo=True, out=tmp_path)
     assert len(resumed.from_cache) >= 1 and set(resumed.from_cache) < set(resumed.jobs)
