@@ -139,8 +139,9 @@ def connectedness_heatmap(static: pd.DataFrame, *, model: str, job: str, title: 
                     ax.text(j, i, f"{matrix[i, j]:.1f}", ha="center", va="center", fontsize=6,
                             color="white" if matrix[i, j] < np.nanmax(matrix) * 0.6 else "black")
         fig.colorbar(image, ax=ax, shrink=0.8, label="percent")
-        margin = min(0.35, 0.012 * max(len(n) for n in names) + 0.08)
-        fig.subplots_adjust(left=margin, bottom=margin, right=0.95, top=0.93)
+        label_inches = 0.06 * max(len(n) for n in names) + 0.45  # rotated tick labels plus the axis label
+        fig.subplots_adjust(left=min(0.45, label_inches / (size + 0.8)), bottom=min(0.45, label_inches / size),
+                            right=0.95, top=0.92)
     return fig
 
 

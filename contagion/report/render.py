@@ -31,6 +31,20 @@ class TableView:
     columns: list[str]
     rows: list[list[str]]
     note: str = ""
+    numeric: list[bool] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.numeric:
+            self.numeric = [i > 0 and _is_numeric([row[i] for row in self.rows]) for i in range(len(self.columns))]
+
+
+def _is_numeric(cells: Sequence[str]) -> bool:
+    values = [c for c in cells if c not in ("", "-")]
+    try:
+        [float(c) for c in values]
+    except ValueError:
+        return False
+    return bool(values)
 
 
 @dataclass
@@ -126,15 +140,7 @@ def md_escape(text: Any) -> str:
 def _md_table(table: TableView) -> str:
     lines = [f"**{md_escape(table.caption)}**", ""]
     lines.append("| " + " | ".join(md_escape(c) for c in table.columns) + " |")
-    def numeric(i: int) -> bool:
-        cells = [row[i] for row in table.rows if row[i] not in ("", "-")]
-        try:
-            [float(c) for c in cells]
-        except ValueError:
-            return False
-        return bool(cells)
-
-    lines.append("|" + "|".join("---:" if i > 0 and numeric(i) else ":---" for i in range(len(table.columns))) + "|")
+    lines.append("|" + "|".join("---:" if table.numeric[i] else ":---" for i in range(len(table.columns))) + "|")
     for row in table.rows:
         lines.append("| " + " | ".join(md_escape(c) for c in row) + " |")
     if table.note:
