@@ -146,18 +146,23 @@ class _Market:
     group_log_var: Float64Array2D                            # (n_days, n_groups) latent g_d
 
 
-def _lfilter(b: list[float], a: list[float], x: Float64Array2D, zi: Float64Array2D) -> Float64Array2D:
-    from scipy.signal import lfilter
-
-    out: Float64Array2D = lfilter(b, a, x, axis=0, zi=zi)[0]
+def _ar1_filter(phi: float, innovations: Float64Array2D, initial: Float64Array1D) -> Float64Array2D:
+    """x_d = phi * x_{d-1} + e_d column-wise, with x_{-1} = ``initial`` (numpy only: no scipy.signal)."""
+    out = np.empty_like(innovations)
+    prev = initial
+    for d in range(innovations.shape[0]):
+        prev = phi * prev + innovations[d]
+        out[d] = prev
     return out
 
 
 def _stationary_cov(phi: Float64Array2D, sigma: Float64Array2D) -> Float64Array2D:
-    from scipy import linalg
-
-    cov: Float64Array2D = linalg.solve_discrete_lyapunov(phi, sigma)
-    return cov
+    """Solve V = Phi V Phi' + Sigma through vec(V) = (I - Phi (x) Phi)^{-1} vec(Sigma)."""
+    k = phi.shape[0]
+    vec = np.linalg.solve(np.eye(k * k) - np.kron(phi, phi), sigma.reshape(-1))
+    cov = np.asarray(vec, dtype=np.float64).reshape(k, k)
+    sym: Float64Array2D = (cov + cov.T) / 2.0
+    return sym
 
 
 def _bridge_extremes(b: Float64Array1D, v: Float64Array1D, u1: Float64Array1D,
@@ -169,7 +174,7 @@ def _bridge_extremes(b: Float64Array1D, v: Float64Array1D, u1: Float64Array1D,
     return hi, lo
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _simulate_grid(seed: int) -> _Market:
     p = demo_params()
     days, is_session = _calendar()
@@ -204,7 +209,7 @@ def _simulate_grid(seed: int) -> _Market:
     rng = _rng(seed, _S_IDIO)
     nu = rng.standard_normal((n_days, n)) * np.sqrt(idio_var * (1.0 - phi_u**2))
     u0 = rng.standard_normal(n) * np.sqrt(idio_var)
-    u = _lfilter([1.0], [1.0, -phi_u], nu, (phi_u * u0)[None, :])   # u_d = phi_u u_{d-1} + nu_d
+    u = _ar1_filter(phi_u, nu, u0)
     log_h = m + g[:, gidx] + u
     h = np.exp(log_h)
 

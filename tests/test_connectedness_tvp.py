@@ -197,3 +197,13 @@ def test_acg2020_replication_settings_reproduce_published_signs(reference_dir):
     net = res.net.mean()
     assert net["EUR"] > 0 and net["CHF"] > 0 and net["GBP"] < 0 and net["JPY"] < 0
     assert 30.0 < res.total.mean() < 70.0
+
+
+def test_tvp_progress_callback(rng, monkeypatch):
+    from contagion.models import connectedness as module
+
+    monkeypatch.setattr(module, "_CHUNK", 100)
+    calls: list[tuple[int, int]] = []
+    df = stationary_frame(rng)
+    tvp_connectedness(df, prior_window=100, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, len(df)) and calls[-1] == (len(df), len(df)) and len(calls) == 4

@@ -195,3 +195,36 @@ def test_adcc_t_and_composite_run(panel):
     # composite and full likelihood estimate the same parameters (ESS 2008); not identical in finite samples
     assert comp.params["a"] == pytest.approx(full.params["a"], abs=0.02)
     assert comp.params["b"] == pytest.approx(full.params["b"], abs=0.05)
+
+
+def test_first_stage_failure_names_asset_and_stage(panel, monkeypatch):
+    import contagion.models.dcc as dcc_module
+
+    real = dcc_module.fit_margin
+
+    def failing(x, name, **kw):
+        if name == "BTC":
+            raise FloatingPointError("overflow in variance recursion")
+        return real(x, name, **kw)
+
+    monkeypatch.setattr(dcc_module, "fit_margin", failing)
+    with pytest.raises(dcc_module.EstimationError, match=r"first stage \(univariate garch\) failed for BTC"):
+        DCCGARCH(panel).fit(se=False)
+
+
+def test_non_convergence_warning_names_asset(panel, monkeypatch):
+    from scipy import optimize
+
+    import contagion.models.garch as garch_module
+
+    real = optimize.minimize
+
+    def stalled(*args, **kwargs):
+        res = real(*args, **kwargs)
+        res.success = False
+        return res
+
+    monkeypatch.setattr(garch_module.optimize, "minimize", stalled)
+    with pytest.warns(ConvergenceWarning, match="first stage for NVDA"):
+        res = DCCGARCH(panel).fit(se=False)
+    assert "did not converge" in res.summary()

@@ -119,3 +119,17 @@ def test_asymmetry_bound_identity():
     qbar = np.eye(3)
     nbar = 0.25 * np.eye(3)
     assert K.asymmetry_bound(qbar, nbar) == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(("n_obs", "b"), [(1, 0.5), (2, 0.0), (300, 0.9), (300, 0.999)])
+def test_ar1_filter_matches_loop(rng, n_obs, b):
+    u = rng.standard_normal((3, n_obs))
+    zi = rng.standard_normal(3)
+    y = K.ar1_filter(u, b, zi)
+    expected = np.empty_like(u)
+    prev = zi / b if b else np.zeros(3)
+    for t in range(n_obs):
+        expected[:, t] = u[:, t] + (b * prev if b else (zi if t == 0 else 0.0))
+        prev = expected[:, t]
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-14)
+    assert y.flags.c_contiguous or n_obs == 1

@@ -80,6 +80,7 @@ def test_adj_close_and_volume_conventions(market: dict[str, pd.DataFrame]) -> No
             assert (f["volume"] > 0).all(), t
 
 
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray")  # inside exchange_calendars
 def test_calendars_equities_on_xnys_sessions_crypto_every_day(market: dict[str, pd.DataFrame]) -> None:
     cal = xcals.get_calendar("XNYS", start="2022-06-01", end="2025-12-31")
     sessions = pd.DatetimeIndex(cal.sessions_in_range("2023-01-01", "2025-06-30")).tz_localize(None)
@@ -130,6 +131,22 @@ def test_range_estimators_are_consistent_with_return_variance(market: dict[str, 
         park = (np.log(f["high"] / f["low"]) ** 2 / (4 * np.log(2))).mean()
         r2 = (np.log(f["close"]).diff() ** 2).mean()
         assert 0.6 < park / r2 < 1.5, (t, park / r2)
+
+
+def test_gkyz_on_equities_tracks_close_to_close_variance(market: dict[str, pd.DataFrame]) -> None:
+    """GK-Yang-Zhang (overnight gap^2 + Garman-Klass, METHODS.md 1.9) is unbiased for the session variance
+    under the bridge model; Garman-Klass alone misses the overnight part."""
+    ratios, gk_only = [], []
+    for t in ["NVDA", "AMD", "MSFT", "SPY", "QQQ", "MARA"]:
+        f = market[t]
+        lhl, lco = np.log(f["high"] / f["low"]), np.log(f["close"] / f["open"])
+        gk = 0.5 * lhl**2 - (2 * np.log(2) - 1) * lco**2
+        gap2 = np.log(f["open"] / f["close"].shift(1)) ** 2
+        r2 = np.log(f["close"]).diff() ** 2
+        ratios.append((gap2 + gk).mean() / r2.mean())
+        gk_only.append(gk.mean() / r2.mean())
+    assert 0.85 < np.median(ratios) < 1.2, ratios
+    assert np.median(gk_only) < np.median(ratios)
 
 
 def test_price_levels_near_the_calibrated_anchor(market: dict[str, pd.DataFrame]) -> None:

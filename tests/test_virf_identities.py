@@ -147,6 +147,9 @@ def test_bands_reproducible_from_seed(rng):
     unseeded = virf(state, "X0", horizon=8, reps=400)
     again = virf(state, "X0", horizon=8, reps=400, seed=unseeded.seed)  # the drawn seed is recorded
     np.testing.assert_array_equal(unseeded.lower, again.lower)
+    from_generator = virf(state, "X0", horizon=8, reps=400, seed=np.random.default_rng(1))
+    np.testing.assert_array_equal(from_generator.upper,
+                                  virf(state, "X0", horizon=8, reps=400, seed=from_generator.seed).upper)
 
 
 def test_band_covers_and_shrinks_with_reps(rng):
@@ -224,6 +227,7 @@ def test_to_frame_layout(rng):
         ({"shock": "X0", "reps": 10}, "reps must be"),
         ({"shock": "X0", "level": 1.5}, "level must be"),
         ({"shock": "X0", "baseline": "none"}, "baseline must be"),
+        ({"shock": "X0", "seed": -1}, "seed must be"),
         ({"shock": "X0", "at": "2024-01-02"}, "DCCState given is for 2025-01-27"),
     ],
 )
@@ -241,3 +245,12 @@ def test_invalid_state_is_rejected(rng):
         virf(DCCState(**{**state.__dict__, "gamma": np.full(3, 0.1)}), "X0")
     with pytest.raises(SpecificationError, match="positive semi-definite"):
         virf(DCCState(**{**state.__dict__, "model": "adcc", "g": 5.0}), "X0")
+
+
+def test_exploding_paths_raise_estimation_error(rng):
+    from contagion.errors import EstimationError
+
+    state = make_state(rng, 2, volatility="egarch")
+    exploding = DCCState(**{**state.__dict__, "omega": np.full(2, 5.0), "beta": np.full(2, 1.5)})
+    with pytest.raises(EstimationError, match="exploded"):
+        virf(exploding, {"X0": 10.0}, horizon=40, reps=40, seed=0)

@@ -80,10 +80,12 @@ def var_ols(y: Float64Array, n_lags: int) -> tuple[Float64Array, Float64Array, F
     scale = np.sqrt((x_c**2).mean(axis=0))
     scale[scale == 0.0] = 1.0
     x_s = x_c / scale
-    slopes = np.linalg.solve(x_s.T @ x_s, x_s.T @ (response - y_mean)) / scale[:, None]
+    # einsum, not 2-D `A.T @ A`: OpenBLAS's threaded syrk/gemm was 10-100x slower on a busy machine
+    gram = np.einsum("ti,tj->ij", x_s, x_s)
+    slopes = np.linalg.solve(gram, np.einsum("ti,tj->ij", x_s, response - y_mean)) / scale[:, None]
     intercept = y_mean - x_mean @ slopes
     resid = (response - y_mean) - x_c @ slopes
-    sigma = resid.T @ resid / resid.shape[0]
+    sigma = np.einsum("ti,tj->ij", resid, resid) / resid.shape[0]
     return _slopes_to_coefs(slopes, n_lags, n_vars), intercept, sigma, resid
 
 
@@ -136,7 +138,7 @@ def rolling_var_ols(
     width = z.shape[1]
     gram = np.empty((len(starts), width, width))
     first = z[starts[0] : starts[0] + n_rows]
-    gram[0] = first.T @ first
+    gram[0] = np.einsum("ti,tj->ij", first, first)  # not first.T @ first (slow threaded BLAS, see var_ols)
     if len(starts) > 1:
         steps = np.diff(starts)
         if (steps == steps[0]).all() and steps[0] > 0:
@@ -149,7 +151,7 @@ def rolling_var_ols(
         else:
             for w in range(1, len(starts)):
                 rows = z[starts[w] : starts[w] + n_rows]
-                gram[w] = rows.T @ rows
+                gram[w] = np.einsum("ti,tj->ij", rows, rows)
     xtx = gram[:, :n_reg, :n_reg]
     xty = gram[:, :n_reg, n_reg:]
     yty = gram[:, n_reg:, n_reg:]

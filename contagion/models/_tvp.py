@@ -62,12 +62,14 @@ def bayes_prior(y: Float64Array, n_lags: int, size: int) -> tuple[Float64Array, 
     response = y[rows]
     design = np.column_stack([np.ones(len(rows))] + [y[rows - lag] for lag in range(1, n_lags + 1)])
     n_reg = design.shape[1]
-    gram_inv = np.linalg.pinv(design.T @ design, rcond=GINV_TOL)
-    coef = gram_inv @ design.T @ response  # (1 + Np, N): equation i in column i
+    gram_inv = np.asarray(
+        np.linalg.pinv(np.einsum("ti,tj->ij", design, design), rcond=GINV_TOL), dtype=np.float64
+    )
+    coef = gram_inv @ np.einsum("ti,tj->ij", design, response)  # (1 + Np, N): equation i in column i
     resid = response - design @ coef
-    q = resid.T @ resid / len(rows)
+    q = np.einsum("ti,tj->ij", resid, resid) / len(rows)
     # full SUR inverse in equation-major order is I_N (x) gram_inv; reorder to R's [intercepts, (lag, eq, var)]
-    full = np.kron(np.eye(n_vars), gram_inv)
+    full = np.asarray(np.kron(np.eye(n_vars), gram_inv), dtype=np.float64)
     slope_r = np.arange(n_lags * n_vars * n_vars).reshape(n_lags, n_vars, n_vars)
     lag, eq, var = np.unravel_index(slope_r.ravel(), slope_r.shape)
     eq_major = eq * n_reg + 1 + lag * n_vars + var

@@ -54,8 +54,11 @@ has covariance exactly :math:`Q_k` given the past, and :math:`e_k = \operatornam
 is a draw from :math:`N(0, R_k)` (times a common mixing factor :math:`\sqrt{(\nu-2)/\chi^2_\nu}` for the
 Student-t joint distribution). This costs :math:`O(kN)` per path instead of an :math:`O(N^3)` Cholesky
 factorisation of every :math:`R_k` on every path; :math:`S_k^{1/2}` (symmetric root) is computed once per
-step. Which root maps the random numbers to :math:`e_k` changes no expectation; it only decides how the
-common random numbers pair the shocked and baseline paths.
+step. ``Q`` itself follows the ordinary recursion on every path (elementwise, :math:`O(N^2)` per path and
+step). No large BLAS call is made, so the run time does not depend on BLAS threading (a multi-threaded
+BLAS on a busy machine made an earlier GEMM-based version ten times slower). Which root maps the random
+numbers to :math:`e_k` changes no expectation; it only decides how the common random numbers pair the
+shocked and baseline paths.
 
 References
 ----------
@@ -98,7 +101,7 @@ __all__ = [
 #: E|e| for a standard normal e; the centring constant of arch's EGARCH
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
-#: soft cap on the float64 entries of the innovation history (paths, replications, horizon, N): replications
+#: soft cap on the float64 entries of the per-path arrays (Q: N x N, innovation history: H x N): replications
 #: are processed in chunks of whole batches below it, which bounds memory for large N and horizons
 _CHUNK_ENTRIES = 1_000_000
 
@@ -306,7 +309,6 @@ def virf_batch_means(
     n_pairs = iu.size
     news_free = news_free_q(Q0, intercept, b, horizon)  # S_0 .. S_H
     roots = [sym_sqrt(S) for S in news_free[:horizon]]
-    c_diag = np.diag(intercept).copy()
     asymmetric = g != 0.0
     # Weight of e_m e_m' in Q_j (m < j) is a b^(j-1-m) (module docstring). When b^(-H/2) is representable it
     # factorises as [sqrt(a) b^((j-1)/2)]^2 [b^(-m/2)]^2: the history is stored pre-scaled by b^(-m/2) once,
@@ -329,67 +331,55 @@ def virf_batch_means(
         return col_weight[j, :j], 1.0
 
     sums = np.zeros((n_paths, n_batches, horizon, n_responses(n_assets)))
-    per_chunk = max(1, _CHUNK_ENTRIES // (n_paths * per_batch * n_assets * horizon))
+    per_path = n_assets * max(n_assets, horizon)  # Q (N x N) and the innovation history (H x N) per path
+    per_chunk = max(1, _CHUNK_ENTRIES // (n_paths * per_batch * per_path))
     for first in range(0, n_batches, per_chunk):
         last = min(n_batches, first + per_chunk)
-        n_b = last - first
+        shape = (n_paths, last - first, per_batch)
         rows = slice(first * per_batch, last * per_batch)
         eps = np.concatenate([eps_base[None, rows], eps_shock[:, rows]], axis=0)  # (paths, rows, N)
         h = np.broadcast_to(h0, eps.shape)
-        q_diag = np.broadcast_to(np.diag(Q0), eps.shape)
+        Q = np.array(np.broadcast_to(Q0, (*eps.shape, n_assets)))
         e = eps / np.sqrt(h)
         # e_m (and n_m = min(e_m, 0)) of every path, times col_scale[m]
         hist_e = np.empty((n_paths, eps.shape[1], horizon, n_assets))
         hist_n = np.empty_like(hist_e) if asymmetric else hist_e
         for k in range(horizon):
             if k > 0:  # draw e_k ~ N(0, R_k) (times the t mixing factor) through the unrolled recursion
-                x = draws.w[k - 1, rows] @ roots[k].T  # (rows, N), the same for every scenario
+                # einsum (not BLAS): small products must not depend on BLAS threading
+                x = np.einsum("rj,ij->ri", draws.w[k - 1, rows], roots[k])  # same for every scenario
                 col, scalar = weights(k)
                 load = draws.eta[k - 1, rows, :k] if col is None else col * draws.eta[k - 1, rows, :k]
                 x = x + (math.sqrt(a) * scalar) * np.matmul(load[:, None, :], hist_e[:, :, :k])[..., 0, :]
                 if asymmetric:
                     load = draws.eta_n[k - 1, rows, :k] if col is None else col * draws.eta_n[k - 1, rows, :k]
                     x = x + (math.sqrt(g) * scalar) * np.matmul(load[:, None, :], hist_n[:, :, :k])[..., 0, :]
-                e = x * draws.mix[k - 1, rows, None] / np.sqrt(q_diag)
+                e = x * draws.mix[k - 1, rows, None] / np.sqrt(np.diagonal(Q, axis1=-2, axis2=-1))
                 eps = np.sqrt(h) * e
             n = np.minimum(e, 0.0)
             hist_e[:, :, k] = e * col_scale[k]
             if asymmetric:
                 hist_n[:, :, k] = n * col_scale[k]
             h = variance_step(h, eps, omega, alpha, gamma, beta, volatility)  # h_{k+1}
-            q_diag = c_diag + b * q_diag + a * (e * e) + g * (n * n)  # diag Q_{k+1}
+            # Q_{k+1} = C + a e e' + g n n' + b Q_k (Engle 2002 eq. 26; Cappiello et al. 2006 eq. 6), in place
+            Q *= b
+            Q += intercept
+            root_a_e = math.sqrt(a) * e
+            Q += root_a_e[..., :, None] * root_a_e[..., None, :]
+            if asymmetric:
+                root_g_n = math.sqrt(g) * n
+                Q += root_g_n[..., :, None] * root_g_n[..., None, :]
+            q_diag = np.diagonal(Q, axis1=-2, axis2=-1)
             if not (np.isfinite(h).all() and np.isfinite(q_diag).all()):
                 raise FloatingPointError(f"non-finite conditional variance or Q at horizon {k + 1}")
-            # Q_{k+1} = S_{k+1} + F F' (columns: weighted e_m and n_m, m <= k), so summed over a batch,
-            # d_i Q_ij d_j = S_ij (sum_r d_i d_j) + (sum_r G_r' G_r)_ij with G_r = F_r' diag(d):
-            # GEMMs per batch instead of N^2 elementwise work per path.
-            d_corr = 1.0 / np.sqrt(q_diag)
-            col, scalar = weights(k + 1)
-            shape = (n_paths, n_b, per_batch)
+            # batch sums of R_ij = d_i Q_ij d_j (Engle 2002 eq. 23) and of H_ij = sd_i R_ij sd_j, one pass each
+            d_corr = (1.0 / np.sqrt(q_diag)).reshape(*shape, n_assets)
+            d_cov = d_corr * np.sqrt(h).reshape(*shape, n_assets)
+            q_batches = Q.reshape(*shape, n_assets, n_assets)
             block = sums[:, first:last, k]
             block[..., :n_assets] = h.reshape(*shape, n_assets).sum(axis=2)
-            g_corr = hist_e[:, :, : k + 1] * d_corr[:, :, None, :]
-            if col is not None:
-                g_corr *= col[:, None]
-            gn_corr = None
-            if asymmetric:
-                gn_corr = hist_n[:, :, : k + 1] * d_corr[:, :, None, :]
-                if col is not None:
-                    gn_corr *= col[:, None]
-            sd = np.sqrt(h)
-            for which, out in (("cov", block[..., n_assets : n_assets + n_pairs]),
-                               ("corr", block[..., n_assets + n_pairs :])):
-                d = d_corr * sd if which == "cov" else d_corr
-                db = d.reshape(*shape, n_assets)
-                total = news_free[k + 1] * np.matmul(db.swapaxes(-1, -2), db)
-                for gmat, coef in ((g_corr, a), (gn_corr, g)):
-                    if gmat is None:
-                        continue
-                    if which == "cov":
-                        gmat = gmat * sd[:, :, None, :]
-                    gb = gmat.reshape(n_paths, n_b, per_batch * (k + 1), n_assets)
-                    total = total + (coef * scalar * scalar) * np.matmul(gb.swapaxes(-1, -2), gb)
-                out[...] = total[..., iu, ju]
+            for d, cols in ((d_cov, slice(n_assets, n_assets + n_pairs)), (d_corr, slice(n_assets + n_pairs, None))):
+                block[..., cols] = np.einsum("pbrij,pbri,pbrj->pbij", q_batches, d, d)[..., iu, ju]
     means = sums / per_batch
     diff = means[1:] - means[0]
     base = means[0].mean(axis=0)

@@ -7,8 +7,9 @@ r"""DCC-GARCH (Engle 2002) and asymmetric DCC (Cappiello, Engle & Sheppard 2006)
     Q_t = (1-a-b)\bar Q - g\bar N + a z_{t-1}z_{t-1}' + g n_{t-1}n_{t-1}' + b Q_{t-1}, \quad
     R_t = \mathrm{diag}(Q_t)^{-1/2} Q_t \mathrm{diag}(Q_t)^{-1/2}.
 
-Stage 1 fits each asset's univariate model (:mod:`contagion.models.garch`); stage 2 maximises the correlation
-part of the likelihood in (a, b[, g][, nu]) with correlation targeting. Conventions follow rmgarch (METHODS.md,
+Stage 1 fits each asset's univariate model (:mod:`contagion.models.garch`); stage 2
+(:mod:`contagion.models._dcc_stage`) maximises the correlation part of the likelihood in (a, b[, g][, nu]) with
+correlation targeting, on the vectorised kernels of :mod:`contagion.models._dcc_kernels`. Conventions follow rmgarch (METHODS.md,
 "Conventions verified numerically") and are listed in ``docs/dcc.md``:
 
 * ``h_1`` = mean squared demeaned residual (rugarch objective for garch/normal margins);
@@ -42,26 +43,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from contagion._typing import (
     DCCKind,
     Distribution,
     Float64Array1D,
     Float64Array2D,
-    IntArray,
     JointDist,
     MeanModel,
     VolatilityModel,
 )
 from contagion.errors import (
-    ConvergenceWarning,
     DataError,
     DataQualityWarning,
     EstimationError,
     SpecificationError,
 )
 from contagion.models import _dcc_kernels as K
+from contagion.models._dcc_stage import _fit_correlation_stage, _unpack, two_step_se
 from contagion.models._dcc_state import DCCState
 from contagion.models.garch import MarginFit, fit_margin
 
@@ -73,9 +72,6 @@ __all__ = ["DCCGARCH", "DCCResult", "simulate_dcc"]
 logger = logging.getLogger(__name__)
 
 MIN_OBS = 250
-#: a + b (+ delta g) closer to 1 than this is reported as a boundary solution
-BOUNDARY_TOL = 1e-3
-_STARTS: tuple[tuple[float, float], ...] = ((0.01, 0.97), (0.02, 0.95), (0.05, 0.90), (0.05, 0.80), (0.10, 0.85))
 
 
 def _choose_scale(sd: Float64Array1D) -> float:
@@ -211,350 +207,10 @@ class DCCGARCH:
             univariate_loglik=uni_ll,
         )
         if se:
-            result = replace(result, std_errors_array=_two_step_se(result))
+            phi_se = two_step_se(result.margins, result.z, result.params_array, model=self.model,
+                                 joint_dist=self.joint_dist, composite=self.composite)
+            result = replace(result, std_errors_array=phi_se)
         return result
-
-
-def _pairs_for(n: int) -> IntArray:
-    """Contiguous pairs (i, i + 1) used by the composite likelihood (Engle, Shephard & Sheppard 2008, sec. 3)."""
-    return np.column_stack([np.arange(n - 1), np.arange(1, n)]).astype(np.int64)
-
-
-def _param_names(model: str, joint_dist: str) -> tuple[str, ...]:
-    return ("a", "b") + (("g",) if model == "adcc" else ()) + (("nu",) if joint_dist == "t" else ())
-
-
-def _unpack(theta: Float64Array1D, model: str, joint_dist: str) -> tuple[float, float, float, float | None]:
-    a, b = float(theta[0]), float(theta[1])
-    g = float(theta[2]) if model == "adcc" else 0.0
-    nu = float(theta[-1]) if joint_dist == "t" else None
-    return a, b, g, nu
-
-
-def _targets(z: Float64Array2D) -> tuple[Float64Array2D, Float64Array2D]:
-    """rmgarch's targets: Qbar = cov(z) (n - 1 denominator); Nbar = T^{-1} sum n n' with n = min(z, 0)."""
-    qbar = np.cov(z, rowvar=False, ddof=1)
-    nz = np.minimum(z, 0.0)
-    nbar = nz.T @ nz / z.shape[0]
-    return qbar, nbar
-
-
-def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, composite: bool) -> dict[str, Any]:
-    n_obs, n = z.shape
-    qbar, nbar = _targets(z)
-    delta = K.asymmetry_bound(qbar, nbar) if model == "adcc" else 0.0
-    names = _param_names(model, joint_dist)
-
-    def make_objective(pairs: IntArray | None) -> Any:
-        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)  # rmgarch's optimiser pads z_0 with zeros
-
-        def objective(theta: Float64Array1D) -> float:
-            a, b, g, nu = _unpack(theta, model, joint_dist)
-            if a < 0 or b < 0 or g < 0 or a + b + delta * g >= 1.0 or (nu is not None and nu <= 2.0):
-                return 1e10
-            val = float(K.dcc_loglik_terms(data, a, b, g, nu).sum())
-            return -val / n_obs if np.isfinite(val) else 1e10
-
-        return objective
-
-    def theta_for(a0: float, b0: float) -> Float64Array1D:
-        extra = ([0.01] if model == "adcc" else []) + ([8.0] if joint_dist == "t" else [])
-        bb = b0 - (delta * 0.01 if model == "adcc" else 0.0)
-        return np.array([a0, bb, *extra])
-
-    bounds = [(0.0, 1.0), (0.0, 1.0)] + ([(0.0, 1.0)] if model == "adcc" else []) + (
-        [(2.05, 300.0)] if joint_dist == "t" else [])
-    row = np.zeros(len(names))
-    row[0] = row[1] = -1.0
-    if model == "adcc":
-        row[2] = -delta
-
-    # The start: the best point of a small grid, screened on the cheap composite likelihood (contiguous
-    # pairs, closed-form 2x2 algebra) and refined on it; for the full likelihood that composite estimate is
-    # then the start of a few Newton steps on the expensive objective.
-    comp_objective = make_objective(_pairs_for(n))
-    grid = sorted(((comp_objective(theta_for(a0, b0)), (a0, b0)) for a0, b0 in _STARTS), key=lambda t: t[0])
-    res = _minimise(comp_objective, theta_for(*grid[0][1]), bounds, row)
-    objective = comp_objective
-    if not composite:
-        objective = make_objective(None)
-        theta_c = res.x if objective(res.x) < 1e9 else theta_for(*grid[0][1])
-        res = _minimise(objective, theta_c, bounds, row)
-    best = (objective(res.x), res.x.copy(), res)
-    fbest, theta, res = best
-    if fbest >= 1e9:
-        raise EstimationError("correlation (DCC) stage failed: no parameter value gave a finite likelihood; "
-                              "check the standardised residuals for extreme outliers.")
-    converged = bool(res.success)
-    a, b, g, nu = _unpack(theta, model, joint_dist)
-    persistence = a + b + delta * g
-    boundary = persistence > 1.0 - BOUNDARY_TOL
-    if not converged:
-        warnings.warn(f"correlation (DCC) stage: the optimiser did not converge ({res.message}); estimates "
-                      "may be imprecise.", ConvergenceWarning, stacklevel=3)
-    if boundary:
-        warnings.warn(f"correlation (DCC) stage: a + b{' + delta g' if model == 'adcc' else ''} = "
-                      f"{persistence:.6f} is at the stationarity boundary; correlations are close to "
-                      "integrated and standard errors are unreliable.", ConvergenceWarning, stacklevel=3)
-    # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
-    final = K.prepare(z, qbar, nbar, pad=1.0)
-    q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
-    dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu)
-    return {
-        "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
-        "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,
-        "objective_value": -fbest * n_obs, "optimizer_message": str(res.message),
-    }
-
-
-def _minimise(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
-) -> Any:
-    """Newton for interior optima; preconditioned SLSQP, then plain SLSQP, for the rest."""
-    res = _newton(objective, theta0, bounds, row)
-    if res is None:
-        res = _preconditioned_slsqp(objective, theta0, bounds, row)
-    if res is None:
-        cons = [{"type": "ineq", "fun": lambda th: 1.0 - 1e-8 + row @ th, "jac": lambda th: row.copy()}]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            res = optimize.minimize(objective, theta0, method="SLSQP", bounds=bounds, constraints=cons,
-                                    options={"ftol": 1e-12, "maxiter": 300, "eps": 1e-7})
-    return res
-
-
-def _newton(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
-    max_iter: int = 30,
-) -> Any:
-    """Damped Newton iterations with finite-difference gradient and Hessian for the interior case.
-
-    The correlation stage has 2-4 parameters and an expensive, smooth objective: Newton from the best grid
-    start converges in a few iterations (1 + 2k + k(k-1)/2 evaluations each) where SLSQP's quasi-Newton needs
-    ~10. Returns None (the caller then runs SLSQP) whenever a step would leave the feasible region, the
-    Hessian is not positive definite, or it fails to converge: boundary optima are SLSQP's job.
-    """
-    k = theta0.shape[0]
-    lb = np.array([b[0] for b in bounds])
-    ub = np.array([b[1] for b in bounds])
-
-    def feasible(th: Float64Array1D) -> bool:
-        return bool(np.all(th > lb) and np.all(th < ub) and row @ th > -1.0 + 1e-8)
-
-    theta = theta0.copy()
-    f = objective(theta)
-    truncated = 0
-    tol = 1e-13
-    for _ in range(max_iter):
-        step = 1e-4 * np.maximum(np.abs(theta), 1e-2)
-        fp = np.empty(k)
-        fm = np.empty(k)
-        for i in range(k):
-            e = np.zeros(k)
-            e[i] = step[i]
-            if not (feasible(theta + e) and feasible(theta - e)):
-                return None
-            fp[i] = objective(theta + e)
-            fm[i] = objective(theta - e)
-        grad = (fp - fm) / (2 * step)
-        hess = np.diag((fp - 2 * f + fm) / step**2)
-        for i in range(k):
-            for j in range(i):
-                e = np.zeros(k)
-                e[i] = step[i]
-                e[j] = step[j]
-                if not feasible(theta + e):
-                    return None
-                hess[i, j] = hess[j, i] = (objective(theta + e) - fp[i] - fp[j] + f) / (step[i] * step[j])
-        try:
-            np.linalg.cholesky(hess)
-        except np.linalg.LinAlgError:
-            return None
-        direction = -np.linalg.solve(hess, grad)
-        decrement = -0.5 * float(grad @ direction)  # predicted decrease of the quadratic model
-        if decrement < tol:
-            return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged", nit=_ + 1)
-        t = 1.0
-        while not feasible(theta + t * direction) and t > 1e-6:
-            t *= 0.5
-        if t < 1.0:
-            truncated += 1
-            if truncated > 3 or t <= 1e-6:
-                return None
-        f_new = objective(theta + t * direction)
-        while f_new > f and t > 1e-3:
-            t *= 0.5
-            f_new = objective(theta + t * direction)
-        if f_new > f:
-            if decrement < 1e-10:  # at the noise floor of the finite differences
-                return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged",
-                                               nit=_ + 1)
-            return None
-        theta = theta + t * direction
-        f = f_new
-    return None
-
-
-def _preconditioned_slsqp(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
-) -> Any:
-    """SLSQP in coordinates where the objective's Hessian at the start is the identity.
-
-    SLSQP starts its quasi-Newton model from the identity; mapping theta = theta0 + C^{-T} u with
-    H(theta0) = C C' (forward-difference Hessian, 1 + 2k + k(k-1)/2 evaluations) makes the first steps
-    Newton steps, which roughly halves the number of likelihood evaluations of the correlation stage.
-    Returns None when the start's curvature is not positive definite (caller falls back to plain SLSQP).
-    The constraints (bounds and ``row @ theta <= 1``) are mapped linearly.
-    """
-    k = theta0.shape[0]
-    step = 1e-4 * np.maximum(np.abs(theta0), 1e-2)
-    f0 = objective(theta0)
-    fi = np.empty(k)
-    fii = np.empty(k)
-    for i in range(k):
-        e = np.zeros(k)
-        e[i] = step[i]
-        fi[i] = objective(theta0 + e)
-        fii[i] = objective(theta0 - e)
-    hess = np.empty((k, k))
-    for i in range(k):
-        hess[i, i] = (fi[i] - 2 * f0 + fii[i]) / step[i] ** 2
-        for j in range(i):
-            e = np.zeros(k)
-            e[i] = step[i]
-            e[j] = step[j]
-            hess[i, j] = hess[j, i] = (objective(theta0 + e) - fi[i] - fi[j] + f0) / (step[i] * step[j])
-    if not np.all(np.isfinite(hess)) or max(f0, *fi, *fii) >= 1e9:
-        return None
-    try:
-        chol = np.linalg.cholesky(hess)
-    except np.linalg.LinAlgError:
-        return None
-    tmat = np.linalg.inv(chol).T  # theta = theta0 + tmat @ u
-
-    def fu(u: Float64Array1D) -> float:
-        return float(objective(theta0 + tmat @ u))
-
-    lb = np.array([b[0] for b in bounds])
-    ub = np.array([b[1] for b in bounds])
-    cons = [
-        {"type": "ineq", "fun": lambda u: theta0 + tmat @ u - lb, "jac": lambda u: tmat},
-        {"type": "ineq", "fun": lambda u: ub - theta0 - tmat @ u, "jac": lambda u: -tmat},
-        {"type": "ineq", "fun": lambda u: np.array([1.0 - 1e-8 + row @ (theta0 + tmat @ u)]),
-         "jac": lambda u: (row @ tmat)[None, :]},
-    ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = optimize.minimize(fu, np.zeros(k), method="SLSQP", constraints=cons,
-                                options={"ftol": 1e-14, "maxiter": 300, "eps": 1e-6})
-    res.x = theta0 + tmat @ res.x
-    return res
-
-
-# ----------------------------------------------------------------------------------------------------------
-# standard errors: Engle & Sheppard (2001) two-step sandwich with numerical derivatives
-# ----------------------------------------------------------------------------------------------------------
-
-
-def _two_step_se(res: DCCResult) -> Float64Array1D:
-    r"""Standard errors of the DCC parameters corrected for the first stage.
-
-    With :math:`\theta` the stacked first-stage parameters and :math:`\phi` the DCC parameters, the two-step
-    estimator solves :math:`\sum_t (s_{1t}(\theta), s_{2t}(\theta, \phi)) = 0`. Its covariance is
-    :math:`A^{-1} B A^{-1\prime}` with :math:`A = \begin{pmatrix} A_{11} & 0 \\ A_{21} & A_{22}\end{pmatrix}`
-    the Jacobian of the stacked scores and :math:`B = \sum_t s_t s_t'` (Engle & Sheppard 2001, Theorem 2).
-    :math:`A_{11}` and :math:`s_{1t}` come from the margins; :math:`s_{2t}`, :math:`A_{22}` and
-    :math:`A_{21}` are central differences of the correlation objective, where :math:`A_{21}` re-filters the
-    margins (and re-targets :math:`\bar Q`) at perturbed first-stage parameters.
-    """
-    spec = res.spec
-    model, joint_dist = spec.model, spec.joint_dist
-    phi = res.params_array
-    first = max(m.first for m in res.margins)
-    pairs = _pairs_for(len(res.names)) if spec.composite else None
-
-    def dcc_terms(z: Float64Array2D, ph: Float64Array1D) -> Float64Array1D:
-        qbar, nbar = _targets(z)
-        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)
-        a, b, g, nu = _unpack(ph, model, joint_dist)
-        return K.dcc_loglik_terms(data, a, b, g, nu)
-
-    z0 = res.z
-    k2 = phi.shape[0]
-    steps = 1e-5 * np.maximum(np.abs(phi), 1e-3)
-
-    def score2(z: Float64Array2D) -> Float64Array2D:
-        cols = []
-        for j in range(k2):
-            up = phi.copy()
-            dn = phi.copy()
-            up[j] += steps[j]
-            dn[j] -= steps[j]
-            cols.append((dcc_terms(z, up) - dcc_terms(z, dn)) / (2 * steps[j]))
-        return np.column_stack(cols)
-
-    s2 = score2(z0)
-    a22 = np.empty((k2, k2))
-    for j in range(k2):
-        up = phi.copy()
-        dn = phi.copy()
-        up[j] += steps[j]
-        dn[j] -= steps[j]
-        g_up = _grad(lambda p: float(dcc_terms(z0, p).sum()), up, steps)
-        g_dn = _grad(lambda p: float(dcc_terms(z0, p).sum()), dn, steps)
-        a22[:, j] = (g_up - g_dn) / (2 * steps[j])
-    a22 = 0.5 * (a22 + a22.T)
-    # first stage blocks
-    k1s = [m.params.shape[0] for m in res.margins]
-    k1 = sum(k1s)
-    a11 = np.zeros((k1, k1))
-    s1 = np.zeros((z0.shape[0], k1))
-    a21 = np.zeros((k2, k1))
-    pos = 0
-    for i, m in enumerate(res.margins):
-        ki = k1s[i]
-        a11[pos:pos + ki, pos:pos + ki] = m.hessian
-        s1[:, pos:pos + ki] = m.scores[first - m.first:]
-        for j in range(ki):
-            step = 1e-5 * max(abs(m.params[j]), 1e-8)
-            zs = []
-            for sgn in (1.0, -1.0):
-                p = m.params.copy()
-                p[j] += sgn * step
-                zi, _ = m.zfunc(p)
-                zz = z0.copy()
-                zz[:, i] = zi[first - m.first:]
-                zs.append(zz)
-            g_up = _grad(lambda ph, zz=zs[0]: float(dcc_terms(zz, ph).sum()), phi, steps)
-            g_dn = _grad(lambda ph, zz=zs[1]: float(dcc_terms(zz, ph).sum()), phi, steps)
-            a21[:, pos + j] = (g_up - g_dn) / (2 * step)
-        pos += ki
-    a_full = np.zeros((k1 + k2, k1 + k2))
-    a_full[:k1, :k1] = a11
-    a_full[k1:, :k1] = a21
-    a_full[k1:, k1:] = a22
-    s = np.column_stack([s1, s2])
-    b_full = s.T @ s
-    try:
-        a_inv = np.linalg.inv(a_full)
-    except np.linalg.LinAlgError:
-        warnings.warn("DCC standard errors: the stacked Hessian is singular; standard errors are NaN.",
-                      ConvergenceWarning, stacklevel=3)
-        return np.full(k2, np.nan)
-    cov = a_inv @ b_full @ a_inv.T
-    d = np.diag(cov)[k1:]
-    return np.sqrt(np.where(d > 0, d, np.nan))
-
-
-def _grad(f: Any, p: Float64Array1D, steps: Float64Array1D) -> Float64Array1D:
-    out = np.empty(p.shape[0])
-    for j in range(p.shape[0]):
-        up = p.copy()
-        dn = p.copy()
-        up[j] += steps[j]
-        dn[j] -= steps[j]
-        out[j] = (f(up) - f(dn)) / (2 * steps[j])
-    return out
 
 
 # ----------------------------------------------------------------------------------------------------------

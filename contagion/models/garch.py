@@ -15,7 +15,7 @@ Two objectives, chosen by the specification (documented in ``docs/dcc.md``):
   from the *current* :math:`\mu` inside the objective, bounds :math:`\omega > 0`, :math:`\alpha, \beta \ge 0`
   and rugarch's persistence cap :math:`\alpha + \beta \le 0.999`. Several starting values are tried; the best
   optimum is kept and the winning start recorded. The recursion is a first-order linear filter along time
-  (``scipy.signal.lfilter``) and the gradient is analytic (the derivatives obey the same filter).
+  (:func:`contagion.models._dcc_kernels.ar1_filter`) and the gradient is analytic (the derivatives obey the same filter).
 * every other specification (``gjr``, ``egarch``, ``t``, ``skewt``, ``ar1`` means) -- **arch's objective**
   (``arch.arch_model(...).fit``), with the backcast fixed at the sample variance of the demeaned data (the
   analogue of rugarch's rule, fixed before optimisation as arch requires), arch's default start plus
@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import optimize, signal
+from scipy import optimize
 
 from contagion._typing import Float64Array1D, Float64Array2D
 from contagion.errors import ConvergenceWarning, EstimationError
+from contagion.models._dcc_kernels import ar1_filter
 
 __all__ = ["PERSISTENCE_CAP", "MarginFit", "fit_margin", "garch11_filter", "uses_rugarch_objective"]
 
@@ -123,7 +124,7 @@ def garch11_filter(
     h = np.empty_like(x)
     h[0] = e2.mean()
     if x.shape[0] > 1:
-        h[1:] = signal.lfilter([1.0], [1.0, -beta], omega + alpha * e2[:-1], zi=[beta * h[0]])[0]
+        h[1:] = ar1_filter((omega + alpha * e2[:-1])[None, :], beta, np.array([beta * h[0]]))[0]
     ll = -0.5 * (LOG2PI + np.log(h) + e2 / h)
     return h, ll
 
@@ -146,7 +147,7 @@ def _garch11_scores(
     zi = np.array([[0.0], [0.0], [0.0], [beta * d0]])
     dh = np.empty((4, n))
     dh[:, 0] = [0.0, 0.0, 0.0, d0]
-    dh[:, 1:] = signal.lfilter([1.0], [1.0, -beta], u, axis=1, zi=zi)[0]
+    dh[:, 1:] = ar1_filter(u, beta, zi[:, 0])
     r = -0.5 * (1.0 / h - e2 / (h * h))  # dl_t/dh_t
     s = dh * r  # (4, T)
     s[3] += e / h  # direct effect of mu through e_t

@@ -291,7 +291,7 @@ def virf(
     at: _date | str | None = None,
     reps: int = 2000,
     level: float = 0.90,
-    seed: int | None = None,
+    seed: int | np.random.Generator | None = None,
     *,
     baseline: VIRFBaseline = "expected",
 ) -> VIRFResult:
@@ -326,9 +326,10 @@ def virf(
         pairs in 20 batches). ``reps=2000`` gives relative Monte Carlo errors of about 1% on variances.
     level : float
         Coverage of the Monte Carlo band, in (0, 1).
-    seed : int, optional
+    seed : int or numpy.random.Generator, optional
         Seed of ``numpy.random.default_rng``; the same seed reproduces every number. ``None`` draws fresh
-        entropy and records it in :attr:`VIRFResult.seed`, so any result can be reproduced.
+        entropy (a Generator: one integer from it) and records the integer actually used in
+        :attr:`VIRFResult.seed`, so any result can be reproduced.
     baseline : {"expected", "zero"}
         Hafner-Herwartz baseline (draw :math:`\varepsilon_t`) or Gabauer's (set it to 0). See the module
         docstring.
@@ -399,6 +400,10 @@ def virf(
     if seed is None:
         entropy = np.random.SeedSequence().entropy
         seed = int(entropy) if isinstance(entropy, int) else 0
+    elif isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecificationError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}.")
     rng = np.random.default_rng(seed)
     draws = kernels.standardized_draws(rng, n_batches=N_BATCHES, n_pairs=n_pairs, horizon=horizon,
                                        n_assets=n_assets, nu=state.nu, asymmetric=p["g"] != 0.0)
@@ -520,8 +525,10 @@ def _state_arrays(state: DCCState) -> dict[str, Any]:
         bad = [names[i] for i in np.flatnonzero(out["h"] <= 0)]
         raise SpecificationError(f"{where}: conditional variances of {bad} are not positive.")
     if state.volatility != "egarch" and (np.any(out["alpha"] < 0) or np.any(out["beta"] < 0)
-                                         or np.any(out["omega"] <= 0) or np.any(out["alpha"] + out["gamma"] < 0)):
-        raise SpecificationError(f"{where}: GARCH parameters must satisfy omega > 0, alpha, beta >= 0.")
+                                         or np.any(out["omega"] < 0) or np.any(out["alpha"] + out["gamma"] < 0)):
+        raise SpecificationError(
+            f"{where}: GARCH parameters must satisfy omega, alpha, beta >= 0 and alpha + gamma >= 0."
+        )
     if state.nu is not None and not (math.isfinite(state.nu) and state.nu > 2.0):
         raise SpecificationError(f"{where}: nu must be > 2 for a standardized Student-t, got nu={state.nu}.")
     if not math.isfinite(state.scale) or state.scale <= 0:
