@@ -105,7 +105,7 @@ class VARSpec(_Spec):
     irf_horizon: int = Field(default=20, ge=1, le=500)
     irf_kinds: tuple[Literal["generalized", "orthogonal"], ...] = ("generalized",)
     bands: Literal["none", "asymptotic", "bootstrap", "kilian", "wild"] = "bootstrap"
-    draws: int = Field(default=1000, ge=0, le=100_000)
+    draws: int = Field(default=1000, ge=2, le=100_000)
     level: float = Field(default=0.95, gt=0.0, lt=1.0)
 
     @field_validator("lags")
@@ -168,7 +168,7 @@ class VIRFSpec(_Spec):
 
     shocks: tuple[VIRFShock, ...] = ()
     horizon: int = Field(default=30, ge=1, le=1000)
-    reps: int = Field(default=2000, ge=0, le=1_000_000)
+    reps: int = Field(default=2000, ge=40, le=1_000_000)  # the VIRF simulation uses 20 antithetic batches
     level: float = Field(default=0.90, gt=0.0, lt=1.0)
 
 
