@@ -142,3 +142,27 @@ def test_html_is_self_contained_and_escaped(demo_run: Path) -> None:
     assert 'src="figures/' not in html and "href=" not in html
     md = (demo_run / "report.md").read_text(encoding="utf-8")
     assert "<script" not in md.lower() and "<img" not in md
+
+
+@pytest.mark.slow
+def test_builtin_study_on_the_demo_market(tmp_path: Path) -> None:
+    """The acceptance command itself: `contagion run --demo` (built-in deepseek-2025, full draws)."""
+    from contagion.simulate import ground_truth
+
+    result = CliRunner().invoke(main, ["run", "--demo", "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 0, result.output
+    [folder] = run_folders(tmp_path, "deepseek-2025")
+    for rel in REQUIRED_FILES:
+        assert (folder / rel).is_file(), rel
+    for name in (*REQUIRED_FIGURES, "virf_paths"):
+        assert (folder / "figures" / f"{name}.png").is_file(), name
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == [], manifest["warnings"]  # every section was estimated
+    assert {job["name"] for job in manifest["jobs"]} == {
+        "main", "pre-event", "post-event", "calendar-monday-saturday", "calendar-monday-sunday", "calendar-weekly",
+        "measure-parkinson", "measure-yang-zhang"}
+    groups = pd.read_csv(folder / "connectedness/groups.csv")
+    main_group = groups[(groups["job"] == "main") & (groups["model"] == "group_var")]
+    estimated = main_group[(main_group["transmitter"] == "ai_equity")
+                           & main_group["receiver"].isin(CRYPTO_GROUPS)]["net"].sum()
+    assert np.sign(estimated) == np.sign(ground_truth(horizon=10).net_ai_equity_to_crypto)
