@@ -40,6 +40,7 @@ from contagion.report.manifest import (
     git_commit,
     method_keys,
     package_versions,
+    reference_lines,
     references_bib,
 )
 from contagion.report.render import (
@@ -359,6 +360,15 @@ def write_report(
     _draw_all(drawings, figure_dir, n_jobs)
 
     # ---- pages
+    sections_present = {"dcc"} if not dcc_params.empty else set()
+    if not forbes.empty:
+        sections_present.add("contagion_tests")
+    if not car.empty:
+        sections_present.add("events")
+    if not dcc_virf.empty:
+        sections_present.add("virf")
+    measures = [study.data.measure, *[v.measure for v in study.robustness if v.measure]]
+    bib_keys = method_keys(study.resolved(), measures, sections_present)
     warnings = _collect_warnings(outputs)
     sections = _sections(study, outputs, made, static_cells, directional, groups, dcc_params, event_facts, job_names)
     at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
@@ -379,7 +389,7 @@ def write_report(
         sections=sections,
         caveats=_caveats(study, simulated),
         warnings=warnings,
-        references=_reference_lines(study, outputs),
+        references=reference_lines(bib_keys),
         rerun=_rerun_command(study, simulated),
     )
     if "html" in formats:
@@ -388,16 +398,7 @@ def write_report(
         write_text(root / "report.md", render_markdown(context))
 
     # ---- citation and references
-    sections_present = {"dcc"} if not dcc_params.empty else set()
-    if not forbes.empty:
-        sections_present.add("contagion_tests")
-    if not car.empty:
-        sections_present.add("events")
-    if not dcc_virf.empty:
-        sections_present.add("virf")
-    measures = [study.data.measure, *[v.measure for v in study.robustness if v.measure]]
-    write_text(root / "references.bib", references_bib(method_keys(study.resolved(), measures, sections_present),
-                                                       simulated=simulated))
+    write_text(root / "references.bib", references_bib(bib_keys, simulated=simulated))
     write_text(root / "CITATION.cff", citation_cff(title=study.title, study=study.name, run_id=run_id, commit=commit,
                                                    simulated=simulated,
                                                    date_released=str(volatile["started_utc"])[:10]))
@@ -715,19 +716,6 @@ def _caveats(study: Study, simulated: bool) -> list[str]:
         caveats.insert(0, "SIMULATED DATA: this is a demo run on a synthetic market; it illustrates the method and "
                           "checks it against a known truth, it says nothing about real markets.")
     return caveats
-
-
-def _reference_lines(study: Study, outputs: Mapping[str, JobOutput]) -> list[str]:
-    lines = [
-        "Diebold, F. X. and Yilmaz, K. (2012). Better to give than to receive: Predictive directional measurement "
-        "of volatility spillovers. International Journal of Forecasting 28(1), 57-66.",
-        "Pesaran, M. H. and Shin, Y. (1998). Generalized impulse response analysis in linear multivariate models. "
-        "Economics Letters 58(1), 17-29.",
-        "Engle, R. (2002). Dynamic conditional correlation. Journal of Business & Economic Statistics 20(3), 339-350.",
-        "Hafner, C. M. and Herwartz, H. (2006). Volatility impulse responses for multivariate GARCH models. "
-        "Journal of International Money and Finance 25(5), 719-740.",
-    ]
-    return lines
 
 
 def _rerun_command(study: Study, simulated: bool) -> str:
