@@ -43,7 +43,7 @@ assets = ["NVDA", "<script>", "BTC-USD"]
 
 [virf]
 horizon = 5
-reps = 10
+reps = 40
 shocks = [{ name = "<script>alert('virf')</script>", asset = "<script>" }]
 """
 
