@@ -109,8 +109,12 @@ def make_source(study: Study) -> Any:
 
 
 def _check_tickers(study: Study) -> None:
-    """Unknown tickers fail early for Yahoo and the demo (a CSV folder may hold any ticker)."""
-    if study.data.source == "csv":
+    """Unknown tickers fail early for the demo market, which simulates the registry's assets only.
+
+    A CSV folder may hold any ticker, and Yahoo accepts symbols outside the registry (a symbol Yahoo does not
+    know comes back empty and is reported by :func:`load_data`).
+    """
+    if study.data.source != "demo":
         return
     try:
         from contagion.data.universe import get_asset
