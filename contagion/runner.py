@@ -155,6 +155,8 @@ def load_data(study: Study, source: Any, progress: RunProgress | None = None) ->
     try:
         frames = dict(source.load(tickers, start=start, end=end))
     except NetworkError as err:
+        if "--demo" in str(err):
+            raise
         raise NetworkError(f"{err} Run offline with --demo, or on your own files with --data-dir DIR.") from None
     except (ConnectionError, TimeoutError) as err:
         raise NetworkError(

@@ -8,6 +8,7 @@ the ``contagion`` group turns into ``error: ...`` and a non-zero exit code (no t
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,11 @@ def run_command(study: str, demo: bool, data_dir: Path | None, out: Path, n_jobs
     from contagion.runner import run_study
 
     show = not quiet and not os.environ.get("CONTAGION_NO_PROGRESS")
-    with _Bars(show) as bars:
+    with _Bars(show) as bars, warnings.catch_warnings():
+        # third-party deprecation notices (yfinance, pandas) are not for the user; model warnings are
+        # recorded by the jobs and listed in the report and manifest
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
         result = run_study(study, demo=demo, data_dir=data_dir, out=out, n_jobs=n_jobs, scheduler=scheduler,
                            seed=seed, progress=bars)
     seconds = result.timings.get("total_seconds", 0.0)
@@ -111,6 +116,8 @@ def fetch_command(study: str) -> None:
     """Download every series of STUDY from Yahoo into the local cache (for later offline runs)."""
     from contagion.runner import fetch_study
 
-    with _Bars(True) as bars:
+    with _Bars(True) as bars, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
         rows = fetch_study(study, progress=bars)
     click.echo(f"cached {len(rows)} series: " + ", ".join(f"{t} ({n} rows)" for t, n in rows.items()))
