@@ -398,6 +398,7 @@ def run_study(
             },
             clock_start=clock,
             n_jobs=1 if scheduler is not None else n_jobs,
+            study_ref=None if isinstance(study, Study) else str(study),
         )
         os.replace(tmp, final)
     except BaseException:

@@ -243,11 +243,14 @@ def caveats(study: Study, simulated: bool) -> list[str]:
     return caveats
 
 
-def rerun_command(study: Study, simulated: bool) -> str:
-    parts = ["contagion", "run", study.name]
+def rerun_command(study: Study, simulated: bool, study_ref: str | None = None) -> str:
+    """The command that reproduces the run (``study_ref``: the built-in name or study file given)."""
+    import shlex
+
+    parts = ["contagion", "run", shlex.quote(study_ref or study.name)]
     if simulated:
         parts.append("--demo")
     elif study.data.source == "csv" and study.data.data_dir:
-        parts += ["--data-dir", str(study.data.data_dir)]
+        parts += ["--data-dir", shlex.quote(str(study.data.data_dir))]
     parts += ["--seed", str(study.seed)]
     return " ".join(parts)

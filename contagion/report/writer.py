@@ -183,6 +183,7 @@ def write_report(
     volatile: dict[str, Any],
     clock_start: float,
     n_jobs: int = 1,
+    study_ref: str | None = None,
 ) -> list[str]:
     """Write every file of the run folder into ``root``; returns the warnings shown in the report."""
     t_report = time.perf_counter()
@@ -388,7 +389,7 @@ def write_report(
         caveats=page.caveats(study, simulated),
         warnings=warnings,
         references=reference_lines(bib_keys),
-        rerun=page.rerun_command(study, simulated),
+        rerun=page.rerun_command(study, simulated, study_ref),
     )
     if "html" in formats:
         write_text(root / "report.html", render_html(context))
