@@ -177,6 +177,10 @@ def test_arch_engine_specifications(panel, volatility, mean, dist):
         res = DCCGARCH(panel, volatility=volatility, mean=mean, dist=dist).fit(se=False)
     assert (res.univariate["engine"] == "arch").all()
     assert res.n_obs == (len(panel) - 1 if mean == "ar1" else len(panel))
+    st = res.state_at(panel.index[10])
+    # the state's mean makes the observed return minus mu the fitted innovation (AR(1): c + phi x_{t-1})
+    t = res.index.get_loc(panel.index[10])
+    np.testing.assert_allclose(panel.iloc[10].to_numpy() * res.scale - st.mu, res.eps[t], rtol=1e-9, atol=1e-12)
     assert 0 < res.params["a"] < 0.2 and 0.7 < res.params["b"] < 1
     assert np.isfinite(res.loglikelihood)
     fc = res.forecast(3)

@@ -39,7 +39,7 @@ from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D, In
 LOG2PI = float(np.log(2.0 * np.pi))
 
 
-def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D) -> Float64Array2D:
+def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bool = False) -> Float64Array2D:
     r"""First-order linear filter along the last axis: :math:`y_t = u_t + b\,y_{t-1}`, with :math:`y_0 = u_0 + z_i`.
 
     The recursion is the lower-bidiagonal triangular system :math:`(I - bL)\,y = u`, solved for all rows at
@@ -49,18 +49,21 @@ def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D) -> Float64Array2
     Parameters
     ----------
     u : ndarray of shape (n_series, n_obs)
-        Inputs, time last (not modified).
+        Inputs, time last (not modified unless ``overwrite``).
     b : float
         The pole (persistence).
     zi : ndarray of shape (n_series,)
         ``b`` times the pre-sample value :math:`y_{-1}`.
+    overwrite : bool
+        Reuse ``u`` (C-contiguous float64) as the output buffer instead of copying it.
 
     Returns
     -------
     ndarray of shape (n_series, n_obs), C-contiguous.
     """
     n_obs = u.shape[-1]
-    rhs = np.array(u, dtype=np.float64, order="C", copy=True)  # (M, T) C-order == (T, M) Fortran order
+    reuse = overwrite and u.dtype == np.float64 and u.flags.c_contiguous
+    rhs = u if reuse else np.array(u, dtype=np.float64, order="C", copy=True)  # (M, T) C == (T, M) Fortran
     rhs[:, 0] += zi
     band = np.empty((2, n_obs), order="F")
     band[0] = 1.0
@@ -124,7 +127,7 @@ def dcc_q_filter(
         const = const - g * nbar
         u += g * nn
     u += const[:, None]
-    return ar1_filter(u, b, b * qbar)
+    return ar1_filter(u, b, b * qbar, overwrite=True)
 
 
 def unvech(q_vech: Float64Array2D, n: int) -> Float64Array3D:

@@ -365,15 +365,23 @@ class DCCResult:
         return int(pos)
 
     def state_at(self, at: date | str | pd.Timestamp | None = None) -> DCCState:
-        """The conditional state for date ``at`` (default: the last date): ``h`` and ``Q`` *for* that date
-        (known at the previous close), on the fitted scale (see :class:`DCCState`)."""
+        r"""The conditional state for date ``at`` (default: the last date): ``h`` and ``Q`` *for* that date
+        (known at the previous close), on the fitted scale (see :class:`DCCState`).
+
+        ``mu`` is the conditional mean for that date: the constant for ``mean="constant"``, 0 for ``"zero"``
+        and :math:`c + \phi x_{t-1}` for ``"ar1"``, so that ``returns[at] * scale - mu`` is the innovation.
+        """
         t = self._date_pos(at)
         rec = [m.recursion for m in self.margins]
         a, b, g, nu = _unpack(self.params_array, self.spec.model, self.spec.joint_dist)
         q = K.unvech(self.q_vech[:, t:t + 1], self.n_assets)[:, :, 0]
+        mu = np.array([r["mu"] for r in rec])
+        if self.spec.mean == "ar1":
+            first = self.spec.returns.shape[0] - self.n_obs
+            mu = self.spec.returns.to_numpy(dtype=float)[first + t] * self.scale - self.eps[t]
         return DCCState(
             names=self.names, date=self.index[t], volatility=self.spec.volatility, model=self.spec.model,
-            mu=np.array([r["mu"] for r in rec]), omega=np.array([r["omega"] for r in rec]),
+            mu=mu, omega=np.array([r["omega"] for r in rec]),
             alpha=np.array([r["alpha"] for r in rec]), gamma=np.array([r["gamma"] for r in rec]),
             beta=np.array([r["beta"] for r in rec]), h=np.array(self.h[t]), Q=q, Qbar=np.array(self.qbar),
             Nbar=np.array(self.nbar), a=a, b=b, g=g, nu=nu, scale=self.scale,

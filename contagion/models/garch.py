@@ -147,7 +147,7 @@ def _garch11_scores(
     zi = np.array([[0.0], [0.0], [0.0], [beta * d0]])
     dh = np.empty((4, n))
     dh[:, 0] = [0.0, 0.0, 0.0, d0]
-    dh[:, 1:] = ar1_filter(u, beta, zi[:, 0])
+    dh[:, 1:] = ar1_filter(u, beta, zi[:, 0], overwrite=True)
     r = -0.5 * (1.0 / h - e2 / (h * h))  # dl_t/dh_t
     s = dh * r  # (4, T)
     s[3] += e / h  # direct effect of mu through e_t
