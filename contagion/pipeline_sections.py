@@ -240,6 +240,19 @@ def events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame],
         frame.insert(0, "job", name)
         tables["correlation_shift"] = frame
 
+    def _granger() -> Any:
+        from contagion.models.contagion_tests import granger_in_variance
+
+        cause = {first_group: tuple(members[first_group])}
+        effects = {g: tuple(m) for g, m in members.items() if g != first_group}
+        return granger_in_variance(returns, cause, effects, lags=5)
+
+    gv = catch(_granger, "causality-in-variance test", unavailable)
+    if gv is not None:
+        frame = gv.to_frame()
+        frame.insert(0, "job", name)
+        tables["granger_in_variance"] = frame
+
     def _event_study() -> Any:
         from contagion.models.events import event_study
 

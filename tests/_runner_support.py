@@ -13,7 +13,7 @@ REQUIRED_FILES: tuple[str, ...] = (
     "irf/var_irf.csv", "irf/var_irf.parquet", "irf/dcc_virf.csv", "irf/dcc_virf.parquet",
     "connectedness/static.csv", "connectedness/groups.csv", "connectedness/rolling.csv",
     "dcc/params.csv", "dcc/correlations.parquet", "data/panel.parquet", "data/quality.json",
-    "tests/forbes_rigobon.csv", "tests/correlation_shift.csv", "events/abnormal_returns.csv", "events/car.csv",
+    "tests/forbes_rigobon.csv", "tests/correlation_shift.csv", "tests/granger_in_variance.csv", "events/abnormal_returns.csv", "events/car.csv",
     "report.html", "report.md", "manifest.json", "CITATION.cff", "references.bib",
 )
 REQUIRED_FIGURES: tuple[str, ...] = (

@@ -220,6 +220,13 @@ _BIB: dict[str, str] = {
   volume  = {26}, number = {7}, pages = {1206--1228}, year = {2007},
   doi     = {10.1016/j.jimonfin.2007.06.005}
 }""",
+    "cheung1996": """@article{cheung1996,
+  author  = {Cheung, Yin-Wong and Ng, Lilian K.},
+  title   = {A causality-in-variance test and its application to financial market prices},
+  journal = {Journal of Econometrics},
+  volume  = {72}, number = {1--2}, pages = {33--48}, year = {1996},
+  doi     = {10.1016/0304-4076(94)01714-X}
+}""",
     "boehmer1991": """@article{boehmer1991,
   author  = {Boehmer, Ekkehart and Musumeci, Jim and Poulsen, Annette B.},
   title   = {Event-study methodology under conditions of event-induced variance},
@@ -263,6 +270,8 @@ REFERENCE_TEXT: dict[str, str] = {
     "chiang2007": "Chiang, T. C., Jeon, B. N. and Li, H. (2007). Dynamic correlation analysis of financial "
                   "contagion: Evidence from Asian markets. Journal of International Money and Finance 26(7), "
                   "1206-1228.",
+    "cheung1996": "Cheung, Y.-W. and Ng, L. K. (1996). A causality-in-variance test and its application to "
+                  "financial market prices. Journal of Econometrics 72(1-2), 33-48.",
     "boehmer1991": "Boehmer, E., Musumeci, J. and Poulsen, A. B. (1991). Event-study methodology under conditions "
                    "of event-induced variance. Journal of Financial Economics 30(2), 253-272.",
 }
@@ -299,6 +308,8 @@ def method_keys(study: Mapping[str, Any], measures: Iterable[str], sections: Ite
         keys.append("hafner2006")
     if "contagion_tests" in present:
         keys += ["forbes2002", "chiang2007"]
+    if "granger_in_variance" in present:
+        keys.append("cheung1996")
     if "events" in present:
         keys.append("boehmer1991")
     measure_keys = {"garman_klass": "garman1980", "parkinson": "parkinson1980", "yang_zhang": "yang2000",

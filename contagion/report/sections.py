@@ -182,7 +182,7 @@ def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, 
 
 def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
                     forbes: pd.DataFrame, shift: pd.DataFrame, group_car: pd.DataFrame,
-                    facts: pd.DataFrame) -> list[Section]:
+                    facts: pd.DataFrame, granger: pd.DataFrame | None = None) -> list[Section]:
     if not study.events:
         return []
     main = outputs["main"]
@@ -201,7 +201,12 @@ def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     if not shift.empty:
         tests.tables.append(table_view(shift.drop(columns=[c for c in ("job", "data_note") if c in shift.columns]),
                                        "Correlation shift (mean DCC correlation before vs after, HAC t)", digits=3))
-    tests.unavailable = _section_unavailable(outputs, "forbes", "correlation-shift")
+    if granger is not None and not granger.empty:
+        cols = [c for c in ["cause", "effect", "n_obs", "lags", "statistic", "p_value", "verdict"]
+                if c in granger.columns]
+        tests.tables.append(table_view(granger[cols], "Causality in variance (Cheung and Ng 1996) from the first "
+                                                      "group's equal-weighted index to each other group", digits=3))
+    tests.unavailable = _section_unavailable(outputs, "forbes", "correlation-shift", "causality-in-variance")
     out.append(tests)
     ev = Section("Event study")
     if not group_car.empty:

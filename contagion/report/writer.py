@@ -71,9 +71,10 @@ SCHEMAS: dict[str, list[str]] = {
     "abnormal_returns": ["job", "event", "event_date", "ticker", "group", "date", "tau"],
     "car": ["job", "level", "event", "group", "ticker", "window"],
     "facts": ["job", "claim_id", "claim", "verdict"],
+    "granger_in_variance": ["job", "cause", "effect"],
 }
 #: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
-_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts"}
+_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance"}
 _SORT: dict[str, list[str]] = {
     "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
     "dcc_virf": ["job", "shock", "response", "horizon"],
@@ -212,6 +213,8 @@ def write_report(
                          simulated)
     shift = _save_table(root, "tests/correlation_shift", _combine(outputs, "correlation_shift"), "correlation_shift",
                         simulated)
+    granger = _save_table(root, "tests/granger_in_variance", _combine(outputs, "granger_in_variance"),
+                          "granger_in_variance", simulated)
     abnormal = _save_table(root, "events/abnormal_returns", _combine(outputs, "abnormal_returns"), "abnormal_returns",
                            simulated)
     car = _save_table(root, "events/car", _combine(outputs, "car"), "car", simulated)
@@ -362,6 +365,8 @@ def write_report(
     sections_present = {"dcc"} if not dcc_params.empty else set()
     if not forbes.empty:
         sections_present.add("contagion_tests")
+    if not granger.empty:
+        sections_present.add("granger_in_variance")
     if not car.empty:
         sections_present.add("events")
     if not dcc_virf.empty:
@@ -371,7 +376,7 @@ def write_report(
     warnings = _collect_warnings(outputs)
     sections = page.sections(study, outputs, made, static_cells, directional, groups, dcc_params, event_facts, job_names)
     at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
-    sections[at:at] = page.event_sections(study, outputs, made, forbes, shift, group_car, facts)
+    sections[at:at] = page.event_sections(study, outputs, made, forbes, shift, group_car, facts, granger)
     embed_figures(sections, root)
     commit = git_commit()
     context = ReportContext(
