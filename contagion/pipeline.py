@@ -188,7 +188,8 @@ def _rolling_long(result: Any, job: str, model: str, method: str) -> pd.DataFram
 def _panel_long(values: pd.DataFrame, returns: pd.DataFrame, indices: pd.DataFrame, measure: str) -> pd.DataFrame:
     parts = []
     for kind, frame, level in (
-        (f"log_variance_{measure}" if measure not in ("returns",) else "returns", values, "asset"),
+        (f"measure_{measure}" if measure in ("returns", "squared", "absolute") else f"log_variance_{measure}",
+         values, "asset"),
         ("log_return", returns, "asset"),
         (f"group_index_{measure}", indices, "group"),
     ):
