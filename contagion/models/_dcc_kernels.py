@@ -321,7 +321,7 @@ def logdet_quad_q(q_vech: Float64Array2D, zt: Float64Array2D) -> tuple[Float64Ar
     if n > SMALL_N:
         logdet, quad = logdet_quad(unvech(q_vech, n), zq)
         return logdet - np.log(diag).sum(axis=0), quad
-    lower = np.zeros((n, n, n_obs))
+    lower = np.empty((n, n, n_obs))  # only entries written earlier in the loop are read
     y = np.empty((n, n_obs))
     logdet = np.zeros(n_obs)
     ok = np.ones(n_obs, dtype=bool)
