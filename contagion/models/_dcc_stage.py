@@ -155,8 +155,10 @@ def _newton(
     start converges in a few iterations where SLSQP's quasi-Newton needs ~10. The first iteration uses
     central differences (1 + 2k + k(k-1)/2 evaluations); later ones forward differences
     :math:`(f(\theta + h e_i) - f(\theta))/h - \tfrac12 H_{ii} h` (k evaluations; the subtracted curvature
-    term makes them second-order accurate like central differences) and the BFGS update of H along the last
-    step (Nocedal & Wright 2006, eq. 6.19), which keeps the convergence superlinear. Returns None (the caller then runs SLSQP) whenever a step would leave the feasible region, the
+    term leaves an error of :math:`\tfrac12 h` times the error of :math:`H_{ii}`, so h is 3e-6 relative instead
+    of 1e-4) and the BFGS update of H along the last step (Nocedal & Wright 2006, eq. 6.19), which keeps the
+    convergence superlinear. Measured on simulated N = 5-20 panels, the optimum agrees with full-Newton's to
+    ~1e-7 in the log-likelihood. Returns None (the caller then runs SLSQP) whenever a step would leave the feasible region, the
     Hessian is not positive definite, or it fails to converge: boundary optima are SLSQP's job.
     """
     k = theta0.shape[0]
@@ -173,7 +175,8 @@ def _newton(
     hess = np.empty((k, k))
     prev: tuple[Float64Array1D, Float64Array1D] | None = None  # (step taken, gradient before it)
     for _ in range(max_iter):
-        step = 1e-4 * np.maximum(np.abs(theta), 1e-2)
+        # the forward differences' error is dominated by 0.5 h (H_ii - H_bfgs_ii), hence a smaller step there
+        step = (1e-4 if prev is None else 3e-6) * np.maximum(np.abs(theta), 1e-2)
         fp = np.empty(k)
         if prev is None:
             # first iteration: central-difference gradient and Hessian (1 + 2k + k(k-1)/2 evaluations)
@@ -197,8 +200,8 @@ def _newton(
                     hess[i, j] = hess[j, i] = (objective(theta + e) - fp[i] - fp[j] + f) / (step[i] * step[j])
         else:
             # later iterations: forward differences (k evaluations) with the O(h) curvature term removed using
-            # the current Hessian's diagonal -- as accurate as central differences while that diagonal is --
-            # and a BFGS update of the Hessian from the gradient change along the last step
+            # the current Hessian's diagonal, and a BFGS update of the Hessian from the gradient change along
+            # the last step
             for i in range(k):
                 e = np.zeros(k)
                 e[i] = step[i]
