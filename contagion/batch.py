@@ -27,6 +27,7 @@ Executors
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -81,13 +82,35 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
-def job_key(job: Job, data_hashes: Mapping[str, str], version: str = __version__) -> str:
-    """SHA-256 content hash of a job's inputs: its spec, the input-series hashes and the package version."""
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 over the package's own source files (``*.py``, built-in studies, demo parameters).
+
+    Part of every job key, so that a cached result computed by other code is never reused: the version
+    string alone does not change while a checkout is edited (it stays ``0.1.0+unknown`` when the package is
+    not installed), and a result cache must not outlive the code that produced it.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(p for pattern in ("*.py", "studies/*.toml", "_demo/*.json") for p in root.rglob(pattern)
+                   if "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def job_key(job: Job, data_hashes: Mapping[str, str], version: str | None = None) -> str:
+    """SHA-256 content hash of a job's inputs: its spec, the input-series hashes and the code.
+
+    ``version`` defaults to the package version plus :func:`code_fingerprint`, so editing the code
+    invalidates every cached result.
+    """
     payload = {
         "cache_format": CACHE_FORMAT,
         "job": {"name": job.name, "kind": job.kind, "spec": job.spec},
         "data": dict(sorted(data_hashes.items())),
-        "version": version,
+        "version": version if version is not None else f"{__version__}+{code_fingerprint()}",
     }
     return hashlib.sha256(canonical_json(payload).encode("ascii")).hexdigest()
 

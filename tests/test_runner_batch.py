@@ -94,3 +94,19 @@ def test_run_jobs_on_dask_local_cluster(tmp_path: Path) -> None:
                        scheduler=cluster.scheduler_address)
     assert [r["value"] for r in out.values()] == [8, 18]
     assert ResultCache(tmp_path).get(keys["main"])["value"] == 8
+
+
+def test_job_key_changes_with_the_code(monkeypatch):
+    """A cached result must not be reused by other code, even when the version string is unchanged."""
+    import contagion.batch as batch
+
+    base = job_key(JOBS[0], {"NVDA": "a"})
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "edited")
+    assert job_key(JOBS[0], {"NVDA": "a"}) != base
+
+
+def test_code_fingerprint_is_stable_and_covers_the_sources():
+    from contagion.batch import code_fingerprint
+
+    assert code_fingerprint() == code_fingerprint()
+    assert len(code_fingerprint()) == 64
