@@ -1,0 +1,480 @@
+"""Study specifications: a TOML file validated into a typed, immutable spec.
+
+A *study* says what to estimate and on which data: the universe (groups of tickers), the sample, the
+dated events, the calendar policy, the volatility measure, the VAR / connectedness / DCC / VIRF options, the
+robustness variants, the output formats and the seed. ``contagion run`` turns a study into a report folder.
+
+Validation is strict (pydantic v2 with ``extra="forbid"``): an unknown key or a bad value is rejected with
+the file, the line and the dotted key in the message, e.g.::
+
+    my-study.toml, line 14, key 'var.draws': Input should be greater than or equal to 0 (got -5)
+
+Built-in studies ship in :mod:`contagion.studies` (``contagion studies`` lists them); any other study is a
+path to a ``.toml`` file. The full list of keys, with defaults, is in ``docs/studies.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contagion.errors import SpecificationError
+
+__all__ = [
+    "BUILTIN_STUDIES",
+    "ConnectednessSpec",
+    "DCCSpec",
+    "DataSpec",
+    "EventSpec",
+    "OutputSpec",
+    "RobustnessVariant",
+    "Study",
+    "VARSpec",
+    "VIRFShock",
+    "VIRFSpec",
+    "list_studies",
+    "load_study",
+    "parse_study",
+]
+
+CalendarName = Literal["exchange", "weekly", "crypto", "monday_saturday", "monday_sunday"]
+MeasureName = Literal[
+    "returns", "squared", "absolute", "parkinson", "garman_klass", "rogers_satchell", "gkyz", "yang_zhang"
+]
+SourceName = Literal["yahoo", "csv", "demo", "memory"]  # "memory": data handed over in process (jobs)
+OutputFormat = Literal["csv", "parquet", "tex", "png", "pdf", "html", "md"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+class _Spec(BaseModel):
+    """Base of every spec block: unknown keys are errors and specs are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class EventSpec(_Spec):
+    """A dated event (e.g. the DeepSeek R1 release on 2025-01-27)."""
+
+    name: str = Field(min_length=1)
+    date: dt.date
+
+
+class DataSpec(_Spec):
+    """Where the data come from and how they are aligned and measured.
+
+    ``min_obs`` is the availability filter: an asset enters its group's equal-weighted index only with at
+    least ``min_obs`` aligned observations inside the sample; the asset-level network uses only assets that
+    cover the whole sample.
+    """
+
+    source: SourceName = "yahoo"
+    data_dir: str | None = None
+    start: dt.date
+    end: dt.date
+    calendar: CalendarName = "exchange"
+    measure: MeasureName = "garman_klass"
+    min_obs: int = Field(default=120, ge=10)
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> DataSpec:
+        if self.start >= self.end:
+            raise ValueError(f"start ({self.start}) must be before end ({self.end})")
+        if self.source == "csv" and not self.data_dir:
+            raise ValueError("source = 'csv' needs data_dir (a folder of <TICKER>.csv files)")
+        return self
+
+
+class VARSpec(_Spec):
+    """VAR / impulse-response options for the headline group-level model.
+
+    ``horizon`` is the number of MA terms of the FEVD (h = 0..H-1, Diebold-Yilmaz 2012); ``irf_horizon`` the
+    number of impulse-response steps. ``bands = "none"`` skips the bands; ``draws`` is the number of
+    bootstrap replications.
+    """
+
+    lags: int | Literal["aic", "bic", "hqic"] = "aic"
+    max_lags: int = Field(default=10, ge=1, le=60)
+    horizon: int = Field(default=10, ge=1, le=500)
+    irf_horizon: int = Field(default=20, ge=1, le=500)
+    irf_kinds: tuple[Literal["generalized", "orthogonal"], ...] = ("generalized",)
+    bands: Literal["none", "asymptotic", "bootstrap", "kilian", "wild"] = "bootstrap"
+    draws: int = Field(default=1000, ge=2, le=100_000)
+    level: float = Field(default=0.95, gt=0.0, lt=1.0)
+
+    @field_validator("lags")
+    @classmethod
+    def _lags_positive(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 60:
+            raise ValueError(f"lags must be between 1 and 60 or one of 'aic', 'bic', 'hqic' (got {value})")
+        return value
+
+    @field_validator("irf_kinds")
+    @classmethod
+    def _kinds_nonempty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("irf_kinds must name at least one of 'generalized', 'orthogonal'")
+        return tuple(dict.fromkeys(value))
+
+
+class ConnectednessSpec(_Spec):
+    """Diebold-Yilmaz connectedness options (static, rolling window, TVP-VAR)."""
+
+    static: bool = True
+    kind: Literal["generalized", "cholesky"] = "generalized"
+    rolling_window: int | None = Field(default=200, ge=20)
+    rolling_step: int = Field(default=1, ge=1)
+    tvp: bool = False
+    asset_network: bool = True
+
+
+class DCCSpec(_Spec):
+    """DCC-GARCH on returns. ``start`` (optional) shortens the DCC sample, e.g. to admit young tokens."""
+
+    enabled: bool = True
+    assets: tuple[str, ...] = ()
+    start: dt.date | None = None
+    mean: Literal["constant", "zero", "ar1"] = "constant"
+    volatility: Literal["garch", "gjr", "egarch"] = "garch"
+    dist: Literal["normal", "t", "skewt"] = "normal"
+    model: Literal["dcc", "adcc"] = "dcc"
+    joint_dist: Literal["normal", "t"] = "normal"
+    composite: bool = False
+    window_days: int = Field(default=60, ge=1, description="days either side of the event in the figure")
+
+
+class VIRFShock(_Spec):
+    """A VIRF shock: one standard deviation of a named ``asset``, or the observed returns of ``date``."""
+
+    name: str = Field(min_length=1)
+    asset: str | None = None
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> VIRFShock:
+        if (self.asset is None) == (self.date is None):
+            raise ValueError("give exactly one of 'asset' (a named-asset shock) or 'date' (a historical shock)")
+        return self
+
+
+class VIRFSpec(_Spec):
+    """Volatility impulse responses (Hafner & Herwartz 2006) from the fitted DCC model."""
+
+    shocks: tuple[VIRFShock, ...] = ()
+    horizon: int = Field(default=30, ge=1, le=1000)
+    reps: int = Field(default=2000, ge=40, le=1_000_000)  # the VIRF simulation uses 20 antithetic batches
+    level: float = Field(default=0.90, gt=0.0, lt=1.0)
+
+
+class RobustnessVariant(_Spec):
+    """A robustness job: the headline model rerun with some data options changed.
+
+    ``window = "pre"`` ends the sample the day before the first event, ``"post"`` starts it on the event.
+    """
+
+    name: str
+    description: str = ""
+    window: Literal["full", "pre", "post"] = "full"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    calendar: CalendarName | None = None
+    measure: MeasureName | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value) or value == "main":
+            raise ValueError(
+                f"robustness names are lower-case identifiers (letters, digits, '_', '-', '.'), not 'main' "
+                f"(got {value!r})"
+            )
+        return value
+
+
+class OutputSpec(_Spec):
+    """Which file formats to write (CSV, Parquet and JSON are always written)."""
+
+    formats: tuple[OutputFormat, ...] = ("csv", "parquet", "tex", "png", "pdf", "html", "md")
+
+
+class Study(_Spec):
+    """A validated study. Build it with :func:`load_study` or :func:`parse_study`."""
+
+    name: str
+    title: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    groups: dict[str, tuple[str, ...]]
+    events: tuple[EventSpec, ...] = ()
+    data: DataSpec
+    var: VARSpec = VARSpec()
+    connectedness: ConnectednessSpec = ConnectednessSpec()
+    dcc: DCCSpec = DCCSpec()
+    virf: VIRFSpec = VIRFSpec()
+    robustness: tuple[RobustnessVariant, ...] = ()
+    facts: Literal["none", "deepseek"] = "none"
+    output: OutputSpec = OutputSpec()
+
+    @field_validator("name")
+    @classmethod
+    def _name_slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                f"name must be a lower-case identifier (letters, digits, '_', '-', '.'; it names the report "
+                f"folder), got {value!r}"
+            )
+        return value
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if len(value) < 2:
+            raise ValueError("a study needs at least two groups (the headline VAR runs on group indices)")
+        seen: dict[str, str] = {}
+        for group, tickers in value.items():
+            if not group.strip():
+                raise ValueError("group names must not be empty")
+            if not tickers:
+                raise ValueError(f"group {group!r} lists no tickers")
+            for ticker in tickers:
+                if not ticker.strip():
+                    raise ValueError(f"group {group!r} contains an empty ticker")
+                if ticker in seen:
+                    raise ValueError(f"ticker {ticker!r} appears in both group {seen[ticker]!r} and {group!r}")
+                seen[ticker] = group
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Study:
+        tickers = set(self.tickers)
+        for asset in self.dcc.assets:
+            if asset not in tickers:
+                raise ValueError(f"dcc.assets: {asset!r} is not in any group ({', '.join(self.groups)})")
+        for shock in self.virf.shocks:
+            if shock.asset is not None and shock.asset not in self.dcc.assets:
+                raise ValueError(f"virf shock {shock.name!r}: asset {shock.asset!r} is not in dcc.assets")
+        names = [variant.name for variant in self.robustness]
+        if len(set(names)) != len(names):
+            raise ValueError(f"robustness variant names must be unique (got {names})")
+        if any(v.window != "full" for v in self.robustness) and not self.events:
+            raise ValueError("robustness windows 'pre'/'post' need at least one event")
+        for event in self.events:
+            if not self.data.start < event.date <= self.data.end:
+                raise ValueError(
+                    f"event {event.name!r} on {event.date} lies outside the sample {self.data.start}..{self.data.end}"
+                )
+        return self
+
+    # ------------------------------------------------------------------ derived views
+    @property
+    def tickers(self) -> tuple[str, ...]:
+        """All tickers in group order."""
+        return tuple(t for tickers in self.groups.values() for t in tickers)
+
+    @property
+    def group_of(self) -> dict[str, str]:
+        """Ticker -> group name."""
+        return {t: g for g, tickers in self.groups.items() for t in tickers}
+
+    def resolved(self) -> dict[str, Any]:
+        """The spec as plain JSON-able data (dates as ISO strings), as recorded in the manifest."""
+        return self.model_dump(mode="json")
+
+    def with_overrides(self, **changes: Any) -> Study:
+        """A copy with top-level or dotted (``"data.source"``) keys replaced, validated again."""
+        raw = self.model_dump(mode="python")
+        for key, value in changes.items():
+            node = raw
+            parts = key.split(".")
+            for part in parts[:-1]:
+                node = node[part]
+            node[parts[-1]] = value
+        try:
+            return Study.model_validate(raw)
+        except ValidationError as err:
+            raise SpecificationError(_format_errors(err, f"study {self.name!r}", None)) from None
+
+
+# ---------------------------------------------------------------------- loading
+BUILTIN_STUDIES: tuple[str, ...] = ("deepseek-2025",)
+
+
+def list_studies() -> list[tuple[str, str]]:
+    """Built-in studies as ``(name, title)`` pairs."""
+    out = []
+    for name in BUILTIN_STUDIES:
+        study = load_study(name)
+        out.append((study.name, study.title))
+    return out
+
+
+def _builtin_text(name: str) -> str | None:
+    package = resources.files("contagion") / "studies" / f"{name}.toml"
+    if not package.is_file():
+        return None
+    return package.read_text(encoding="utf-8")
+
+
+def load_study(study: str | Path) -> Study:
+    """Load a built-in study by name or a study file by path.
+
+    Raises
+    ------
+    SpecificationError
+        Unknown study name, unreadable or invalid TOML, unknown key or bad value (file, line and key named).
+    """
+    text: str | None
+    label: str
+    if isinstance(study, Path) or str(study).endswith(".toml") or "/" in str(study) or "\\" in str(study):
+        path = Path(study)
+        label = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SpecificationError(f"study file {label} does not exist.") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise SpecificationError(f"study file {label} cannot be read: {err}.") from None
+    else:
+        text = _builtin_text(str(study))
+        label = f"built-in study {study}.toml"
+        if text is None:
+            raise SpecificationError(
+                f"unknown study {str(study)!r}; built-in studies: {', '.join(BUILTIN_STUDIES)} "
+                f"(`contagion studies` lists them), or pass the path to a .toml study file."
+            )
+    return parse_study(text, source=label)
+
+
+def parse_study(text: str, source: str = "<study>") -> Study:
+    """Validate the TOML ``text`` of a study; ``source`` names it in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecificationError(f"{source}: invalid TOML: {err}.") from None
+    try:
+        return Study.model_validate(raw)
+    except ValidationError as err:
+        raise SpecificationError(_format_errors(err, source, text)) from None
+
+
+def _format_errors(err: ValidationError, source: str, text: str | None) -> str:
+    lines_of = _key_lines(text) if text is not None else {}
+    messages = []
+    for item in err.errors(include_url=False):
+        loc = tuple(item["loc"])
+        # pydantic adds the union member / validator tag to loc ("int", "literal[...]"): keep data keys only
+        loc = tuple(p for p in loc if isinstance(p, int) or not _is_tag(str(p)))
+        dotted = _dotted(loc)
+        line = _line_for(loc, lines_of)
+        where = f"{source}, line {line}" if line else source
+        msg = item["msg"]
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; docs/studies.md lists the valid keys)"
+        elif item["type"] == "missing":
+            msg = "required key is missing"
+        elif "input" in item and not isinstance(item["input"], dict | list):
+            msg = f"{msg} (got {item['input']!r})"
+        messages.append(f"{where}, key '{dotted or '<top level>'}': {msg}")
+    return "; ".join(dict.fromkeys(messages)) + "."
+
+
+def _is_tag(part: str) -> bool:
+    return part in {"int", "str", "float", "bool", "date", "none"} or part.startswith(
+        ("literal[", "function-after[", "function-before[", "tuple[", "list[")
+    )
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line_for(loc: tuple[Any, ...], lines_of: Mapping[tuple[Any, ...], int]) -> int | None:
+    for cut in range(len(loc), 0, -1):
+        line = lines_of.get(tuple(loc[:cut]))
+        if line is not None:
+            return line
+    return None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=""")
+_INLINE_KEY = re.compile(r"""(?:[{,]\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _split_key(key: str) -> list[str]:
+    parts = re.findall(r""""[^"]*"|'[^']*'|[^.\s]+""", key)
+    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+def _key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """Map key paths (as pydantic reports them) to 1-based line numbers by scanning the TOML text.
+
+    Handles tables, arrays of tables (``[[robustness]]`` -> index), dotted keys and one-line inline tables.
+    Good enough to point a user at the right line; the values themselves are parsed by :mod:`tomllib`.
+    """
+    found: dict[tuple[Any, ...], int] = {}
+    table: tuple[Any, ...] = ()
+    array_counts: dict[tuple[Any, ...], int] = {}
+    in_multiline = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if in_multiline:
+            if '"""' in stripped or "'''" in stripped:
+                in_multiline = False
+            continue
+        if not stripped or stripped.startswith("#"):
+            continue
+        header = _HEADER.match(line)
+        if header and "=" not in line.split("#")[0]:
+            path = tuple(_split_key(header.group(2)))
+            if header.group(1) == "[[":
+                index = array_counts.get(path, -1) + 1
+                array_counts[path] = index
+                table = (*path, index)
+            else:
+                table = path
+            found.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            path = (*table, *_split_key(key.group(1)))
+            found.setdefault(path, number)
+            rest = line[key.end():]
+            if rest.count('"""') == 1 or rest.count("'''") == 1:
+                in_multiline = True
+            for inner in _INLINE_KEY.finditer(rest):
+                found.setdefault((*path, _split_key(inner.group(1))[0]), number)
+            # inline tables inside an array: shocks = [{...}, {...}] on one line each
+            if rest.strip().startswith("[") or rest.strip() == "":
+                pass
+        elif stripped.startswith("{") and table:
+            # one inline table per line inside a multi-line array: index them in order
+            parent = _last_array_key(found, number)
+            if parent is not None:
+                index = array_counts.get(parent, -1) + 1
+                array_counts[parent] = index
+                found.setdefault((*parent, index), number)
+                for inner in _INLINE_KEY.finditer(stripped):
+                    found.setdefault((*parent, index, _split_key(inner.group(1))[0]), number)
+    return found
+
+
+def _last_array_key(found: Mapping[tuple[Any, ...], int], before: int) -> tuple[Any, ...] | None:
+    best: tuple[Any, ...] | None = None
+    best_line = -1
+    for path, line in found.items():
+        if line < before and line > best_line and path and isinstance(path[-1], str):
+            best, best_line = path, line
+    return best
