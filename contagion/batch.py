@@ -30,15 +30,14 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import pickle
 import queue as queue_module
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contagion._io import atomic_write_bytes
 from contagion._version import __version__
 from contagion.errors import ContagionError, SpecificationError
 
@@ -129,19 +128,6 @@ class ResultCache:
             ) from None
         return path
 
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------- executors

@@ -37,7 +37,7 @@ import pandas as pd
 from contagion.batch import Job, ResultCache, canonical_json, job_key, run_jobs
 from contagion.errors import ContagionError, DataError, NetworkError, SpecificationError
 from contagion.pipeline import JobOutput, run_job
-from contagion.study import Study, load_study
+from contagion.study import Study, load_study, set_dotted
 
 __all__ = ["RunProgress", "RunResult", "expand_jobs", "hash_frame", "load_data", "make_source", "run_study"]
 
@@ -179,12 +179,7 @@ def _job_study(study: Study, **changes: Any) -> dict[str, Any]:
     raw["data"]["source"] = "memory"
     raw["data"]["data_dir"] = None
     raw["robustness"] = []
-    for key, value in changes.items():
-        node = raw
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node[part]
-        node[parts[-1]] = value
+    set_dotted(raw, changes)
     return raw
 
 

@@ -289,12 +289,7 @@ class Study(_Spec):
     def with_overrides(self, **changes: Any) -> Study:
         """A copy with top-level or dotted (``"data.source"``) keys replaced, validated again."""
         raw = self.model_dump(mode="python")
-        for key, value in changes.items():
-            node = raw
-            parts = key.split(".")
-            for part in parts[:-1]:
-                node = node[part]
-            node[parts[-1]] = value
+        set_dotted(raw, changes)
         try:
             return Study.model_validate(raw)
         except ValidationError as err:
@@ -478,3 +473,13 @@ def _last_array_key(found: Mapping[tuple[Any, ...], int], before: int) -> tuple[
         if line < before and line > best_line and path and isinstance(path[-1], str):
             best, best_line = path, line
     return best
+
+
+def set_dotted(raw: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Set top-level or dotted keys (``"var.draws"``) of a nested study dictionary in place."""
+    for key, value in changes.items():
+        node = raw
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node[part]
+        node[parts[-1]] = value

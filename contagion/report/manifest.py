@@ -16,7 +16,6 @@ are CSV, Parquet or JSON are byte-identical.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from contagion._io import sha256_file as file_sha256
 from contagion._version import __version__
 
 __all__ = [
@@ -68,13 +68,6 @@ def git_commit() -> str | None:
     commit = done.stdout.strip()
     return commit if done.returncode == 0 and len(commit) == 40 else None
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _yaml_str(text: str) -> str:

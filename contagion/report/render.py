@@ -102,8 +102,24 @@ def table_view(frame: pd.DataFrame, caption: str, *, digits: int = 2, note: str 
     """A DataFrame as a :class:`TableView` (numbers formatted with ``digits`` decimals)."""
     data = frame.reset_index() if index else frame
     columns = [str(c) for c in data.columns]
-    rows = [[_cell(v, digits) for v in row] for row in data.itertuples(index=False, name=None)]
+    counts = [_is_count_column(data[c]) for c in data.columns]
+    rows = [[_cell(int(v), digits) if is_count and _finite(v) else _cell(v, digits)
+             for v, is_count in zip(row, counts, strict=True)]
+            for row in data.itertuples(index=False, name=None)]
     return TableView(caption=caption, columns=columns, rows=rows, note=note)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and bool(np.isfinite(value))
+
+
+def _is_count_column(column: pd.Series) -> bool:
+    """Counts (``n_*`` columns, observations) print as integers even when stored as floats."""
+    name = str(column.name).lower()
+    if not (name.startswith("n_") or name in {"observations", "n", "count"}):
+        return False
+    values = pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(values.size) and bool(np.all(values == np.round(values)))
 
 
 def embed_figures(sections: Sequence[Section], root: Path) -> None:
