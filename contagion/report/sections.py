@@ -219,10 +219,10 @@ def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     if study.facts != "none":
         fx = Section("The DeepSeek story against the data")
         if not facts.empty and "verdict" in facts.columns:
-            cols = [c for c in ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"]
-                    if c in facts.columns]
-            fx.tables.append(table_view(facts[cols], "Claims of the news story, figures in percent (a fall is "
-                                                     "negative), and the verdict each figure supports"))
+            cols = [c for c in ["claim", "unit", "close_to_close", "aligned_session", "intraday_low", "two_day",
+                                "verdict"] if c in facts.columns]
+            fx.tables.append(table_view(facts[cols], "Claims of the news story, figures in the unit shown (% moves: "
+                                                     "a fall is negative), and the verdict each figure supports"))
             for assumption in main.info.get("facts_assumptions", []):
                 fx.text.append(f"Assumption: {assumption}")
         fx.unavailable = _section_unavailable(outputs, "facts")
