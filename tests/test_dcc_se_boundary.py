@@ -40,3 +40,19 @@ def test_se_on_real_ai_token_panel(markets_dir) -> None:
     se = res.std_errors.to_numpy()
     assert np.all(np.isfinite(se))
     assert np.all(se < 0.2)
+
+
+def test_univariate_table_flags_parameters_on_a_bound(markets_dir) -> None:
+    """QML standard errors are undefined on a bound: NaN there, and ``on_bound`` names the parameter."""
+    from contagion.data import CsvSource, build_panel
+
+    tickers = ["NVDA", "BTC-USD", "GRT-USD", "WLD-USD", "NEAR-USD"]
+    panel = build_panel(CsvSource(markets_dir), tickers, start="2024-04-15", end="2025-12-31")
+    uni = DCCGARCH(panel.returns.dropna()).fit(se=False).univariate
+    for asset, row in uni.iterrows():
+        flagged = [k for k in row["on_bound"].split(",") if k]
+        for name in ("alpha", "beta"):
+            if abs(row[name]) < 1e-9:
+                assert name in flagged, (asset, name)
+                assert np.isnan(row[f"se_{name}"])
+    assert uni["on_bound"].str.len().gt(0).any()

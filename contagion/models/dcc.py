@@ -60,7 +60,7 @@ from contagion.errors import (
     SpecificationError,
 )
 from contagion.models import _dcc_kernels as K
-from contagion.models._dcc_stage import _fit_correlation_stage, _unpack, two_step_se
+from contagion.models._dcc_stage import _fit_correlation_stage, _interior, _unpack, two_step_se
 from contagion.models._dcc_state import DCCState
 from contagion.models.garch import MarginFit, fit_margin
 
@@ -278,14 +278,20 @@ class DCCResult:
         """Each asset's first-stage parameters and QML standard errors, on the scale of the input data.
 
         Columns: the parameter names (``mu``, ``omega``, ``alpha``, ``beta`` for rugarch-objective margins;
-        arch's names otherwise), ``se_<name>``, ``loglik``, ``engine`` and the winning ``start``.
+        arch's names otherwise), ``se_<name>``, ``loglik``, ``engine``, the winning ``start`` and ``on_bound``
+        (variance parameters estimated on their zero bound, comma-separated). A QML standard error is not
+        defined at a bound, so those entries of ``se_<name>`` are NaN, and ``on_bound`` says why.
         """
         rows = []
         for m, ll in zip(self.margins, self.univariate_loglik, strict=True):
             p, s = _unscale_params(m, self.scale)
+            interior = set(_interior(m))
+            bound = [k for j, k in enumerate(m.param_names) if j not in interior]
+            s = np.array([np.nan if j not in interior else v for j, v in enumerate(s)])
             row: dict[str, Any] = dict(zip(m.param_names, p, strict=True))
             row.update({f"se_{k}": v for k, v in zip(m.param_names, s, strict=True)})
-            row.update({"loglik": float(ll), "engine": m.engine, "start": m.start, "converged": m.converged})
+            row.update({"loglik": float(ll), "engine": m.engine, "start": m.start, "converged": m.converged,
+                        "on_bound": ",".join(bound)})
             rows.append(row)
         return pd.DataFrame(rows, index=pd.Index(self.names, name="asset"))
 
