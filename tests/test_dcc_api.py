@@ -203,15 +203,18 @@ def test_adcc_t_and_composite_run(panel):
 
 def test_first_stage_failure_names_asset_and_stage(panel, monkeypatch):
     import contagion.models.dcc as dcc_module
+    import contagion.models.garch as garch_module
 
-    real = dcc_module.fit_margin
+    real = garch_module.fit_margin
 
     def failing(x, name, **kw):
         if name == "BTC":
             raise FloatingPointError("overflow in variance recursion")
         return real(x, name, **kw)
 
-    monkeypatch.setattr(dcc_module, "fit_margin", failing)
+    # the batched Newton path hands every asset to the one-by-one path, where BTC fails
+    monkeypatch.setattr(garch_module, "_fit_rugarch_batch", lambda x, names, mean, se: [None] * len(names))
+    monkeypatch.setattr(garch_module, "fit_margin", failing)
     with pytest.raises(dcc_module.EstimationError, match=r"first stage \(univariate garch\) failed for BTC"):
         DCCGARCH(panel).fit(se=False)
 
@@ -228,6 +231,11 @@ def test_non_convergence_warning_names_asset(panel, monkeypatch):
         res.success = False
         return res
 
+    # Newton does not converge for any asset (as on a boundary optimum), and SLSQP then stalls
+    def no_newton(x, p0, free, lower, upper):
+        return p0, np.zeros(p0.shape[0], dtype=bool)
+
+    monkeypatch.setattr(garch_module, "_newton_batch", no_newton)
     monkeypatch.setattr(garch_module.optimize, "minimize", stalled)
     with pytest.warns(ConvergenceWarning, match="first stage for NVDA"):
         res = DCCGARCH(panel).fit(se=False)

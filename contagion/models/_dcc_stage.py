@@ -99,7 +99,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
     objective = comp_objective
     if not composite:
         objective = make_objective(None)
-        theta_c = res.x if comp_objective(res.x) < 1e9 else theta_for(*grid[0][1])
+        theta_c = res.x if np.isfinite(res.fun) and res.fun < 1e9 else theta_for(*grid[0][1])
         res = _minimise(objective, theta_c, bounds, row)
     fbest = float(res.fun) if np.isfinite(res.fun) else 1e10
     theta = np.asarray(res.x, dtype=float).copy()

@@ -62,7 +62,7 @@ from contagion.errors import (
 from contagion.models import _dcc_kernels as K
 from contagion.models._dcc_stage import _fit_correlation_stage, _interior, _unpack, two_step_se
 from contagion.models._dcc_state import DCCState
-from contagion.models.garch import MarginFit, fit_margin
+from contagion.models.garch import MarginFit, fit_margins
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -182,15 +182,7 @@ class DCCGARCH:
                           f"{sd.min():.3g}); check the units (percent vs decimal).", DataQualityWarning, stacklevel=2)
         scale = _choose_scale(sd)
         x = raw * scale
-        margins = []
-        for k, name in enumerate(names):
-            try:
-                margins.append(fit_margin(x[:, k], name, mean=self.mean, volatility=self.volatility,
-                                          dist=self.dist, se=se))
-            except EstimationError:
-                raise
-            except Exception as exc:  # any numerical failure is reported with the asset and stage
-                raise EstimationError(f"first stage (univariate {self.volatility}) failed for {name}: {exc}") from exc
+        margins = fit_margins(x, names, mean=self.mean, volatility=self.volatility, dist=self.dist, se=se)
         first = max(m.first for m in margins)
         n_obs = raw.shape[0] - first
         eps = np.column_stack([m.resid[first - m.first:] for m in margins])

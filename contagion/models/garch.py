@@ -37,13 +37,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import optimize
 
-from contagion._typing import Float64Array1D, Float64Array2D
+from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D
 from contagion.errors import ConvergenceWarning, EstimationError
 from contagion.models._dcc_kernels import ar1_filter
 
-__all__ = ["PERSISTENCE_CAP", "MarginFit", "fit_margin", "garch11_filter", "uses_rugarch_objective"]
+__all__ = [
+    "PERSISTENCE_CAP", "MarginFit", "fit_margin", "fit_margins", "garch11_derivatives", "garch11_filter",
+    "uses_rugarch_objective",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -155,12 +159,199 @@ def _garch11_scores(
     return ll, s[order].T
 
 
+# ----------------------------------------------------------------------------------------------------------
+# all rugarch-objective margins at once: analytic Hessian, Newton vectorised over assets
+# ----------------------------------------------------------------------------------------------------------
+
+#: Newton stops once the predicted gain of the next step (the Newton decrement, in log-likelihood units) is
+#: below this; the final full step makes the error quadratic in it (~1e-18)
+_NEWTON_TOL = 1e-9
+_NEWTON_MAX_ITER = 60
+
+
+def _filter_rows(u: Float64Array3D, beta: Float64Array1D, d0: Float64Array2D) -> Float64Array3D:
+    """Per-asset first-order filters :math:`d_t = u_t + \\beta_n d_{t-1}` on ``u`` (N, k, T - 1), started from
+    ``d0`` (N, k); returns (N, k, T) with ``d0`` in column 0. One LAPACK call per asset (its own pole)."""
+    n, k, m = u.shape
+    out = np.empty((n, k, m + 1))
+    out[:, :, 0] = d0
+    for i in range(n):
+        out[i, :, 1:] = ar1_filter(u[i], float(beta[i]), beta[i] * d0[i])
+    return out
+
+
+def garch11_derivatives(
+    x: Float64Array2D, p: Float64Array2D, *, order: int = 2
+) -> tuple[Float64Array1D, Float64Array2D, Float64Array3D | None, Float64Array3D | None]:
+    r"""Log-likelihood, score and analytic Hessian of rugarch's Gaussian GARCH(1,1) for many assets at once.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_assets, n_obs)
+        Returns, one row per asset.
+    p : ndarray of shape (n_assets, 4)
+        :math:`(\mu, \omega, \alpha, \beta)` per asset.
+    order : {0, 1, 2}
+        0: log-likelihood and variances only; 1: also the scores; 2: also the Hessian.
+
+    Returns
+    -------
+    loglik : (n_assets,)
+    h : (n_assets, n_obs)
+    scores : (n_assets, n_obs, 4) or None
+        Per-observation derivatives of the log-likelihood in :math:`(\mu, \omega, \alpha, \beta)`.
+    hess : (n_assets, 4, 4) or None
+        Hessian of the total log-likelihood.
+
+    Notes
+    -----
+    The derivatives of :math:`h_t = \omega + \alpha\varepsilon_{t-1}^2 + \beta h_{t-1}` (Bollerslev 1986,
+    eq. 2) obey the same first-order filter with pole :math:`\beta` (Fiorentini, Calzolari & Panattoni 1996,
+    "Analytic derivatives and the computation of GARCH estimates", J. Applied Econometrics 11, eq. 5-7):
+    :math:`\partial_\omega h_t = 1 + \beta\,\partial_\omega h_{t-1}`,
+    :math:`\partial_\alpha h_t = \varepsilon_{t-1}^2 + \beta\,\partial_\alpha h_{t-1}`,
+    :math:`\partial_\beta h_t = h_{t-1} + \beta\,\partial_\beta h_{t-1}`,
+    :math:`\partial_\mu h_t = -2\alpha\varepsilon_{t-1} + \beta\,\partial_\mu h_{t-1}`, and the non-zero second
+    derivatives :math:`\partial_{\beta\theta} h_t = \partial_\theta h_{t-1}(1 + [\theta=\beta]) + \beta\,\partial_{\beta\theta}h_{t-1}`,
+    :math:`\partial_{\alpha\mu} h_t = -2\varepsilon_{t-1} + \beta\,\partial_{\alpha\mu}h_{t-1}`,
+    :math:`\partial_{\mu\mu} h_t = 2\alpha + \beta\,\partial_{\mu\mu}h_{t-1}`. rugarch's start
+    :math:`h_1 = \overline{\varepsilon^2}` gives :math:`\partial_\mu h_1 = -2\bar\varepsilon`,
+    :math:`\partial_{\mu\mu} h_1 = 2`. With :math:`\ell_t = -\tfrac12(\log 2\pi + \log h_t + \varepsilon_t^2/h_t)`,
+    :math:`r_t = \partial\ell_t/\partial h_t = -\tfrac12(1/h_t - \varepsilon_t^2/h_t^2)` and
+    :math:`r'_t = \tfrac12/h_t^2 - \varepsilon_t^2/h_t^3`:
+    :math:`\partial^2\ell_t/\partial\theta_i\partial\theta_j = r_t\,\partial_{ij}h_t + r'_t\,\partial_i h_t\,\partial_j h_t`
+    plus, through :math:`\varepsilon_t = x_t - \mu`, :math:`-(\varepsilon_t/h_t^2)(\partial_i h_t [j=\mu] + \partial_j h_t [i=\mu]) - [i=j=\mu]/h_t`.
+    """
+    mu, om, al, be = (p[:, i] for i in range(4))
+    e = x - mu[:, None]
+    e2 = e * e
+    n_assets, n_obs = x.shape
+    h0 = e2.mean(axis=1)
+    h = _filter_rows((om[:, None] + al[:, None] * e2[:, :-1])[:, None, :], be, h0[:, None])[:, 0]
+    inv_h = 1.0 / h
+    ll_t = -0.5 * (LOG2PI + np.log(h) + e2 * inv_h)
+    if order == 0:
+        return ll_t.sum(axis=1), h, None, None
+    # first derivatives of h, order (mu, omega, alpha, beta)
+    u1 = np.empty((n_assets, 4, n_obs - 1))
+    u1[:, 0] = -2.0 * al[:, None] * e[:, :-1]
+    u1[:, 1] = 1.0
+    u1[:, 2] = e2[:, :-1]
+    u1[:, 3] = h[:, :-1]
+    d0 = np.zeros((n_assets, 4))
+    d0[:, 0] = -2.0 * e.mean(axis=1)
+    dh = _filter_rows(u1, be, d0)
+    r = -0.5 * inv_h * (1.0 - e2 * inv_h)
+    scores = np.einsum("nt,nkt->ntk", r, dh)
+    scores[:, :, 0] += e * inv_h
+    if order == 1:
+        return ll_t.sum(axis=1), h, scores, None
+    # second derivatives: (mu,mu), (mu,alpha), (mu,beta), (omega,beta), (alpha,beta), (beta,beta)
+    u2 = np.empty((n_assets, 6, n_obs - 1))
+    u2[:, 0] = 2.0 * al[:, None]
+    u2[:, 1] = -2.0 * e[:, :-1]
+    u2[:, 2] = dh[:, 0, :-1]
+    u2[:, 3] = dh[:, 1, :-1]
+    u2[:, 4] = dh[:, 2, :-1]
+    u2[:, 5] = 2.0 * dh[:, 3, :-1]
+    d20 = np.zeros((n_assets, 6))
+    d20[:, 0] = 2.0
+    d2h = _filter_rows(u2, be, d20)
+    rp = inv_h * inv_h * (0.5 - e2 * inv_h)
+    hess = np.einsum("nt,nit,njt->nij", rp, dh, dh)
+    rd = np.einsum("nt,nkt->nk", r, d2h)
+    for k, (i, j) in enumerate(((0, 0), (0, 2), (0, 3), (1, 3), (2, 3), (3, 3))):
+        hess[:, i, j] += rd[:, k]
+        if i != j:
+            hess[:, j, i] += rd[:, k]
+    cross = np.einsum("nt,nkt->nk", -e * inv_h * inv_h, dh)  # -(e/h^2) dh_k
+    hess[:, 0, :] += cross
+    hess[:, :, 0] += cross
+    hess[:, 0, 0] -= inv_h.sum(axis=1)
+    return ll_t.sum(axis=1), h, scores, hess
+
+
+def _newton_batch(
+    x: Float64Array2D, p0: Float64Array2D, free: list[int], lower: Float64Array2D, upper: Float64Array2D,
+) -> tuple[Float64Array2D, npt.NDArray[np.bool_]]:
+    """Damped Newton ascent on every asset's GARCH(1,1) log-likelihood at once (analytic Hessian).
+
+    ``free`` are the estimated columns of ``p`` (``mu`` is fixed at 0 for ``mean="zero"``); ``lower``/``upper``
+    bound them strictly (the interior). Returns the parameters and a flag per asset: False when a step would
+    leave the interior, the curvature is not negative definite, or no convergence within the iteration cap;
+    those assets are refitted by the SLSQP path (boundary optima are its job).
+    """
+    p = p0.copy()
+    n_assets = p.shape[0]
+    done = np.zeros(n_assets, dtype=bool)
+    failed = np.zeros(n_assets, dtype=bool)
+    bounded = np.zeros(n_assets, dtype=np.int64)
+    idx = np.asarray(free)
+    for _ in range(_NEWTON_MAX_ITER):
+        act = np.flatnonzero(~done & ~failed)
+        if act.size == 0:
+            break
+        ll, _h, scores, hess = garch11_derivatives(x[act], p[act])
+        assert scores is not None and hess is not None
+        g = scores.sum(axis=1)[:, idx]
+        neg_h = -hess[:, idx][:, :, idx]
+        ok = np.isfinite(ll) & np.all(np.isfinite(neg_h), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
+        ok[ok] &= np.linalg.eigvalsh(neg_h[ok])[:, 0] > 0.0
+        failed[act[~ok]] = True
+        act, ll, g, neg_h = act[ok], ll[ok], g[ok], neg_h[ok]
+        if act.size == 0:
+            continue
+        step = np.linalg.solve(neg_h, g[:, :, None])[:, :, 0]
+        decrement = 0.5 * np.einsum("nk,nk->n", g, step)
+        t = np.ones(act.size)
+        pending = np.ones(act.size, dtype=bool)
+        lo, hi = lower[act][:, idx], upper[act][:, idx]
+        for _halving in range(30):
+            trial = p[act].copy()
+            trial[:, idx] += t[:, None] * step
+            inside = np.all(trial[:, idx] > lo, axis=1) & np.all(trial[:, idx] < hi, axis=1)
+            inside &= trial[:, 2] + trial[:, 3] < PERSISTENCE_CAP
+            # a step that leaves the interior means the optimum may be on the boundary: SLSQP decides
+            bounded[act[pending & ~inside]] += 1
+            cand = pending & inside
+            if np.any(cand):
+                ll_new = garch11_derivatives(x[act[cand]], trial[cand], order=0)[0]
+                better = np.isfinite(ll_new) & (ll_new >= ll[cand] - 1e-12 * np.abs(ll[cand]))
+                rows = np.flatnonzero(cand)[better]
+                p[act[rows]] = trial[rows]
+                pending[rows] = False
+            if not np.any(pending):
+                break
+            t[pending] *= 0.5
+        failed[act[pending]] = True
+        failed[bounded > 3] = True
+        # converged: the decrement was below tolerance and the full step was taken (error ~ decrement^2)
+        done[act[~pending & (t == 1.0) & (decrement < _NEWTON_TOL)]] = True
+    return p, done & ~failed
+
+
+def _rugarch_grid() -> list[tuple[float, float]]:
+    """Starting values (alpha, beta): rugarch's default, then a variance-targeted grid."""
+    return [RUGARCH_DEFAULT_START] + [(a0, p0 - a0) for p0 in (0.80, 0.90, 0.95, 0.98, 0.995)
+                                      for a0 in (0.02, 0.05, 0.10, 0.20) if p0 - a0 > 0.0]
+
+
+def _start_label(gi: int, grid: list[tuple[float, float]]) -> str:
+    a0, b0 = grid[gi]
+    return f"alpha={a0:g},beta={b0:g} ({'rugarch default' if gi == 0 else 'grid'})"
+
+
+def _is_interior(alpha: float, beta: float) -> bool:
+    """An optimum away from alpha = 0 and the persistence cap (where spurious local optima live)."""
+    return alpha > 1e-4 and alpha + beta < PERSISTENCE_CAP - 1e-6
+
+
 def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit:
     has_mu = mean == "constant"
-    n = x.shape[0]
     sd = float(np.std(x))
     var = sd * sd
     mean0 = float(np.mean(x)) if has_mu else 0.0
+    n = x.shape[0]
     # optimise theta = (m, w, alpha, beta) with mu = m sd, omega = w var (all O(1))
     conv = np.array([sd, var, 1.0, 1.0]) if has_mu else np.array([var, 1.0, 1.0])
 
@@ -187,8 +378,7 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
     # exchange-calendar crypto data): rugarch's default and a variance-targeted (alpha, beta) grid are
     # screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
     # persistence cap), where spurious local optima live, the next two starts are refined too; the best wins.
-    grid = [RUGARCH_DEFAULT_START] + [(a0, p0 - a0) for p0 in (0.80, 0.90, 0.95, 0.98, 0.995)
-                                      for a0 in (0.02, 0.05, 0.10, 0.20) if p0 - a0 > 0.0]
+    grid = _rugarch_grid()
     gll = np.array([garch11_filter(x, mean0, var * (1.0 - a0 - b0), a0, b0)[1].sum() for a0, b0 in grid])
     order = [int(i) for i in np.argsort(-np.where(np.isfinite(gll), gll, -np.inf), kind="stable")]
     best: tuple[float, Float64Array1D, str, bool] | None = None
@@ -199,48 +389,59 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
             warnings.simplefilter("ignore", RuntimeWarning)
             res = optimize.minimize(objective, theta0, jac=True, method="SLSQP", bounds=bounds,
                                     constraints=[constraint], options={"ftol": 1e-13, "maxiter": 500})
-        kind = "rugarch default" if gi == 0 else "grid"
-        label = f"alpha={a0:g},beta={b0:g} ({kind})"
         if np.all(np.isfinite(res.x)):
             f = objective(res.x)[0]
             if best is None or f < best[0] - 1e-12:
-                best = (f, res.x.copy(), label, bool(res.success))
-        if rank == 0 and best is not None:
-            al_, be_ = best[1][-2], best[1][-1]
-            if al_ > 1e-4 and al_ + be_ < PERSISTENCE_CAP - 1e-6:
-                break  # interior optimum from the best start: done
+                best = (f, res.x.copy(), _start_label(gi, grid), bool(res.success))
+        if rank == 0 and best is not None and _is_interior(best[1][-2], best[1][-1]):
+            break  # interior optimum from the best start: done
     if best is None:
         raise EstimationError(f"GARCH(1,1) first stage failed for {name}: no starting value gave a finite "
                               "likelihood. Check the series for outliers or constant stretches.")
     _, theta, label, ok = best
     mu, om, al, be = unpack(theta)
-    params = np.array(([mu] if has_mu else []) + [om, al, be])
+    return _rugarch_margin(x, name, mean, np.array([mu, om, al, be]), label, ok, se)
+
+
+def _rugarch_margin(
+    x: Float64Array1D, name: str, mean: str, p: Float64Array1D, label: str, ok: bool, se: bool,
+    derivs: tuple[float, Float64Array1D, Float64Array2D, Float64Array2D | None] | None = None,
+) -> MarginFit:
+    """The MarginFit at the optimum ``p = (mu, omega, alpha, beta)``: scores, analytic Hessian, sandwich SEs.
+
+    ``derivs``: ``(loglik, h, scores (T, 4), hessian (4, 4) or None)`` at ``p`` when the caller has them
+    (:func:`garch11_derivatives`); computed here otherwise.
+    """
+    has_mu = mean == "constant"
+    mu, om, al, be = (float(v) for v in p)
     names = (("mu",) if has_mu else ()) + ("omega", "alpha", "beta")
-
-    def loglik_scores(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array2D]:
-        m, o, a, b = (p[0], p[1], p[2], p[3]) if has_mu else (0.0, p[0], p[1], p[2])
-        return _garch11_scores(x, float(m), float(o), float(a), float(b), has_mu)
-
-    ll, scores = loglik_scores(params)
+    free = [0, 1, 2, 3] if has_mu else [1, 2, 3]
+    params = p[free].astype(float)
+    if derivs is None or (se and derivs[3] is None):
+        ll1, h1, s1, hs1 = garch11_derivatives(x[None, :], p[None, :], order=2 if se else 1)
+        assert s1 is not None
+        derivs = (float(ll1[0]), h1[0], s1[0], None if hs1 is None else hs1[0])
+    loglik, h, scores4, hess4 = derivs
+    scores = np.ascontiguousarray(scores4[:, free])
     if se:
-        hess = _hessian_from_scores(lambda p: loglik_scores(p)[1].sum(axis=0), params)
+        assert hess4 is not None
+        hess = hess4[np.ix_(free, free)]
         std = _sandwich_se(hess, scores)
     else:
         hess = np.full((len(names), len(names)), np.nan)
         std = np.full(len(names), np.nan)
-    h, _ = garch11_filter(x, mu, om, al, be)
 
-    def zfunc(p: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
-        m, o, a, b = (p[0], p[1], p[2], p[3]) if has_mu else (0.0, p[0], p[1], p[2])
+    def zfunc(q: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
+        m, o, a, b = (q[0], q[1], q[2], q[3]) if has_mu else (0.0, q[0], q[1], q[2])
         hh, lt = garch11_filter(x, float(m), float(o), float(a), float(b))
         return (x - m) / np.sqrt(hh), lt
 
     if not ok:
         warnings.warn(f"GARCH(1,1) first stage for {name}: the optimiser did not report convergence "
-                      f"(best start {label}); estimates may be imprecise.", ConvergenceWarning, stacklevel=4)
+                      f"(best start {label}); estimates may be imprecise.", ConvergenceWarning, stacklevel=6)
     return MarginFit(
         name=name, engine="rugarch", mean=mean, volatility="garch", dist="normal", param_names=names,
-        params=params, std_errors=std, scores=scores, hessian=hess, loglik=float(ll.sum()), resid=x - mu,
+        params=params, std_errors=std, scores=scores, hessian=hess, loglik=loglik, resid=x - mu,
         variance=h, first=0, start=label, converged=ok, zfunc=zfunc,
         recursion={"mu": mu, "omega": om, "alpha": al, "gamma": 0.0, "beta": be},
         backcast=float(np.mean((x - mu) ** 2)),
@@ -365,7 +566,7 @@ def _fit_arch(x: Float64Array1D, name: str, mean: str, volatility: str, dist: st
         rec["phi"] = float(pm[names[1]])
     if not ok:
         warnings.warn(f"first stage ({volatility}) for {name}: arch's optimiser did not converge "
-                      f"(best start {label}).", ConvergenceWarning, stacklevel=4)
+                      f"(best start {label}).", ConvergenceWarning, stacklevel=5)
     return MarginFit(
         name=name, engine="arch", mean=mean, volatility=volatility, dist=dist, param_names=names,
         params=params, std_errors=std, scores=scores, hessian=hess, loglik=float(ll.sum()), resid=resids,
@@ -413,3 +614,79 @@ def fit_margin(
     if uses_rugarch_objective(mean, volatility, dist):
         return _fit_rugarch(np.ascontiguousarray(x, dtype=float), name, mean, se)
     return _fit_arch(np.ascontiguousarray(x, dtype=float), name, mean, volatility, dist, se)
+
+
+def _fit_rugarch_batch(x: Float64Array2D, names: tuple[str, ...], mean: str, se: bool) -> list[MarginFit | None]:
+    """Every asset's rugarch-objective margin at once (x: n_obs x n_assets); None where SLSQP must decide.
+
+    The same starting-value grid as :func:`_fit_rugarch` is screened for all assets together (one filter
+    call per grid point), then Newton with the analytic Hessian (:func:`garch11_derivatives`) refines every
+    asset's best start at once. An asset whose Newton path reaches the interior optimum gets the same
+    estimate SLSQP would (to ~1e-9 in the parameters, with a log-likelihood at least as high); any other
+    (boundary optimum, indefinite curvature, no convergence) is returned as None and refitted one by one.
+    """
+    has_mu = mean == "constant"
+    xt = np.ascontiguousarray(x.T, dtype=float)  # (N, T)
+    n_assets = xt.shape[0]
+    sd = xt.std(axis=1)
+    var = sd * sd
+    mean0 = xt.mean(axis=1) if has_mu else np.zeros(n_assets)
+    grid = _rugarch_grid()
+    e2 = (xt - mean0[:, None]) ** 2
+    h0 = e2.mean(axis=1)
+    gll = np.empty((len(grid), n_assets))
+    for gi, (a0, b0) in enumerate(grid):
+        h = np.empty_like(xt)
+        h[:, 0] = h0
+        h[:, 1:] = ar1_filter((var * (1.0 - a0 - b0))[:, None] + a0 * e2[:, :-1], b0, b0 * h0)
+        gll[gi] = (-0.5 * (LOG2PI + np.log(h) + e2 / h)).sum(axis=1)
+    gll = np.where(np.isfinite(gll), gll, -np.inf)
+    best = np.argmax(gll, axis=0)  # first maximum, as the stable argsort in _fit_rugarch
+    p0 = np.column_stack([mean0, var * np.maximum(1.0 - np.array([grid[g][0] + grid[g][1] for g in best]), 1e-4),
+                          [grid[g][0] for g in best], [grid[g][1] for g in best]])
+    free = [0, 1, 2, 3] if has_mu else [1, 2, 3]
+    lower = np.column_stack([mean0 - 5.0 * sd, 1e-10 * var, np.zeros(n_assets), np.zeros(n_assets)])
+    upper = np.column_stack([mean0 + 5.0 * sd, var, np.ones(n_assets), np.ones(n_assets)])
+    with np.errstate(all="ignore"):
+        p, ok = _newton_batch(xt, p0, free, lower, upper)
+    keep = np.flatnonzero(ok & np.all(np.isfinite(gll), axis=0) & (p[:, 2] > 1e-4)
+                          & (p[:, 2] + p[:, 3] < PERSISTENCE_CAP - 1e-6))  # interior optima (_is_interior)
+    out: list[MarginFit | None] = [None] * n_assets
+    if keep.size:
+        ll, h, scores, hess = garch11_derivatives(xt[keep], p[keep], order=2 if se else 1)
+        assert scores is not None
+        for j, i in enumerate(keep):
+            derivs = (float(ll[j]), h[j], scores[j], None if hess is None else hess[j])
+            out[i] = _rugarch_margin(xt[i], names[i], mean, p[i], _start_label(int(best[i]), grid), True, se,
+                                     derivs)
+    return out
+
+
+def fit_margins(
+    x: Float64Array2D, names: tuple[str, ...], *, mean: str, volatility: str, dist: str, se: bool = True
+) -> list[MarginFit]:
+    """Fit every asset's first-stage model (x: n_obs x n_assets).
+
+    rugarch-objective margins are estimated together (:func:`_fit_rugarch_batch`); the others, and any
+    asset the batch leaves to SLSQP, one by one with :func:`fit_margin`.
+
+    Raises
+    ------
+    EstimationError
+        When an asset's fit fails (names the asset and the stage).
+    """
+    batch: list[MarginFit | None] = [None] * len(names)
+    if uses_rugarch_objective(mean, volatility, dist):
+        batch = _fit_rugarch_batch(x, names, mean, se)
+    margins = []
+    for k, name in enumerate(names):
+        fitted = batch[k]
+        if fitted is None:
+            try:
+                fitted = fit_margin(x[:, k], name, mean=mean, volatility=volatility, dist=dist, se=se)
+            except EstimationError:
+                raise
+            except Exception as exc:  # any numerical failure is reported with the asset and stage
+                raise EstimationError(f"first stage (univariate {volatility}) failed for {name}: {exc}") from exc
+        margins.append(fitted)
+    return margins
