@@ -6,7 +6,9 @@ Cases (``python benchmarks/run.py --only bench_dcc``):
   (rmgarch: 2.2-2.5 s). Falls back to simulated data of the same shape when ``../shared`` is absent.
 - ``n20_contagion`` / ``n20_multigarch`` / ``n20_multiarch``: N = 20, T = 2000 simulated DCC, Gaussian
   GARCH(1,1) margins with a constant mean, full likelihood. Peers are skipped when not installed; their JIT
-  compilation is done in ``setup`` (not timed).
+  compilation is done in ``setup`` (not timed). multigarch's likelihood runs numba ``prange`` threads on
+  every core while contagion is single-threaded numpy, so ``n20_multigarch_1thread`` pins it to one thread
+  for the per-core comparison.
 - ``n100_composite``: N = 100, T = 2000, ``composite=True``; target < 30 s.
 - ``fresh_process``: ``import contagion`` plus the first fixture-sized fit in a new interpreter; target < 3 s.
 
@@ -92,6 +94,19 @@ def _multigarch_fit(x: np.ndarray) -> Any:
     return model
 
 
+def _multigarch_fit_1thread(x: np.ndarray) -> Any:
+    """multigarch's DCC likelihood is numba ``parallel=True`` (time blocks on every core); this case pins it
+    to one thread for a per-core comparison with contagion's single-threaded numpy kernels."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return _multigarch_fit(x)
+    finally:
+        numba.set_num_threads(before)
+
+
 def _multiarch_setup() -> pd.DataFrame:
     multiarch = _peer("multiarch")
 
@@ -132,6 +147,7 @@ CASES = [
     ("fixture_fit", _fixture, lambda df: _fit(df)),
     ("n20_contagion", lambda: _simulated(20, 2000, 20), lambda df: _fit(df)),
     ("n20_multigarch", _multigarch_setup, _multigarch_fit),
+    ("n20_multigarch_1thread", _multigarch_setup, _multigarch_fit_1thread),
     ("n20_multiarch", _multiarch_setup, _multiarch_fit),
     ("n100_composite", lambda: _simulated(100, 2000, 100), lambda df: _fit(df, composite=True)),
     ("fresh_process", lambda: None, _fresh_process),
@@ -154,6 +170,9 @@ def main() -> None:
         t0 = time.perf_counter()
         mg = _multigarch_fit(x)
         rows.append(("multigarch", time.perf_counter() - t0, float(mg.loglik_)))
+        t0 = time.perf_counter()
+        mg1 = _multigarch_fit_1thread(x)
+        rows.append(("multigarch (1 numba thread)", time.perf_counter() - t0, float(mg1.loglik_)))
     except FileNotFoundError:
         rows.append(("multigarch (not installed)", float("nan"), float("nan")))
     try:

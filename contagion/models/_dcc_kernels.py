@@ -81,16 +81,21 @@ def vech_indices(n: int) -> tuple[IntArray, IntArray]:
     return i.astype(np.int64), j.astype(np.int64)
 
 
-def outer_products(z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float) -> tuple[Float64Array2D, Float64Array2D]:
+def outer_products(
+    z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float, *, asymmetric: bool = True
+) -> tuple[Float64Array2D, Float64Array2D]:
     """Lagged products :math:`z_{t-1,i} z_{t-1,j}` and :math:`n_{t-1,i} n_{t-1,j}` in time-last layout.
 
     Returns two arrays of shape (n_entries, n_obs); column t holds the products of observation t - 1 (column 0
     the pre-sample ``pad`` values). They do not depend on the DCC parameters, so an optimiser computes them once.
+    Without ``asymmetric`` (plain DCC, g = 0) the second array is empty, shape (0, n_obs).
     """
     n_obs = z.shape[0]
     zt = np.empty((z.shape[1], n_obs))
     zt[:, 0] = pad
     zt[:, 1:] = z[:-1].T
+    if not asymmetric:
+        return zt[rows] * zt[cols], np.empty((0, n_obs))
     nt = np.minimum(zt, 0.0)
     return zt[rows] * zt[cols], nt[rows] * nt[cols]
 
@@ -290,9 +295,11 @@ class DCCData:
 
 def prepare(
     z: Float64Array2D, qbar_full: Float64Array2D, nbar_full: Float64Array2D, *, pad: float,
-    pairs: IntArray | None = None,
+    pairs: IntArray | None = None, asymmetric: bool = True,
 ) -> DCCData:
-    """Precompute the lagged outer products for all vech entries (or only those the ``pairs`` need)."""
+    """Precompute the lagged outer products for all vech entries (or only those the ``pairs`` need).
+
+    ``asymmetric=False`` skips the products of the negative parts (plain DCC never reads them; g must be 0)."""
     n = z.shape[1]
     if pairs is None:
         rows, cols = vech_indices(n)
@@ -300,7 +307,7 @@ def prepare(
         diag = np.unique(pairs.ravel())
         rows = np.concatenate([diag, pairs[:, 0]]).astype(np.int64)
         cols = np.concatenate([diag, pairs[:, 1]]).astype(np.int64)
-    zz, nn = outer_products(z, rows, cols, pad)
+    zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric)
     return DCCData(zt=np.ascontiguousarray(z.T), rows=rows, cols=cols, zz=zz, nn=nn,
                    qbar=qbar_full[rows, cols], nbar=nbar_full[rows, cols], pairs=pairs)
 

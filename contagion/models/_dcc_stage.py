@@ -66,7 +66,8 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
     names = _param_names(model, joint_dist)
 
     def make_objective(pairs: IntArray | None) -> Any:
-        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)  # rmgarch's optimiser pads z_0 with zeros
+        # rmgarch's optimiser pads z_0 with zeros
+        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs, asymmetric=model == "adcc")
 
         def objective(theta: Float64Array1D) -> float:
             a, b, g, nu = _unpack(theta, model, joint_dist)
@@ -118,7 +119,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
                       f"{persistence:.6f} is at the stationarity boundary; correlations are close to "
                       "integrated and standard errors are unreliable.", ConvergenceWarning, stacklevel=3)
     # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
-    final = K.prepare(z, qbar, nbar, pad=1.0)
+    final = K.prepare(z, qbar, nbar, pad=1.0, asymmetric=model == "adcc")
     q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
     dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu, q=q)
     return {
@@ -328,7 +329,7 @@ def two_step_se(
 
     def dcc_terms(z: Float64Array2D, ph: Float64Array1D) -> Float64Array1D:
         qbar, nbar = _targets(z)
-        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs)
+        data = K.prepare(z, qbar, nbar, pad=0.0, pairs=pairs, asymmetric=model == "adcc")
         a, b, g, nu = _unpack(ph, model, joint_dist)
         return K.dcc_loglik_terms(data, a, b, g, nu)
 
