@@ -49,6 +49,14 @@ def test_constant_series_is_rejected(panel):
         DCCGARCH(bad)
 
 
+def test_duplicate_and_non_numeric_columns_are_named(panel):
+    cols = list(panel.columns)
+    with pytest.raises(DataError, match=r"duplicate column names \['NVDA'\]"):
+        DCCGARCH(panel.set_axis(["NVDA", *cols[1:-1], "NVDA"], axis=1))
+    with pytest.raises(DataError, match=r"non-numeric columns \['ETH'\]"):
+        DCCGARCH(panel.assign(ETH=panel["ETH"].astype(str)))
+
+
 def test_short_sample_is_rejected(panel):
     with pytest.raises(DataError, match=r"at least 250 observations.*got 249"):
         DCCGARCH(panel.iloc[:249])

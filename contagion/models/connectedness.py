@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._typing import Float64Array
+from contagion._validation import check_columns
 from contagion.errors import ContagionWarning, DataError, EstimationError, SpecificationError
 from contagion.models import _conn_kernels, _fevd_kernels, _tvp
 from contagion.models._conn_results import (
@@ -116,17 +117,7 @@ def _validate_data(data: Any) -> tuple[Float64Array, tuple[str, ...], pd.Index]:
         raise DataError(
             f"data must be a pandas DataFrame (dates x variables) or a fitted VARResults, got {type(data).__name__}."
         )
-    names = tuple(str(c) for c in data.columns)
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise DataError(f"duplicate column names {duplicated}; give each variable a unique name.")
-    bad = [
-        str(c)
-        for c in data.columns
-        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
-    ]
-    if bad:
-        raise DataError(f"non-numeric columns {bad}; connectedness needs one float column per variable.")
+    names = check_columns(data, "connectedness data")
     if len(names) < 2:
         raise DataError(f"connectedness needs at least 2 variables, got {len(names)} ({list(names)}).")
     values = data.to_numpy(dtype=np.float64, copy=True)

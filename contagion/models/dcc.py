@@ -53,6 +53,7 @@ from contagion._typing import (
     MeanModel,
     VolatilityModel,
 )
+from contagion._validation import check_columns
 from contagion.errors import (
     DataError,
     DataQualityWarning,
@@ -85,8 +86,7 @@ def _validate(returns: pd.DataFrame) -> None:
         raise DataError(f"DCCGARCH needs a pandas DataFrame of returns (date x asset), got {type(returns).__name__}.")
     if returns.shape[1] < 2:
         raise DataError(f"DCCGARCH needs at least two assets (columns), got {returns.shape[1]}.")
-    if not returns.columns.is_unique:
-        raise DataError(f"duplicate asset columns: {list(returns.columns[returns.columns.duplicated()])}.")
+    check_columns(returns, "DCCGARCH returns")
     if returns.shape[0] < MIN_OBS:
         raise DataError(f"DCCGARCH needs at least {MIN_OBS} observations for stable GARCH estimates, got "
                         f"{returns.shape[0]}; use a longer sample.")

@@ -45,6 +45,7 @@ from contagion._typing import (
     Float64Array3D,
     Trend,
 )
+from contagion._validation import check_columns
 from contagion.errors import DataError, EstimationError, SpecificationError
 from contagion.models import _var_kernels as K
 from contagion.models._fevd_kernels import cholesky_fevd, generalized_fevd, ma_coefficients
@@ -73,19 +74,7 @@ def _validate_data(data: Any) -> pd.DataFrame:
         raise DataError(
             f"VAR data is empty (shape {data.shape}); pass at least one column with observations."
         )
-    names = [str(c) for c in data.columns]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise DataError(f"VAR data has duplicate column names {dupes}; rename or drop the duplicates.")
-    bad = [
-        str(c)
-        for c in data.columns
-        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
-    ]
-    if bad:
-        raise DataError(
-            f"VAR data has non-numeric columns {bad}; convert them to float or drop them before fitting."
-        )
+    names = list(check_columns(data, "VAR data"))
     if isinstance(data.index, pd.DatetimeIndex):
         if data.index.has_duplicates:
             dup_dates = data.index[data.index.duplicated()].unique()[:3]
