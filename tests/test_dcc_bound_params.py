@@ -79,3 +79,18 @@ def test_kkt_check_rejects_a_bound_the_data_move_away_from():
     res = S._fit_correlation_stage(np.asarray(pd.DataFrame(x)), "adcc", "normal", False)
     assert res["converged"]
     assert res["params_array"][2] > 0.01
+
+
+@pytest.mark.parametrize("composite", [False, True])
+@pytest.mark.parametrize("seed", [0, 2])
+def test_adcc_with_t_joint_converges_inside_the_stationarity_region(seed, composite):
+    """Both extra parameters may sit on a bound (g = 0, nu = 300); the fit must not drift to a + b ~ 1
+    (these seeds did, with 'Inequality constraints incompatible', before the active-set Newton)."""
+    z = _z(seed, n=15)
+    plain = S._fit_correlation_stage(z, "dcc", "normal", composite)
+    res = S._fit_correlation_stage(z, "adcc", "t", composite)
+    a, b, g, nu = res["params_array"]
+    assert res["converged"] and not res["boundary"]
+    assert a + b < 0.995
+    np.testing.assert_allclose([a, b], plain["params_array"], atol=5e-3)
+    assert g < 0.02 and nu > 30

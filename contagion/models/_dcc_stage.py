@@ -274,60 +274,72 @@ def _active_set_newton(
     objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
     on_bound: list[tuple[int, float]], stop: float,
 ) -> Any:
-    """Newton on the other parameters with some held on a bound; None unless the bound is confirmed active.
+    """Newton on the other parameters with some held on a bound; None unless it converges.
 
     aDCC on data without asymmetry has its optimum at g = 0, a Student-t joint distribution on near-Gaussian
     data at the cap on nu; interior Newton fails there and SLSQP with finite differences needed ~100-500
     likelihood evaluations to settle (5 s at N = 20). Each subset of ``on_bound`` is held fixed in turn
-    (singletons first); the reduced optimum is accepted when the one-sided derivative of the objective
-    inwards is not negative for every held parameter (the first-order condition at a bound; Nocedal & Wright
-    2006, Theorem 12.1). Otherwise the full problem is restarted from the reduced optimum with the held
-    parameters moved to the minimiser of the one-dimensional quadratic model inwards (small g > 0, say).
+    (singletons first, then all). A held parameter stays on its bound when the one-sided derivative of the
+    objective inwards is not negative (the first-order condition at a bound; Nocedal & Wright 2006, Theorem
+    12.1); one the data pull inwards is released, moved to the minimiser of the one-dimensional quadratic model
+    inwards, and Newton is rerun from there with the rest still held.
     """
-    k = theta0.shape[0]
     subsets = [[c] for c in on_bound] + ([list(on_bound)] if len(on_bound) > 1 else [])
     for held in subsets:
-        idx = [i for i, _ in held]
-        if any(row[i] * v != 0.0 for i, v in held):  # the linear constraint must not involve a held value
-            continue
-        free = [j for j in range(k) if j not in idx]
-        base = theta0.copy()
-        for i, v in held:
-            base[i] = v
-
-        def reduced(u: Float64Array1D, base: Float64Array1D = base, free: list[int] = free) -> float:
-            th = base.copy()
-            th[free] = u
-            return float(objective(th))
-
-        sub = _newton(reduced, theta0[free], [bounds[j] for j in free], row[free], stop=stop)
-        if sub is None:
-            continue
-        theta = base.copy()
-        theta[free] = sub.x
-        f = float(sub.fun)
-        active = True
-        nudged = theta.copy()
-        for i, v in held:
-            sign = 1.0 if v <= bounds[i][0] else -1.0  # the inward direction
-            h = 1e-4 * max(abs(v), 1e-2)
-            f1 = objective(_moved(theta, i, sign * h))
-            f2 = objective(_moved(theta, i, 2 * sign * h))
-            slope = (-3.0 * f + 4.0 * f1 - f2) / (2.0 * h)  # one-sided, second order
-            curv = (f2 - 2.0 * f1 + f) / h**2
-            if slope < 0.0:  # moving inwards lowers the objective: not an active bound
-                active = False
-                # start the full problem near the one-dimensional minimiser, clear of the finite-difference stencil
-                nudged[i] = v + sign * max(-slope / curv if curv > 0.0 else 0.0, 20.0 * h)
-        if active:
-            names = ", ".join(f"theta[{i}] = {v:g}" for i, v in held)
-            return optimize.OptimizeResult(x=theta, fun=f, success=True, nit=sub.nit,
-                                           message=f"Newton converged with {names} on its bound")
-        # a held parameter wants to move inwards: the reduced optimum is a good start for the full problem
-        full = _newton(objective, nudged, bounds, row, stop=stop)
-        if full is not None:
-            return full
+        start = theta0.copy()
+        current = list(held)
+        for _round in range(len(held) + 1):
+            solved = _newton_holding(objective, start, bounds, row, current, stop)
+            if solved is None:
+                break
+            theta, f, nit = solved
+            nudged = theta.copy()
+            released = []
+            for i, v in current:
+                sign = 1.0 if v <= bounds[i][0] else -1.0  # the inward direction
+                h = 1e-4 * max(abs(v), 1e-2)
+                f1 = objective(_moved(theta, i, sign * h))
+                f2 = objective(_moved(theta, i, 2 * sign * h))
+                slope = (-3.0 * f + 4.0 * f1 - f2) / (2.0 * h)  # one-sided, second order
+                curv = (f2 - 2.0 * f1 + f) / h**2
+                if slope < 0.0:  # moving inwards lowers the objective: not an active bound
+                    released.append((i, v))
+                    # near the one-dimensional minimiser, clear of the finite-difference stencil
+                    nudged[i] = v + sign * max(-slope / curv if curv > 0.0 else 0.0, 20.0 * h)
+            if not released:
+                names = ", ".join(f"theta[{i}] = {v:g}" for i, v in current)
+                message = f"Newton converged with {names} on its bound" if current else "Newton converged"
+                return optimize.OptimizeResult(x=theta, fun=f, success=True, nit=nit, message=message)
+            current = [c for c in current if c not in released]
+            start = nudged
     return None
+
+
+def _newton_holding(
+    objective: Any, start: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    held: list[tuple[int, float]], stop: float,
+) -> tuple[Float64Array1D, float, int] | None:
+    """Newton over the parameters not in ``held`` (those fixed at their value): (theta, objective, iterations)."""
+    k = start.shape[0]
+    idx = [i for i, _ in held]
+    if any(row[i] * v != 0.0 for i, v in held):  # the linear constraint must not involve a held value
+        return None
+    free = [j for j in range(k) if j not in idx]
+    base = start.copy()
+    for i, v in held:
+        base[i] = v
+
+    def reduced(u: Float64Array1D) -> float:
+        th = base.copy()
+        th[free] = u
+        return float(objective(th))
+
+    sub = _newton(reduced, base[free], [bounds[j] for j in free], row[free], stop=stop)
+    if sub is None:
+        return None
+    theta = base.copy()
+    theta[free] = sub.x
+    return theta, float(sub.fun), int(sub.nit)
 
 
 def _preconditioned_slsqp(
