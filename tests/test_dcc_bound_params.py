@@ -94,3 +94,39 @@ def test_adcc_with_t_joint_converges_inside_the_stationarity_region(seed, compos
     assert a + b < 0.995
     np.testing.assert_allclose([a, b], plain["params_array"], atol=5e-3)
     assert g < 0.02 and nu > 30
+
+
+def _returns(seed: int, n: int = 5, n_obs: int = 1500) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    loadings = rng.standard_normal((n, 2))
+    cov = loadings @ loadings.T * 0.2 + np.eye(n)
+    d = np.sqrt(np.diag(cov))
+    x = simulate_dcc(n_obs, omega=np.full(n, 0.02), alpha=np.full(n, 0.06), beta=np.full(n, 0.9), a=0.03, b=0.95,
+                     qbar=cov / np.outer(d, d), rng=rng)
+    return pd.DataFrame(x, index=pd.bdate_range("2015-01-01", periods=n_obs, name="date"),
+                        columns=[f"A{i}" for i in range(n)])
+
+
+def test_standard_errors_with_g_on_its_bound():
+    """g = 0: its SE is NaN (flagged), a and b keep finite SEs computed with g held fixed."""
+    from contagion.errors import ConvergenceWarning
+    from contagion.models.dcc import DCCGARCH
+
+    with pytest.warns(ConvergenceWarning, match="g = 0 on its bound"):
+        res = DCCGARCH(_returns(0), model="adcc").fit(se=True)
+    assert res.params["g"] == 0.0, "test design: expected g on its bound"
+    se = res.std_errors
+    assert np.isnan(se["g"])
+    assert np.all(np.isfinite(se[["a", "b"]])) and np.all(se[["a", "b"]] < 0.05)
+    assert "g = 0 is on its bound" in res.summary()
+
+
+def test_large_nu_standard_error_does_not_blank_a_and_b():
+    """Regression: a poorly identified nu (SE ~130 at nu ~200) made every DCC standard error NaN."""
+    from contagion.models.dcc import DCCGARCH
+
+    res = DCCGARCH(_returns(1), joint_dist="t").fit(se=True)
+    assert 30 < res.params["nu"] < 300, "test design: expected an interior nu"
+    se = res.std_errors
+    assert np.all(np.isfinite(se)) and np.all(se[["a", "b"]] < 0.05)
+    assert se["nu"] > 1.0

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: a + b (+ delta g) closer to 1 than this is reported as a boundary solution
 BOUNDARY_TOL = 1e-3
+#: upper bound on the Student-t degrees of freedom (at it the joint distribution is practically Gaussian)
+NU_CAP = 300.0
 #: (a, b) starting grid
 _STARTS: tuple[tuple[float, float], ...] = ((0.01, 0.97), (0.02, 0.95), (0.05, 0.90), (0.05, 0.80), (0.10, 0.85))
 
@@ -84,7 +86,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         return np.array([a0, bb, *extra])
 
     bounds = [(0.0, 1.0), (0.0, 1.0)] + ([(0.0, 1.0)] if model == "adcc" else []) + (
-        [(2.05, 300.0)] if joint_dist == "t" else [])
+        [(2.05, NU_CAP)] if joint_dist == "t" else [])
     row = np.zeros(len(names))
     row[0] = row[1] = -1.0
     if model == "adcc":
@@ -476,32 +478,51 @@ def two_step_se(
             g_dn = _grad(lambda ph, zz=zs[1]: float(dcc_terms(zz, ph).sum()), phi, steps)
             a21[:, pos + jj] = (g_up - g_dn) / (2 * step)
         pos += ki
-    a_full = np.zeros((k1 + k2, k1 + k2))
+    # DCC parameters on a bound (g = 0, nu at its cap) are held fixed too: the QML sandwich does not apply there
+    names = _param_names(model, joint_dist)
+    held = [j for j, name in enumerate(names)
+            if (name == "g" and phi[j] <= 1e-10) or (name == "nu" and phi[j] >= NU_CAP - 1e-9)]
+    if held:
+        warnings.warn(
+            "DCC standard errors: " + ", ".join(f"{names[j]} = {phi[j]:g}" for j in held) + " on its bound; "
+            "its standard error is undefined (NaN) and the others are computed with it held fixed.",
+            ConvergenceWarning, stacklevel=3)
+    act2 = [j for j in range(k2) if j not in held]
+    k2a = len(act2)
+    a_full = np.zeros((k1 + k2a, k1 + k2a))
     a_full[:k1, :k1] = a11
-    a_full[k1:, :k1] = a21
-    a_full[k1:, k1:] = a22
-    s = np.column_stack([s1, s2])
+    a_full[k1:, :k1] = a21[act2]
+    a_full[k1:, k1:] = a22[np.ix_(act2, act2)]
+    s = np.column_stack([s1, s2[:, act2]])
     b_full = s.T @ s
+    out = np.full(k2, np.nan)
     try:
         a_inv = np.linalg.inv(a_full)
     except np.linalg.LinAlgError:
         warnings.warn("DCC standard errors: the stacked Hessian is singular; standard errors are NaN.",
                       ConvergenceWarning, stacklevel=3)
-        return np.full(k2, np.nan)
+        return out
     cov = a_inv @ b_full @ a_inv.T
     d = np.diag(cov)[k1:]
-    se = np.sqrt(np.where(d > 0, d, np.nan))
-    if not np.all(np.isfinite(se)) or np.any(se > 1.0):
-        # a and b live in [0, 1]: a standard error above 1 (or none at all) is a failed numerical sandwich,
-        # not information; report it as missing and say so rather than print a meaningless number
+    out[act2] = np.sqrt(np.where(d > 0, d, np.nan))
+    # a, b and g live in [0, 1]: a standard error above 1 (or none at all) is a failed numerical sandwich, not
+    # information; report it as missing and say so rather than print a meaningless number (nu's can be large)
+    unit = np.array([name in ("a", "b", "g") for name in names])
+    failed = np.zeros(k2, dtype=bool)
+    failed[act2] = ~np.isfinite(out[act2]) | (unit[act2] & (out[act2] > 1.0))
+    if np.any(failed[unit]):
         warnings.warn(
             "DCC standard errors: the two-step sandwich is numerically unreliable for these data "
-            f"(raw values {np.array2string(se, precision=3)}); they are reported as NaN. Refit with se=False "
+            f"(raw values {np.array2string(out, precision=3)}); they are reported as NaN. Refit with se=False "
             "or on a longer sample. Typical causes: a near 0 (then b is not identified) or first-stage "
             "parameters on a bound.",
             ConvergenceWarning, stacklevel=3)
         return np.full(k2, np.nan)
-    return se
+    if np.any(failed):
+        warnings.warn(
+            "DCC standard errors: " + ", ".join(names[j] for j in np.flatnonzero(failed)) + " has no finite "
+            "standard error (a flat likelihood); reported as NaN.", ConvergenceWarning, stacklevel=3)
+    return out
 
 
 #: first-stage parameters closer than this to zero (variance-equation parameters only) are on their bound

@@ -61,7 +61,7 @@ from contagion.errors import (
     SpecificationError,
 )
 from contagion.models import _dcc_kernels as K
-from contagion.models._dcc_stage import _fit_correlation_stage, _interior, _unpack, two_step_se
+from contagion.models._dcc_stage import NU_CAP, _fit_correlation_stage, _interior, _unpack, two_step_se
 from contagion.models._dcc_state import DCCState
 from contagion.models.garch import MarginFit, fit_margins
 
@@ -508,6 +508,13 @@ class DCCResult:
             flags.append(f"WARNING: correlation stage did not converge ({self.optimizer_message})")
         if self.boundary:
             flags.append("WARNING: a + b at the stationarity boundary (integrated correlations)")
+        for name, value in zip(self.param_names, self.params_array, strict=True):
+            if name == "g" and value <= 1e-10:
+                flags.append("NOTE: g = 0 is on its bound (no asymmetry in the correlations); its standard error is "
+                             "undefined")
+            if name == "nu" and value >= NU_CAP - 1e-9:
+                flags.append(f"NOTE: nu = {NU_CAP:g} is on its cap (the joint distribution is practically Gaussian); "
+                             "its standard error is undefined")
         for m in self.margins:
             if not m.converged:
                 flags.append(f"WARNING: first stage for {m.name} did not converge")
