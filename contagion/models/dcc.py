@@ -90,10 +90,7 @@ def _validate(returns: pd.DataFrame) -> None:
     if returns.shape[0] < MIN_OBS:
         raise DataError(f"DCCGARCH needs at least {MIN_OBS} observations for stable GARCH estimates, got "
                         f"{returns.shape[0]}; use a longer sample.")
-    try:
-        values = returns.to_numpy(dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"returns must be numeric: {exc}") from exc
+    values = returns.to_numpy(dtype=float)  # numeric: checked by check_columns
     for k, col in enumerate(returns.columns):
         x = values[:, k]
         bad = ~np.isfinite(x)

@@ -135,32 +135,6 @@ def garch11_filter(
     return h, ll
 
 
-def _garch11_scores(
-    x: Float64Array1D, mu: float, omega: float, alpha: float, beta: float, has_mu: bool
-) -> tuple[Float64Array1D, Float64Array2D]:
-    """Log-likelihood contributions and their analytic derivatives (T, k) in (mu,) omega, alpha, beta."""
-    e = x - mu
-    e2 = e * e
-    n = x.shape[0]
-    h, ll = garch11_filter(x, mu, omega, alpha, beta)
-    # dh_t/dtheta obey d_t = u_t + beta d_{t-1}, d_1 = dh_1/dtheta (0 except for mu: -2 mean(e))
-    u = np.empty((4, n - 1))
-    u[0] = 1.0
-    u[1] = e2[:-1]
-    u[2] = h[:-1]
-    u[3] = -2.0 * alpha * e[:-1]
-    d0 = -2.0 * e.mean()
-    zi = np.array([[0.0], [0.0], [0.0], [beta * d0]])
-    dh = np.empty((4, n))
-    dh[:, 0] = [0.0, 0.0, 0.0, d0]
-    dh[:, 1:] = ar1_filter(u, beta, zi[:, 0], overwrite=True)
-    r = -0.5 * (1.0 / h - e2 / (h * h))  # dl_t/dh_t
-    s = dh * r  # (4, T)
-    s[3] += e / h  # direct effect of mu through e_t
-    order = [3, 0, 1, 2] if has_mu else [0, 1, 2]
-    return ll, s[order].T
-
-
 # ----------------------------------------------------------------------------------------------------------
 # all rugarch-objective margins at once: analytic Hessian, Newton vectorised over assets
 # ----------------------------------------------------------------------------------------------------------
@@ -343,9 +317,10 @@ def _start_label(gi: int, grid: list[tuple[float, float]]) -> str:
     return f"alpha={a0:g},beta={b0:g} ({'rugarch default' if gi == 0 else 'grid'})"
 
 
-def _is_interior(alpha: float, beta: float) -> bool:
-    """An optimum away from alpha = 0 and the persistence cap (where spurious local optima live)."""
-    return alpha > 1e-4 and alpha + beta < PERSISTENCE_CAP - 1e-6
+def _is_interior(alpha: Any, beta: Any) -> Any:
+    """An optimum away from alpha = 0 and the persistence cap (where spurious local optima live); elementwise
+    for arrays."""
+    return (alpha > 1e-4) & (alpha + beta < PERSISTENCE_CAP - 1e-6)
 
 
 def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit:
@@ -363,12 +338,16 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
             return float(nat[0]), float(nat[1]), float(nat[2]), float(nat[3])
         return 0.0, float(nat[0]), float(nat[1]), float(nat[2])
 
+    free = [0, 1, 2, 3] if has_mu else [1, 2, 3]
+    x2 = x[None, :]
+
     def objective(theta: Float64Array1D) -> tuple[float, Float64Array1D]:
         mu, om, al, be = unpack(theta)
         if om <= 0.0 or al < 0.0 or be < 0.0:
             return 1e10, np.zeros_like(theta)
-        ll, s = _garch11_scores(x, mu, om, al, be, has_mu)
-        return float(-ll.sum() / n), -(s.sum(axis=0) * conv) / n
+        ll, _h, s, _ = garch11_derivatives(x2, np.array([[mu, om, al, be]]), order=1)
+        assert s is not None
+        return float(-ll[0] / n), -(s[0].sum(axis=0)[free] * conv) / n
 
     bounds = ([(-5.0, 5.0)] if has_mu else []) + [(1e-10, 1.0), (0.0, 1.0), (0.0, 1.0)]
     k = len(bounds)
@@ -395,7 +374,7 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
             f = objective(res.x)[0]
             if best is None or f < best[0] - 1e-12:
                 best = (f, res.x.copy(), _start_label(gi, grid), bool(res.success))
-        if rank == 0 and best is not None and _is_interior(best[1][-2], best[1][-1]):
+        if rank == 0 and best is not None and bool(_is_interior(best[1][-2], best[1][-1])):
             break  # interior optimum from the best start: done
     if best is None:
         raise EstimationError(f"GARCH(1,1) first stage failed for {name}: no starting value gave a finite "
@@ -651,8 +630,7 @@ def _fit_rugarch_batch(x: Float64Array2D, names: tuple[str, ...], mean: str, se:
     upper = np.column_stack([mean0 + 5.0 * sd, var, np.ones(n_assets), np.ones(n_assets)])
     with np.errstate(all="ignore"):
         p, ok = _newton_batch(xt, p0, free, lower, upper)
-    keep = np.flatnonzero(ok & np.all(np.isfinite(gll), axis=0) & (p[:, 2] > 1e-4)
-                          & (p[:, 2] + p[:, 3] < PERSISTENCE_CAP - 1e-6))  # interior optima (_is_interior)
+    keep = np.flatnonzero(ok & np.all(np.isfinite(gll), axis=0) & _is_interior(p[:, 2], p[:, 3]))
     out: list[MarginFit | None] = [None] * n_assets
     if keep.size:
         ll, h, scores, hess = garch11_derivatives(xt[keep], p[keep], order=2 if se else 1)
