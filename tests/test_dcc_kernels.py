@@ -119,6 +119,43 @@ def test_dcc_kernel_matches_loop(rng, n_obs, n, pad):
         np.testing.assert_allclose(ll, ll_loop, rtol=1e-10, atol=1e-11)
 
 
+@pytest.mark.parametrize("asymmetric", [False, True])
+def test_q_parts_recombine_to_the_filter(rng, asymmetric):
+    # Q_t = Qbar + a Y_t(b) + g W_t(b): the rearranged recursion the optimiser caches per value of b
+    z = _z(rng, 150, 6)
+    qbar = np.cov(z, rowvar=False, ddof=1)
+    nz = np.minimum(z, 0.0)
+    nbar = nz.T @ nz / 150
+    data = K.prepare(z, qbar, nbar, pad=0.0, asymmetric=asymmetric)
+    nn, nb = (data.nn, data.nbar) if asymmetric else (None, None)
+    parts = K.dcc_q_parts(data.zz, data.qbar, 0.93, nn=nn, nbar=nb)
+    assert parts.shape == ((2 if asymmetric else 1) * data.qbar.shape[0], 150)
+    for a, g in ((0.03, 0.0), (0.05, 0.02 if asymmetric else 0.0)):
+        direct = K.dcc_q_filter(data.zz, data.qbar, a, 0.93, g=g, nn=nn, nbar=nb)
+        np.testing.assert_allclose(K.dcc_q_combine(parts, data.qbar, a, g), direct, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("model", ["dcc", "adcc"])
+def test_objective_cache_gives_the_uncached_value(rng, model, monkeypatch):
+    from contagion.models import _dcc_stage as S
+
+    z = _z(rng, 300, 4)
+    qbar, nbar = S._targets(z)
+    delta = K.asymmetry_bound(qbar, nbar) if model == "adcc" else 0.0
+    data = K.prepare(z, qbar, nbar, pad=0.0, asymmetric=model == "adcc")
+    thetas = [np.array([0.03, 0.95, 0.01][: 3 if model == "adcc" else 2]),
+              np.array([0.031, 0.95, 0.01][: 3 if model == "adcc" else 2]),
+              np.array([0.03, 0.94, 0.02][: 3 if model == "adcc" else 2])]
+    cached = S._Objective(data, model, "normal", delta)
+    values = [cached(th) for th in thetas + thetas[::-1]]
+    monkeypatch.setattr(S, "_CACHE_BYTES", 0)  # every evaluation filters afresh
+    for th, v in zip(thetas + thetas[::-1], values, strict=True):
+        fresh = S._Objective(data, model, "normal", delta)
+        assert fresh._cache_size == 0
+        assert fresh(th) == pytest.approx(v, rel=1e-13)
+    assert cached(np.array([0.6, 0.6] + ([0.0] if model == "adcc" else []))) == 1e10  # a + b >= 1
+
+
 def test_ccc_identity(rng):
     # a = b = 0: Q_t = Qbar for every t, the DCC collapses to constant conditional correlation
     z = _z(rng, 60, 4)

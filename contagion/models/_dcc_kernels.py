@@ -135,6 +135,43 @@ def dcc_q_filter(
     return ar1_filter(u, b, b * qbar, overwrite=True)
 
 
+def dcc_q_parts(
+    zz: Float64Array2D, qbar: Float64Array1D, b: float, *, nn: Float64Array2D | None = None,
+    nbar: Float64Array1D | None = None,
+) -> Float64Array2D:
+    r"""The parts of :math:`Q_t` that depend on ``b`` only: :math:`Q_t = \bar Q + a\,Y_t + g\,W_t` with
+
+    .. math::
+
+        Y_t = (z_{t-1}z_{t-1}' - \bar Q) + b\,Y_{t-1}, \qquad W_t = (n_{t-1}n_{t-1}' - \bar N) + b\,W_{t-1},
+        \qquad Y_0 = W_0 = 0,
+
+    which is :func:`dcc_q_filter` rearranged (Engle 2002, eq. 26; Cappiello, Engle & Sheppard 2006, eq. 9):
+    :math:`Q_t` is linear in ``a`` and ``g`` for a given ``b``. An optimiser that varies ``a`` or ``g`` at a
+    fixed ``b`` (finite differences) filters once and combines with :func:`dcc_q_combine`.
+
+    Returns
+    -------
+    ndarray of shape (n_entries, n_obs), or (2 n_entries, n_obs) with ``W`` stacked below ``Y`` when ``nn`` and
+    ``nbar`` are given.
+    """
+    if nn is not None and nbar is not None:
+        u = np.concatenate([zz - qbar[:, None], nn - nbar[:, None]])
+    else:
+        u = zz - qbar[:, None]
+    return ar1_filter(u, b, np.zeros(u.shape[0]), overwrite=True)
+
+
+def dcc_q_combine(parts: Float64Array2D, qbar: Float64Array1D, a: float, g: float = 0.0) -> Float64Array2D:
+    """:math:`Q_t = \bar Q + a Y_t + g W_t` from the output of :func:`dcc_q_parts`."""
+    m = qbar.shape[0]
+    q = a * parts[:m]
+    if parts.shape[0] > m and g != 0.0:
+        q += g * parts[m:]
+    q += qbar[:, None]
+    return q
+
+
 def unvech(q_vech: Float64Array2D, n: int) -> Float64Array3D:
     """Full symmetric matrices (n, n, n_obs) from upper-triangle entries (n(n+1)/2, n_obs) (time-last layout)."""
     i, j = vech_indices(n)
