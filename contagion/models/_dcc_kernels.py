@@ -162,10 +162,12 @@ def dcc_q_parts(
     return ar1_filter(u, b, np.zeros(u.shape[0]), overwrite=True)
 
 
-def dcc_q_combine(parts: Float64Array2D, qbar: Float64Array1D, a: float, g: float = 0.0) -> Float64Array2D:
-    """:math:`Q_t = \bar Q + a Y_t + g W_t` from the output of :func:`dcc_q_parts`."""
+def dcc_q_combine(
+    parts: Float64Array2D, qbar: Float64Array1D, a: float, g: float = 0.0, *, out: Float64Array2D | None = None
+) -> Float64Array2D:
+    """:math:`Q_t = \bar Q + a Y_t + g W_t` from the output of :func:`dcc_q_parts` (into ``out`` if given)."""
     m = qbar.shape[0]
-    q = a * parts[:m]
+    q = np.multiply(parts[:m], a, out=out)
     if parts.shape[0] > m and g != 0.0:
         q += g * parts[m:]
     q += qbar[:, None]
@@ -301,12 +303,19 @@ def pair_dcc_loglik(
     -------
     ndarray of shape (n_pairs, n_obs); ``-inf`` where :math:`|\rho_t| \ge 1`.
     """
-    rho = qij / np.sqrt(qii * qjj)
+    return _pair_terms(zi * zi + zj * zj, zi * zj, qii * qjj, qij, nu)
+
+
+def _pair_terms(
+    zz: Float64Array2D, zprod: Float64Array2D, qiiqjj: Float64Array2D, qij: Float64Array2D, nu: float | None
+) -> Float64Array2D:
+    """:func:`pair_dcc_loglik` from :math:`z_i^2 + z_j^2`, :math:`z_i z_j` (parameter-free, precomputed by
+    :func:`prepare`) and :math:`q_{ii} q_{jj}`."""
+    rho = qij / np.sqrt(qiiqjj)
     one_m = 1.0 - rho * rho
     bad = one_m <= 0.0
     one_m = np.where(bad, 1.0, one_m)
-    quad = (zi * zi + zj * zj - 2.0 * rho * zi * zj) / one_m
-    zz = zi * zi + zj * zj
+    quad = (zz - 2.0 * rho * zprod) / one_m
     if nu is None:
         ll = -0.5 * (np.log(one_m) + quad - zz)
     else:
@@ -328,6 +337,10 @@ class DCCData:
     qbar: Float64Array1D  # (m,)
     nbar: Float64Array1D  # (m,)
     pairs: IntArray | None  # (n_pairs, 2) for the composite likelihood, else None
+    # composite likelihood only: z_i^2 + z_j^2 and z_i z_j per pair (n_pairs, T), and the rows of q_ii, q_jj
+    pair_zz: Float64Array2D | None = None
+    pair_zprod: Float64Array2D | None = None
+    pair_rows: tuple[IntArray, IntArray] | None = None
 
 
 def prepare(
@@ -345,17 +358,30 @@ def prepare(
         rows = np.concatenate([diag, pairs[:, 0]]).astype(np.int64)
         cols = np.concatenate([diag, pairs[:, 1]]).astype(np.int64)
     zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric)
-    return DCCData(zt=np.ascontiguousarray(z.T), rows=rows, cols=cols, zz=zz, nn=nn,
-                   qbar=qbar_full[rows, cols], nbar=nbar_full[rows, cols], pairs=pairs)
+    zt = np.ascontiguousarray(z.T)
+    pair_zz = pair_zprod = pair_rows = None
+    if pairs is not None:
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[diag] = np.arange(diag.shape[0])
+        zi, zj = zt[pairs[:, 0]], zt[pairs[:, 1]]
+        pair_zz, pair_zprod = zi * zi + zj * zj, zi * zj
+        pair_rows = (pos[pairs[:, 0]], pos[pairs[:, 1]])
+    return DCCData(zt=zt, rows=rows, cols=cols, zz=zz, nn=nn, qbar=qbar_full[rows, cols],
+                   nbar=nbar_full[rows, cols], pairs=pairs, pair_zz=pair_zz, pair_zprod=pair_zprod,
+                   pair_rows=pair_rows)
 
 
-def logdet_quad_q(q_vech: Float64Array2D, zt: Float64Array2D) -> tuple[Float64Array1D, Float64Array1D]:
+def logdet_quad_q(
+    q_vech: Float64Array2D, zt: Float64Array2D, *, work: Float64Array3D | None = None
+) -> tuple[Float64Array1D, Float64Array1D]:
     r""":math:`\log|R_t|` and :math:`z_t'R_t^{-1}z_t` straight from the vech entries of :math:`Q_t`.
 
     With :math:`D_t = \mathrm{diag}(Q_t)^{1/2}` and :math:`R_t = D_t^{-1} Q_t D_t^{-1}`:
     :math:`\log|R_t| = \log|Q_t| - \sum_i \log q_{ii,t}` and :math:`z'R_t^{-1}z = (D_t z)' Q_t^{-1} (D_t z)`,
     so R is never formed. For small n, a left-looking Cholesky vectorised over t reads column j of Q as
-    the contiguous vech rows of row j of the upper triangle.
+    the contiguous vech rows of row j of the upper triangle; :math:`\log|Q_t|` is the sum of the logs of
+    the pivots. ``work``: an (n, n, n_obs) float64 scratch array for the Cholesky factor, reused by a caller
+    that evaluates many times (saves allocating and faulting in n^2 T doubles per call).
     """
     n = zt.shape[0]
     n_obs = zt.shape[1]
@@ -365,48 +391,55 @@ def logdet_quad_q(q_vech: Float64Array2D, zt: Float64Array2D) -> tuple[Float64Ar
     if n > SMALL_N:
         logdet, quad = logdet_quad(unvech(q_vech, n), zq)
         return logdet - np.log(diag).sum(axis=0), quad
-    lower = np.empty((n, n, n_obs))  # only entries written earlier in the loop are read
+    # only entries written earlier in the loop are read
+    lower = work if work is not None and work.shape == (n, n, n_obs) else np.empty((n, n, n_obs))
     y = np.empty((n, n_obs))
-    logdet = np.zeros(n_obs)
-    ok = np.ones(n_obs, dtype=bool)
-    for j in range(n):
-        col = q_vech[starts[j]:starts[j + 1]]  # Q[j:, j]
-        lj = lower[j, :j]
-        s = col[0] - np.einsum("kt,kt->t", lj, lj) if j else col[0].copy()
-        ok &= s > 0.0
-        d = np.sqrt(np.where(s > 0.0, s, 1.0))
-        lower[j, j] = d
-        logdet += np.log(d)
-        if j + 1 < n:
+    piv = np.empty((n, n_obs))  # squared diagonal of the Cholesky factor
+    with np.errstate(invalid="ignore", divide="ignore"):  # a non-positive pivot is flagged below
+        for j in range(n):
+            col = q_vech[starts[j]:starts[j + 1]]  # Q[j:, j]
+            lj = lower[j, :j]
             if j:
-                lower[j + 1:, j] = (col[1:] - np.einsum("ikt,kt->it", lower[j + 1:, :j], lj)) / d
+                np.subtract(col[0], np.einsum("kt,kt->t", lj, lj), out=piv[j])
             else:
-                lower[j + 1:, j] = col[1:] / d
-        y[j] = ((zq[j] - np.einsum("kt,kt->t", lj, y[:j])) if j else zq[j]) / d
+                piv[0] = col[0]
+            inv_d = 1.0 / np.sqrt(piv[j])
+            if j + 1 < n:
+                if j:
+                    tmp = np.einsum("ikt,kt->it", lower[j + 1:, :j], lj)
+                    np.subtract(col[1:], tmp, out=tmp)
+                    np.multiply(tmp, inv_d, out=lower[j + 1:, j])
+                else:
+                    np.multiply(col[1:], inv_d, out=lower[1:, 0])
+            if j:
+                np.multiply(zq[j] - np.einsum("kt,kt->t", lj, y[:j]), inv_d, out=y[j])
+            else:
+                np.multiply(zq[0], inv_d, out=y[0])
+        ok = np.all(piv > 0.0, axis=0)
+        logdet = np.log(piv).sum(axis=0) - np.log(diag).sum(axis=0)
     quad = np.einsum("it,it->t", y, y)
-    logdet = 2.0 * logdet - np.log(diag).sum(axis=0)
     return np.where(ok, logdet, np.nan), np.where(ok, quad, np.nan)
 
 
 def dcc_loglik_terms(
     data: DCCData, a: float, b: float, g: float = 0.0, nu: float | None = None, *, q: Float64Array2D | None = None,
+    work: Float64Array3D | None = None,
 ) -> Float64Array1D:
     """Per-observation DCC terms of the full likelihood (n_obs,), or of the composite likelihood summed over
     pairs when ``data.pairs`` is set. ``q``: the output of :func:`dcc_q_filter` for the same data and
-    parameters, when the caller already has it (skips re-filtering)."""
+    parameters, when the caller already has it (skips re-filtering); ``work``: scratch for
+    :func:`logdet_quad_q`."""
     if q is None:
         q = dcc_q_filter(data.zz, data.qbar, a, b, g=g, nn=data.nn, nbar=data.nbar)
     if data.pairs is not None:
-        pi, pj = data.pairs[:, 0], data.pairs[:, 1]
-        diag = np.unique(data.pairs.ravel())
-        pos = np.full(data.zt.shape[0], -1, dtype=np.int64)
-        pos[diag] = np.arange(diag.shape[0])
-        nd = diag.shape[0]
-        terms = pair_dcc_loglik(data.zt[pi], data.zt[pj], q[pos[pi]], q[pos[pj]], q[nd:], nu)
+        assert data.pair_zz is not None and data.pair_zprod is not None and data.pair_rows is not None
+        ri, rj = data.pair_rows
+        nd = q.shape[0] - data.pairs.shape[0]
+        terms = _pair_terms(data.pair_zz, data.pair_zprod, q[ri] * q[rj], q[nd:], nu)
         out: Float64Array1D = terms.sum(axis=0)
         return out
     n = data.zt.shape[0]
-    logdet, quad = logdet_quad_q(q, data.zt)
+    logdet, quad = logdet_quad_q(q, data.zt, work=work)
     zz = np.einsum("it,it->t", data.zt, data.zt)
     if nu is None:
         ll = -0.5 * (logdet + quad - zz)

@@ -85,6 +85,11 @@ class _Objective:
         rows = data.zz.shape[0] * (2 if model == "adcc" else 1)
         self._cache_size = _CACHE_ENTRIES if rows * data.zz.shape[1] * 8 <= _CACHE_BYTES else 0
         self._parts: dict[float, Float64Array2D] = {}
+        # scratch reused by every evaluation: Q_t, and the Cholesky factor of the full likelihood
+        self._q_buf = np.empty_like(data.zz) if self._cache_size else None
+        n, n_obs = data.zt.shape
+        small = data.pairs is None and n <= K.SMALL_N
+        self._work = np.empty((n, n, n_obs)) if small and n * n * n_obs * 8 <= _CACHE_BYTES else None
         self._seen: dict[bytes, Float64Array1D | None] = {}  # the last few evaluations
 
     def _q(self, a: float, b: float, g: float) -> Float64Array2D:
@@ -99,7 +104,7 @@ class _Objective:
             while len(self._parts) >= self._cache_size:
                 self._parts.pop(next(iter(self._parts)))
         self._parts[b] = parts  # most recently used last
-        return K.dcc_q_combine(parts, d.qbar, a, g)
+        return K.dcc_q_combine(parts, d.qbar, a, g, out=self._q_buf)
 
     def terms(self, theta: Float64Array1D) -> Float64Array1D | None:
         key = np.asarray(theta, dtype=np.float64).tobytes()
@@ -108,7 +113,7 @@ class _Objective:
         a, b, g, nu = _unpack(theta, self.model, self.joint_dist)
         out: Float64Array1D | None = None
         if not (a < 0 or b < 0 or g < 0 or a + b + self.delta * g >= 1.0 or (nu is not None and nu <= 2.0)):
-            ll = K.dcc_loglik_terms(self.data, a, b, g, nu, q=self._q(a, b, g))
+            ll = K.dcc_loglik_terms(self.data, a, b, g, nu, q=self._q(a, b, g), work=self._work)
             out = -ll if np.all(np.isfinite(ll)) else None
         if len(self._seen) >= 8:
             self._seen.pop(next(iter(self._seen)))
