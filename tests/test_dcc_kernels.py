@@ -156,6 +156,40 @@ def test_objective_cache_gives_the_uncached_value(rng, model, monkeypatch):
     assert cached(np.array([0.6, 0.6] + ([0.0] if model == "adcc" else []))) == 1e10  # a + b >= 1
 
 
+@pytest.mark.parametrize("model", ["dcc", "adcc"])
+def test_final_filter_from_the_optimiser_cache(rng, model):
+    # rmgarch's final filter pads z_0 with ones, its optimiser with zeros: Q_t differs by a b^t in every entry
+    from contagion.models import _dcc_stage as S
+
+    z = _z(rng, 200, 5)
+    qbar, nbar = S._targets(z)
+    asym = model == "adcc"
+    delta = K.asymmetry_bound(qbar, nbar) if asym else 0.0
+    a, b, g = 0.04, 0.9, (0.02 if asym else 0.0)
+    obj = S._Objective(K.prepare(z, qbar, nbar, pad=0.0, asymmetric=asym), model, "normal", delta)
+    theta = np.array([a, b, g][: 3 if asym else 2])
+    for cached in (False, True):
+        if cached:
+            obj(theta)  # leaves the parts of this b in the cache
+        final = K.prepare(z, qbar, nbar, pad=1.0, asymmetric=asym)
+        expected = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
+        got = obj.q_padded_with_ones(a, b, g)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+        assert not np.shares_memory(got, obj._q_buf)  # the result outlives the optimiser's scratch
+
+
+def test_log_prod_equals_the_sum_of_logs_and_falls_back_outside_the_normal_range(rng):
+    x = rng.uniform(0.01, 1.0, (25, 40))
+    x[:, 3] = 1e-20  # product 1e-500: underflows, summed log by log
+    x[:, 7] = 1e20  # overflows
+    x[0, 11] = 0.0  # log 0
+    got = K._log_prod(x)
+    with np.errstate(divide="ignore"):
+        expected = np.log(x).sum(axis=0)
+    np.testing.assert_allclose(got, expected, rtol=1e-13)
+    assert got[11] == -np.inf
+
+
 def test_ccc_identity(rng):
     # a = b = 0: Q_t = Qbar for every t, the DCC collapses to constant conditional correlation
     z = _z(rng, 60, 4)

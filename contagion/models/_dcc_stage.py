@@ -106,6 +106,22 @@ class _Objective:
         self._parts[b] = parts  # most recently used last
         return K.dcc_q_combine(parts, d.qbar, a, g, out=self._q_buf)
 
+    def q_padded_with_ones(self, a: float, b: float, g: float) -> Float64Array2D:
+        r"""A new array of Q_t with the pre-sample z_0 padded with ones instead of the optimiser's zeros.
+
+        Only the first lagged product changes (z_0 z_0' from 0 to 1 in every entry; n_0 = min(z_0, 0) is 0
+        either way), and the recursion is linear in it: Q_t gains :math:`a\,b^{t}` in every entry. From the
+        cached parts of the optimum's b this needs no new filter.
+        """
+        if self._cache_size and b in self._parts:
+            q = K.dcc_q_combine(self._parts[b], self.data.qbar, a, g)
+        else:
+            d = self.data
+            adcc = self.model == "adcc"
+            q = K.dcc_q_filter(d.zz, d.qbar, a, b, g=g, nn=d.nn if adcc else None, nbar=d.nbar if adcc else None)
+        q += a * b ** np.arange(q.shape[1])
+        return q
+
     def terms(self, theta: Float64Array1D) -> Float64Array1D | None:
         key = np.asarray(theta, dtype=np.float64).tobytes()
         if key in self._seen:  # e.g. the best grid start, evaluated again as Newton's first point
@@ -180,8 +196,12 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
                       f"{persistence:.6f} is at the stationarity boundary; correlations are close to "
                       "integrated and standard errors are unreliable.", ConvergenceWarning, stacklevel=3)
     # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
-    final = K.prepare(z, qbar, nbar, pad=1.0, asymmetric=model == "adcc")
-    q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
+    if isinstance(objective, _Objective) and objective.data.pairs is None:
+        final = objective.data
+        q = objective.q_padded_with_ones(a, b, g)
+    else:
+        final = K.prepare(z, qbar, nbar, pad=1.0, asymmetric=model == "adcc")
+        q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
     dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu, q=q)
     return {
         "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
@@ -196,7 +216,7 @@ def _minimise(
 ) -> Any:
     """Newton for interior optima, Newton with ``on_bound`` parameters held on their bound (when the
     Karush-Kuhn-Tucker sign condition confirms it), then preconditioned SLSQP, then plain SLSQP."""
-    stop = 1e-5 if loose else 1e-7
+    stop = 1e-4 if loose else 1e-7
     res = _newton(objective, theta0, bounds, row, stop=stop)
     if res is None and on_bound:
         res = _active_set_newton(objective, theta0, bounds, row, on_bound, stop)
