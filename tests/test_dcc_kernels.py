@@ -190,6 +190,20 @@ def test_log_prod_equals_the_sum_of_logs_and_falls_back_outside_the_normal_range
     assert got[11] == -np.inf
 
 
+@pytest.mark.parametrize("m", [7, 16, 1001])
+def test_sum_log_rows_equals_the_sum_of_logs(rng, m):
+    x = rng.uniform(1e-6, 10.0, (6, m))
+    x[1] *= 1e-30  # products underflow: log by log
+    x[2] *= 1e30
+    x[3, -1] = -1.0  # a negative variance gives NaN, as np.log does
+    x[4, 0] = 0.0
+    got = K.sum_log_rows(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.log(x).sum(axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert np.isnan(got[3]) and got[4] == -np.inf
+
+
 def test_ccc_identity(rng):
     # a = b = 0: Q_t = Qbar for every t, the DCC collapses to constant conditional correlation
     z = _z(rng, 60, 4)

@@ -44,7 +44,7 @@ from scipy import optimize
 
 from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D
 from contagion.errors import ConvergenceWarning, EstimationError
-from contagion.models._dcc_kernels import ar1_filter
+from contagion.models._dcc_kernels import ar1_filter, sum_log_rows
 
 __all__ = [
     "PERSISTENCE_CAP", "MarginFit", "fit_margin", "fit_margins", "garch11_derivatives", "garch11_filter",
@@ -212,9 +212,9 @@ def garch11_derivatives(
     h = _filter_rows(u0, be)[:, 0]
     inv_h = 1.0 / h
     e2h = e2 * inv_h
-    ll_t = -0.5 * (LOG2PI + np.log(h) + e2h)
+    loglik = -0.5 * (n_obs * LOG2PI + sum_log_rows(h) + e2h.sum(axis=1))
     if order == 0:
-        return ll_t.sum(axis=1), h, None, None
+        return loglik, h, None, None
     # first derivatives of h, order (mu, omega, alpha, beta); column 0 holds their start values
     dh = np.empty((n_assets, 4, n_obs))
     dh[:, :, 0] = 0.0
@@ -233,7 +233,7 @@ def garch11_derivatives(
         scores = np.einsum("nt,nkt->ntk", r, dh)
         scores[:, :, 0] += ei
     if order == 1:
-        return ll_t.sum(axis=1), h, scores, None
+        return loglik, h, scores, None
     # second derivatives: (mu,mu), (mu,alpha), (mu,beta), (omega,beta), (alpha,beta), (beta,beta)
     d2h = np.empty((n_assets, 6, n_obs))
     d2h[:, :, 0] = 0.0
@@ -254,7 +254,7 @@ def garch11_derivatives(
     hess[:, 0, :] += cross
     hess[:, :, 0] += cross
     hess[:, 0, 0] -= inv_h.sum(axis=1)
-    return ll_t.sum(axis=1), h, scores, hess
+    return loglik, h, scores, hess
 
 
 def _newton_batch(
@@ -631,7 +631,7 @@ def _fit_rugarch_batch(x: Float64Array2D, names: tuple[str, ...], mean: str, se:
         h = np.empty_like(xt)
         h[:, 0] = h0
         h[:, 1:] = ar1_filter((var * (1.0 - a0 - b0))[:, None] + a0 * e2[:, :-1], b0, b0 * h0)
-        gll[gi] = (-0.5 * (LOG2PI + np.log(h) + e2 / h)).sum(axis=1)
+        gll[gi] = -0.5 * (xt.shape[1] * LOG2PI + sum_log_rows(h) + (e2 / h).sum(axis=1))
     gll = np.where(np.isfinite(gll), gll, -np.inf)
     best = np.argmax(gll, axis=0)  # first maximum, as the stable argsort in _fit_rugarch
     p0 = np.column_stack([mean0, var * np.maximum(1.0 - np.array([grid[g][0] + grid[g][1] for g in best]), 1e-4),
