@@ -51,6 +51,9 @@ def test_csv_source_load_shape(folder: Path) -> None:
     assert frames["BTC-USD"]["adj_close"].isna().all()
     assert src.describe()["kind"] == "csv"
     assert set(src.available()) == {"NVDA", "BTC-USD"}
+    # one ticker as a plain string is one ticker, not a sequence of letters
+    single = src.load("NVDA", start="2024-01-05")
+    assert list(single) == ["NVDA"] and single["NVDA"].equals(nv)
 
 
 def test_build_panel_synthetic(folder: Path) -> None:

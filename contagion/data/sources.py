@@ -304,6 +304,8 @@ class CsvSource:
         if s is not None and e is not None and s > e:
             raise SpecificationError(f"start={s.date()} is after end={e.date()}; swap them.")
         out: dict[str, pd.DataFrame] = {}
+        if isinstance(tickers, str):  # one ticker, not its letters
+            tickers = [tickers]
         for ticker in tickers:
             path = self.path_for(ticker)
             frame = validate_frame(ticker, read_ohlcv_csv(path, ticker), origin=str(path))

@@ -314,6 +314,8 @@ class YahooSource:
         e = parse_date(end, "end") or self._today_utc()
         if s > e:
             raise SpecificationError(f"start={s.date()} is after end={e.date()}; swap them.")
+        if isinstance(tickers, str):  # one ticker, not its letters
+            tickers = [tickers]
         plan = {t: self.symbols_for(t) for t in tickers}
         symbols: list[str] = []
         for main_sym, old in plan.values():
