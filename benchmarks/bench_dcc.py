@@ -9,6 +9,8 @@ Cases (``python benchmarks/run.py --only bench_dcc``):
   compilation is done in ``setup`` (not timed). multigarch's likelihood runs numba ``prange`` threads on
   every core while contagion is single-threaded numpy, so ``n20_multigarch_1thread`` pins it to one thread
   for the per-core comparison.
+- ``real20_contagion`` / ``real20_multigarch``: the same comparison on a real panel (20 AI equities, indices,
+  miners and crypto majors, 2018-2025, T = 1796; needs ``../shared``).
 - ``n100_composite``: N = 100, T = 2000, ``composite=True``; target < 30 s.
 - ``fresh_process``: ``import contagion`` plus the first fixture-sized fit in a new interpreter; target < 3 s.
 
@@ -84,6 +86,29 @@ def _multigarch_setup() -> np.ndarray:
     return x
 
 
+#: a real panel (AI equities, indices, miners, crypto majors; exchange calendar, percent log returns)
+REAL20 = ("NVDA", "AMD", "AVGO", "TSM", "MSFT", "GOOGL", "META", "SMCI", "QQQ", "SPY", "MARA", "RIOT", "BTC-USD",
+          "ETH-USD", "XRP-USD", "BNB-USD", "ADA-USD", "^GSPC", "^IXIC", "^VIX")
+
+
+def _real20() -> pd.DataFrame:
+    """N = 20, T = 1796 (2018-05-07 .. 2025-06-27) from ../shared/data/markets; skipped when it is absent."""
+    folder = SHARED / "data" / "markets"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is absent (the real-panel cases need the shared market data)")
+    from contagion.data import CsvSource, build_panel
+
+    panel = build_panel(CsvSource(folder), list(REAL20), start="2018-01-01", end="2025-12-31")
+    return panel.returns.dropna() * 100.0
+
+
+def _real20_multigarch_setup() -> np.ndarray:
+    multigarch = _peer("multigarch")
+    x = _real20().to_numpy()
+    multigarch.DCC(mean="constant").fit(x[:300, :3])  # JIT compilation outside the timed region
+    return x
+
+
 def _multigarch_fit(x: np.ndarray) -> Any:
     import multigarch
 
@@ -149,6 +174,8 @@ CASES = [
     ("n20_multigarch", _multigarch_setup, _multigarch_fit),
     ("n20_multigarch_1thread", _multigarch_setup, _multigarch_fit_1thread),
     ("n20_multiarch", _multiarch_setup, _multiarch_fit),
+    ("real20_contagion", _real20, lambda df: _fit(df)),
+    ("real20_multigarch", _real20_multigarch_setup, _multigarch_fit),
     ("n100_composite", lambda: _simulated(100, 2000, 100), lambda df: _fit(df, composite=True)),
     ("fresh_process", lambda: None, _fresh_process),
 ]
