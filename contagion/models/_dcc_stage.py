@@ -245,7 +245,10 @@ def _newton(
     close to the Hessian near the optimum; later ones correct the gradient
     :math:`(f(	heta + h e_i) - f(	heta))/h - 	frac12 H_{ii} h` (the subtracted curvature term leaves an error
     of :math:`	frac12 h` times the error of :math:`H_{ii}`, so h is 3e-6 relative) and update H by BFGS along the
-    last step (Nocedal & Wright 2006, eq. 6.19), which makes the convergence superlinear. Iterations stop after a
+    last step (Nocedal & Wright 2006, eq. 6.19), which makes the convergence superlinear. When a full step
+    gains more than 1.5 times the predicted decrease, the step is doubled (up to 8x) while it keeps improving:
+    on real panels, where the composite start is far away and BFGS walks a curved ridge, this took 31-40 full
+    evaluations down to 22-31 (simulated panels unchanged). Iterations stop after a
     full step from a Newton decrement below ``stop`` (per observation; the remaining error is then of the order
     of its square). Measured on the rmgarch fixture, simulated N = 5-20 panels and real AI-equity/crypto
     panels, this reaches the log-likelihood of exact-Hessian Newton run to 1e-13 within 2e-6 with 10-31
@@ -329,6 +332,15 @@ def _newton(
                 return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged",
                                                nit=it + 1)
             return None
+        if t == 1.0 and f - f_new > 1.5 * decrement:
+            # the quadratic model underestimates the decrease (BFGS walking a curved ridge, seen on real
+            # heterogeneous panels): try doubling the step while it keeps improving
+            while t < 8.0 and feasible(theta + 2.0 * t * direction):
+                longer = objective.terms(theta + 2.0 * t * direction)
+                f_longer = 1e10 if longer is None else float(longer.mean())
+                if f_longer >= f_new:
+                    break
+                t, f_new, new_terms = 2.0 * t, f_longer, longer
         prev = (np.asarray(t * direction, dtype=np.float64), grad)
         theta = theta + t * direction
         f = f_new
