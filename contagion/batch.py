@@ -152,7 +152,6 @@ class ResultCache:
         return path
 
 
-
 # ---------------------------------------------------------------------- executors
 def _call_job(func: JobFunction, job: Job, payload: Any, progress_queue: Any = None) -> Any:
     """Run one job in a worker; draw progress goes to ``progress_queue`` when there is one."""

@@ -48,8 +48,6 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("contagion", appauthor=False))
 
 
-
-
 @dataclass(frozen=True)
 class CacheEntry:
     """A cached series and its metadata (``start``/``end``: the date range known to be covered)."""

@@ -76,20 +76,15 @@ def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bo
 
 
 def sum_log_rows(x: Float64Array2D, block: int = 16) -> Float64Array1D:
-    r""":math:`\sum_t \log x_{nt}` per row, taking one log per ``block`` values: the product of ``block``
-    entries spaced evenly along the row, then its log (numpy's float64 log is ~10 ns a value without
-    AVX-512). Rows with a product outside the normal range (entries beyond ~1e±18) are summed log by log."""
+    r""":math:`\sum_t \log x_{nt}` per row, taking one log per ``block`` values (:func:`_log_prod` over blocks of
+    ``block`` entries spaced evenly along the row; numpy's float64 log is ~10 ns a value without AVX-512)."""
     n, m = x.shape
     head = m // block * block
-    with np.errstate(over="ignore", under="ignore"):
-        prod = x[:, :head].reshape(n, block, head // block).prod(axis=1)
-    tail = x[:, head:]
-    ok = np.all((prod > 1e-300) & (prod < 1e300), axis=1) & np.all((tail > 0.0) & (tail < np.inf), axis=1)
-    out = np.empty(n)
-    out[ok] = np.log(prod[ok]).sum(axis=1) + np.log(tail[ok]).sum(axis=1)
-    if not np.all(ok):
+    blocks = x[:, :head].reshape(n, block, head // block).transpose(1, 0, 2).reshape(block, -1)
+    out: Float64Array1D = _log_prod(blocks).reshape(n, -1).sum(axis=1)
+    if head < m:
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[~ok] = np.log(x[~ok]).sum(axis=1)
+            out += np.log(x[:, head:]).sum(axis=1)
     return out
 
 
@@ -183,7 +178,7 @@ def dcc_q_parts(
 def dcc_q_combine(
     parts: Float64Array2D, qbar: Float64Array1D, a: float, g: float = 0.0, *, out: Float64Array2D | None = None
 ) -> Float64Array2D:
-    """:math:`Q_t = \bar Q + a Y_t + g W_t` from the output of :func:`dcc_q_parts` (into ``out`` if given)."""
+    r""":math:`Q_t = \bar Q + a Y_t + g W_t` from the output of :func:`dcc_q_parts` (into ``out`` if given)."""
     m = qbar.shape[0]
     q = np.multiply(parts[:m], a, out=out)
     if parts.shape[0] > m and g != 0.0:

@@ -8,8 +8,9 @@ Optimisation: a small grid of starts is screened on the composite likelihood ove
 closed-form 2x2 algebra; Engle, Shephard & Sheppard 2008), refined on it, and -- unless ``composite=True`` --
 used as the start of damped quasi-Newton steps on the full likelihood (2-4 parameters; forward-difference
 gradients, k + 1 evaluations per step, the outer product of the per-observation scores as the first curvature
-and BFGS updates after it; finite differences in a, g or nu reuse the filtered Q_t parts of the same b). Boundary optima and indefinite curvature fall back to SLSQP in Hessian-preconditioned
-coordinates, then to plain SLSQP. The optimiser pads the pre-sample z_0 with zeros (rmgarch's
+and BFGS updates after it; finite differences in a, g or nu reuse the filtered Q_t parts of the same b).
+Boundary optima and indefinite curvature fall back to SLSQP in Hessian-preconditioned coordinates, then to
+plain SLSQP. The optimiser pads the pre-sample z_0 with zeros (rmgarch's
 ``normal.dccLLH1``); the reported quantities use the final filter with ones (see ``dcc.py``).
 """
 
@@ -35,6 +36,13 @@ BOUNDARY_TOL = 1e-3
 NU_CAP = 300.0
 #: (a, b) starting grid
 _STARTS: tuple[tuple[float, float], ...] = ((0.01, 0.97), (0.02, 0.95), (0.05, 0.90), (0.05, 0.80), (0.10, 0.85))
+
+
+def params_on_bound(names: tuple[str, ...], phi: Float64Array1D) -> list[int]:
+    """Indices of DCC parameters estimated on a bound: g = 0 (no asymmetry), nu at :data:`NU_CAP` (the joint
+    distribution practically Gaussian). The QML sandwich does not apply there."""
+    return [j for j, name in enumerate(names)
+            if (name == "g" and phi[j] <= 1e-10) or (name == "nu" and phi[j] >= NU_CAP - 1e-9)]
 
 
 def _pairs_for(n: int) -> IntArray:
@@ -92,15 +100,18 @@ class _Objective:
         self._work = np.empty((n, n, n_obs)) if small and n * n * n_obs * 8 <= _CACHE_BYTES else None
         self._seen: dict[bytes, Float64Array1D | None] = {}  # the last few evaluations
 
+    def _asym(self) -> tuple[Float64Array2D | None, Float64Array1D | None]:
+        d = self.data
+        return (d.nn, d.nbar) if self.model == "adcc" else (None, None)
+
     def _q(self, a: float, b: float, g: float) -> Float64Array2D:
         d = self.data
-        adcc = self.model == "adcc"
+        nn, nbar = self._asym()
         if self._cache_size == 0:
-            return K.dcc_q_filter(d.zz, d.qbar, a, b, g=g, nn=d.nn if adcc else None,
-                                  nbar=d.nbar if adcc else None)
+            return K.dcc_q_filter(d.zz, d.qbar, a, b, g=g, nn=nn, nbar=nbar)
         parts = self._parts.pop(b, None)
         if parts is None:
-            parts = K.dcc_q_parts(d.zz, d.qbar, b, nn=d.nn if adcc else None, nbar=d.nbar if adcc else None)
+            parts = K.dcc_q_parts(d.zz, d.qbar, b, nn=nn, nbar=nbar)
             while len(self._parts) >= self._cache_size:
                 self._parts.pop(next(iter(self._parts)))
         self._parts[b] = parts  # most recently used last
@@ -113,12 +124,12 @@ class _Objective:
         either way), and the recursion is linear in it: Q_t gains :math:`a\,b^{t}` in every entry. From the
         cached parts of the optimum's b this needs no new filter.
         """
-        if self._cache_size and b in self._parts:
-            q = K.dcc_q_combine(self._parts[b], self.data.qbar, a, g)
+        d = self.data
+        if b in self._parts:
+            q = K.dcc_q_combine(self._parts[b], d.qbar, a, g)
         else:
-            d = self.data
-            adcc = self.model == "adcc"
-            q = K.dcc_q_filter(d.zz, d.qbar, a, b, g=g, nn=d.nn if adcc else None, nbar=d.nbar if adcc else None)
+            nn, nbar = self._asym()
+            q = K.dcc_q_filter(d.zz, d.qbar, a, b, g=g, nn=nn, nbar=nbar)
         q += a * b ** np.arange(q.shape[1])
         return q
 
@@ -137,8 +148,12 @@ class _Objective:
         return out
 
     def __call__(self, theta: Float64Array1D) -> float:
-        t = self.terms(theta)
-        return 1e10 if t is None else float(t.mean())
+        return _value(self.terms(theta))
+
+
+def _value(terms: Float64Array1D | None) -> float:
+    """The objective from its per-observation terms: their mean, 1e10 outside the parameter space."""
+    return 1e10 if terms is None else float(terms.mean())
 
 
 def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, composite: bool) -> dict[str, Any]:
@@ -243,8 +258,8 @@ def _newton(
     The first builds the curvature from them as the outer product of the per-observation scores (BHHH;
     Berndt, Hall, Hall & Hausman 1974), free of extra evaluations and, by the information-matrix equality,
     close to the Hessian near the optimum; later ones correct the gradient
-    :math:`(f(	heta + h e_i) - f(	heta))/h - 	frac12 H_{ii} h` (the subtracted curvature term leaves an error
-    of :math:`	frac12 h` times the error of :math:`H_{ii}`, so h is 3e-6 relative) and update H by BFGS along the
+    :math:`(f(\theta + h e_i) - f(\theta))/h - \tfrac12 H_{ii} h` (the subtracted curvature term leaves an error
+    of :math:`\tfrac12 h` times the error of :math:`H_{ii}`, so h is 3e-6 relative) and update H by BFGS along the
     last step (Nocedal & Wright 2006, eq. 6.19), which makes the convergence superlinear. When a full step
     gains more than 1.5 times the predicted decrease, the step is doubled (up to 8x) while it keeps improving:
     on real panels, where the composite start is far away and BFGS walks a curved ridge, this took 31-40 full
@@ -267,7 +282,7 @@ def _newton(
     terms = objective.terms(theta)
     if terms is None:
         return None
-    f = float(terms.mean())
+    f = _value(terms)
     truncated = 0
     tol = 1e-13
     hess = np.empty((k, k))
@@ -284,7 +299,7 @@ def _newton(
             t_i = objective.terms(theta + e)
             if t_i is None:
                 return None
-            fp[i] = float(t_i.mean())
+            fp[i] = _value(t_i)
             if scores is not None:
                 scores[:, i] = (t_i - terms) / step[i]
         if scores is not None:
@@ -322,11 +337,11 @@ def _newton(
             if truncated > 3 or t <= 1e-6:
                 return None
         new_terms = objective.terms(theta + t * direction)
-        f_new = 1e10 if new_terms is None else float(new_terms.mean())
+        f_new = _value(new_terms)
         while f_new > f and t > 1e-3:
             t *= 0.5
             new_terms = objective.terms(theta + t * direction)
-            f_new = 1e10 if new_terms is None else float(new_terms.mean())
+            f_new = _value(new_terms)
         if f_new > f or new_terms is None:
             if decrement < 1e-10:  # at the noise floor of the finite differences
                 return optimize.OptimizeResult(x=theta, fun=f, success=True, message="Newton converged",
@@ -337,7 +352,7 @@ def _newton(
             # heterogeneous panels): try doubling the step while it keeps improving
             while t < 8.0 and feasible(theta + 2.0 * t * direction):
                 longer = objective.terms(theta + 2.0 * t * direction)
-                f_longer = 1e10 if longer is None else float(longer.mean())
+                f_longer = _value(longer)
                 if f_longer >= f_new:
                     break
                 t, f_new, new_terms = 2.0 * t, f_longer, longer
@@ -442,7 +457,7 @@ class _Reduced:
         return out
 
     def __call__(self, u: Float64Array1D) -> float:
-        return float(self.objective(self._full(u)))
+        return _value(self.terms(u))
 
 
 def _preconditioned_slsqp(
@@ -581,8 +596,7 @@ def two_step_se(
         pos += ki
     # DCC parameters on a bound (g = 0, nu at its cap) are held fixed too: the QML sandwich does not apply there
     names = _param_names(model, joint_dist)
-    held = [j for j, name in enumerate(names)
-            if (name == "g" and phi[j] <= 1e-10) or (name == "nu" and phi[j] >= NU_CAP - 1e-9)]
+    held = params_on_bound(names, phi)
     if held:
         warnings.warn(
             "DCC standard errors: " + ", ".join(f"{names[j]} = {phi[j]:g}" for j in held) + " on its bound; "

@@ -61,12 +61,21 @@ from contagion.errors import (
     SpecificationError,
 )
 from contagion.models import _dcc_kernels as K
-from contagion.models._dcc_stage import NU_CAP, _fit_correlation_stage, _interior, _unpack, two_step_se
+from contagion.models._dcc_stage import (
+    NU_CAP,
+    _fit_correlation_stage,
+    _interior,
+    _unpack,
+    params_on_bound,
+    two_step_se,
+)
 from contagion.models._dcc_state import DCCState
 from contagion.models.garch import MarginFit, fit_margins
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from contagion.models.virf import VIRFBaseline
 
 __all__ = ["DCCGARCH", "DCCResult", "simulate_dcc"]
 
@@ -383,12 +392,11 @@ class DCCResult:
         )
 
     def virf(self, shock: Any, horizon: int = 30, at: date | str | None = None, reps: int = 2000,
-             level: float = 0.90, seed: int | None = None, *, baseline: str = "zero") -> Any:
+             level: float = 0.90, seed: int | None = None, *, baseline: VIRFBaseline = "zero") -> Any:
         """Volatility impulse responses (Hafner & Herwartz 2006); see :func:`contagion.models.virf.virf`."""
         from contagion.models.virf import virf
 
-        return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed,
-                    baseline=baseline)  # type: ignore[arg-type]
+        return virf(self, shock, horizon=horizon, at=at, reps=reps, level=level, seed=seed, baseline=baseline)
 
     # ---- forecasts and simulation -------------------------------------------------------------------------
     def _next_state(self) -> tuple[Float64Array1D, Float64Array2D]:
@@ -505,11 +513,11 @@ class DCCResult:
             flags.append(f"WARNING: correlation stage did not converge ({self.optimizer_message})")
         if self.boundary:
             flags.append("WARNING: a + b at the stationarity boundary (integrated correlations)")
-        for name, value in zip(self.param_names, self.params_array, strict=True):
-            if name == "g" and value <= 1e-10:
+        for j in params_on_bound(self.param_names, self.params_array):
+            if self.param_names[j] == "g":
                 flags.append("NOTE: g = 0 is on its bound (no asymmetry in the correlations); its standard error is "
                              "undefined")
-            if name == "nu" and value >= NU_CAP - 1e-9:
+            else:
                 flags.append(f"NOTE: nu = {NU_CAP:g} is on its cap (the joint distribution is practically Gaussian); "
                              "its standard error is undefined")
         for m in self.margins:

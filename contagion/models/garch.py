@@ -148,12 +148,14 @@ _NEWTON_MAX_ITER = 60
 
 def _filter_rows(u: Float64Array3D, beta: Float64Array1D) -> Float64Array3D:
     """Per-asset first-order filters :math:`d_t = u_t + \\beta_n d_{t-1}` along the last axis of ``u`` (N, k, T),
-    in place; column 0 holds the start values :math:`d_0`. One LAPACK call per asset (its own pole)."""
+    in place (``u`` C-contiguous: :func:`ar1_filter` reuses it); column 0 holds the start values :math:`d_0`.
+    One LAPACK call per asset (its own pole), or one for all when the poles are equal (a start grid)."""
+    if np.all(beta == beta[0]):
+        ar1_filter(u.reshape(-1, u.shape[2]), float(beta[0]), np.zeros(u.shape[0] * u.shape[1]), overwrite=True)
+        return u
     zero = np.zeros(u.shape[1])
     for i in range(u.shape[0]):
-        y = ar1_filter(u[i], float(beta[i]), zero, overwrite=True)
-        if not np.shares_memory(y, u[i]):  # pragma: no cover - LAPACK wrote elsewhere (never for C-contiguous u)
-            u[i] = y
+        ar1_filter(u[i], float(beta[i]), zero, overwrite=True)
     return u
 
 
@@ -322,6 +324,18 @@ def _rugarch_grid() -> list[tuple[float, float]]:
                                       for a0 in (0.02, 0.05, 0.10, 0.20) if p0 - a0 > 0.0]
 
 
+def _grid_logliks(xt: Float64Array2D, mean0: Float64Array1D, var: Float64Array1D) -> Float64Array2D:
+    """Log-likelihood of every asset (rows of ``xt``) at every :func:`_rugarch_grid` start, variance-targeted
+    (omega = var (1 - alpha - beta)), shape (n_grid, n_assets); -inf where it is not finite."""
+    grid = _rugarch_grid()
+    n_assets = xt.shape[0]
+    gll = np.empty((len(grid), n_assets))
+    for gi, (a0, b0) in enumerate(grid):
+        p = np.column_stack([mean0, var * (1.0 - a0 - b0), np.full(n_assets, a0), np.full(n_assets, b0)])
+        gll[gi] = garch11_derivatives(xt, p, order=0)[0]
+    return np.where(np.isfinite(gll), gll, -np.inf)
+
+
 def _start_label(gi: int, grid: list[tuple[float, float]]) -> str:
     a0, b0 = grid[gi]
     return f"alpha={a0:g},beta={b0:g} ({'rugarch default' if gi == 0 else 'grid'})"
@@ -370,8 +384,8 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
     # screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
     # persistence cap), where spurious local optima live, the next two starts are refined too; the best wins.
     grid = _rugarch_grid()
-    gll = np.array([garch11_filter(x, mean0, var * (1.0 - a0 - b0), a0, b0)[1].sum() for a0, b0 in grid])
-    order = [int(i) for i in np.argsort(-np.where(np.isfinite(gll), gll, -np.inf), kind="stable")]
+    gll = _grid_logliks(x[None, :], np.array([mean0]), np.array([var]))[:, 0]
+    order = [int(i) for i in np.argsort(-gll, kind="stable")]
     best: tuple[float, Float64Array1D, str, bool] | None = None
     for rank, gi in enumerate(order[:3]):
         a0, b0 = grid[gi]
@@ -611,9 +625,9 @@ def fit_margin(
 def _fit_rugarch_batch(x: Float64Array2D, names: tuple[str, ...], mean: str, se: bool) -> list[MarginFit | None]:
     """Every asset's rugarch-objective margin at once (x: n_obs x n_assets); None where SLSQP must decide.
 
-    The same starting-value grid as :func:`_fit_rugarch` is screened for all assets together (one filter
-    call per grid point), then Newton with the analytic Hessian (:func:`garch11_derivatives`) refines every
-    asset's best start at once. An asset whose Newton path reaches the interior optimum gets the same
+    The same starting-value grid as :func:`_fit_rugarch` is screened for all assets together
+    (:func:`_grid_logliks`: one filter call per grid point), then Newton with the analytic Hessian
+    (:func:`garch11_derivatives`) refines every asset's best start at once. An asset whose Newton path reaches the interior optimum gets the same
     estimate SLSQP would (to ~1e-9 in the parameters, with a log-likelihood at least as high); any other
     (boundary optimum, indefinite curvature, no convergence) is returned as None and refitted one by one.
     """
@@ -624,15 +638,7 @@ def _fit_rugarch_batch(x: Float64Array2D, names: tuple[str, ...], mean: str, se:
     var = sd * sd
     mean0 = xt.mean(axis=1) if has_mu else np.zeros(n_assets)
     grid = _rugarch_grid()
-    e2 = (xt - mean0[:, None]) ** 2
-    h0 = e2.mean(axis=1)
-    gll = np.empty((len(grid), n_assets))
-    for gi, (a0, b0) in enumerate(grid):
-        h = np.empty_like(xt)
-        h[:, 0] = h0
-        h[:, 1:] = ar1_filter((var * (1.0 - a0 - b0))[:, None] + a0 * e2[:, :-1], b0, b0 * h0)
-        gll[gi] = -0.5 * (xt.shape[1] * LOG2PI + sum_log_rows(h) + (e2 / h).sum(axis=1))
-    gll = np.where(np.isfinite(gll), gll, -np.inf)
+    gll = _grid_logliks(xt, mean0, var)
     best = np.argmax(gll, axis=0)  # first maximum, as the stable argsort in _fit_rugarch
     p0 = np.column_stack([mean0, var * np.maximum(1.0 - np.array([grid[g][0] + grid[g][1] for g in best]), 1e-4),
                           [grid[g][0] for g in best], [grid[g][1] for g in best]])

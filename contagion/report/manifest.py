@@ -69,7 +69,6 @@ def git_commit() -> str | None:
     return commit if done.returncode == 0 and len(commit) == 40 else None
 
 
-
 def _yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
