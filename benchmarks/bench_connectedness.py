@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from contagion.models import _fevd_kernels  # noqa: E402
-from contagion.models.connectedness import rolling_connectedness, tvp_connectedness  # noqa: E402
+from contagion.spillover.static import rolling_connectedness, tvp_connectedness  # noqa: E402
+from contagion.var import fevd as _fevd_kernels  # noqa: E402
 
 LOOP_WINDOWS = 100  # windows timed for the per-window loop peer (extrapolated in __main__)
 
@@ -106,7 +106,7 @@ def _tvp_dy(data: pd.DataFrame) -> Any:
 
 def tvp_loop_peer(data: pd.DataFrame, horizon: int = 10, prior_window: int = 200) -> np.ndarray:
     """The line-by-line port of R/TVPVAR.R (dense Flag matrices, ginv) + a numpy GFEVD per date."""
-    from contagion.models import _tvp_reference
+    from tests.reference import tvp as _tvp_reference
 
     x = data.to_numpy()
     b0, v0, q0 = _tvp_reference.bayes_prior(x, 1, prior_window - 1)

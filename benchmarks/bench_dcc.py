@@ -35,7 +35,7 @@ SHARED = Path(os.environ.get("CONTAGION_SHARED", REPO.parent / "shared"))
 
 
 def _simulated(n: int, n_obs: int, seed: int) -> pd.DataFrame:
-    from contagion.models.dcc import simulate_dcc
+    from contagion.dcc.model import simulate_dcc
 
     rng = np.random.default_rng(seed)
     loadings = rng.standard_normal((n, 3))
@@ -49,7 +49,7 @@ def _simulated(n: int, n_obs: int, seed: int) -> pd.DataFrame:
 
 
 def _fixture() -> pd.DataFrame:
-    import contagion.models.dcc  # noqa: F401  (import cost is measured by "fresh_process", not here)
+    import contagion.dcc.model  # noqa: F401  (import cost is measured by "fresh_process", not here)
 
     path = SHARED / "data" / "reference" / "r" / "dcc_dji30ret_first5_last1000.csv"
     if path.is_file():
@@ -58,7 +58,7 @@ def _fixture() -> pd.DataFrame:
 
 
 def _fit(df: pd.DataFrame, **kw: Any) -> Any:
-    from contagion.models.dcc import DCCGARCH
+    from contagion.dcc.model import DCCGARCH
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

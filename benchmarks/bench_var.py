@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from contagion.models import _var_kernels  # noqa: E402
-from contagion.models.var import VAR, VARResults  # noqa: E402
+from contagion.var import _kernels as _var_kernels  # noqa: E402
+from contagion.var.model import VAR, VARResults  # noqa: E402
 
 N_VARS, N_OBS, N_LAGS, HORIZON, REPS = 6, 1500, 2, 20, 1000
 LOOP_DRAWS = 20  # draws timed for the statsmodels loop peer (extrapolated to 2 x REPS in __main__)

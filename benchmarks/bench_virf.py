@@ -1,7 +1,7 @@
-"""Volatility impulse responses: simulation cost of ``contagion.models.virf.virf`` on hand-made DCC states.
+"""Volatility impulse responses: simulation cost of ``contagion.dcc.virf.virf`` on hand-made DCC states.
 
 The target is reps=2000, N=30, horizon=30 "well under a few seconds". The loop twin
-(``contagion.models._virf_reference``) is timed on a small case for scale only; no peer package computes
+(``tests.reference.virf``) is timed on a small case for scale only; no peer package computes
 DCC VIRFs (METHODS.md §1.5).
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contagion.models import _virf_kernels as kernels
-from contagion.models import _virf_reference as reference
-from contagion.models._dcc_state import DCCState
-from contagion.models.virf import virf
+from contagion.dcc import _virf_kernels as kernels
+from contagion.dcc.state import DCCState
+from contagion.dcc.virf import virf
+from tests.reference import virf as reference
 
 
 def _state(n: int, model: str = "dcc", nu: float | None = None, seed: int = 0) -> DCCState:

@@ -2,9 +2,10 @@
 
 Public API (imported lazily, so ``import contagion`` stays fast):
 
-- VAR models: :class:`VAR`, :func:`connectedness`, :func:`rolling_connectedness`,
-  :func:`tvp_connectedness`;
-- DCC-GARCH: :class:`DCCGARCH`;
+- VAR models (:mod:`contagion.var`): :class:`VAR`; connectedness (:mod:`contagion.spillover`):
+  :func:`connectedness`, :func:`rolling_connectedness`, :func:`tvp_connectedness`;
+- DCC-GARCH and VIRFs (:mod:`contagion.dcc`): :class:`DCCGARCH`;
+- contagion tests (:mod:`contagion.hypothesis`) and event studies (:mod:`contagion.events`);
 - data: :mod:`contagion.data` (sources, calendar alignment, measures, quality);
 - errors: :class:`ContagionError` and subclasses.
 """
@@ -12,7 +13,7 @@ Public API (imported lazily, so ``import contagion`` stays fast):
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contagion._version import __version__
 from contagion.errors import (
@@ -24,30 +25,52 @@ from contagion.errors import (
     SpecificationError,
 )
 
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load lazily
+    from contagion import simulate
+    from contagion.data import CsvSource, DemoSource, Panel, YahooSource, build_panel
+    from contagion.dcc import DCCGARCH, DCCResult, VIRFResult
+    from contagion.events import EventStudyResult, FactsTable, FactThresholds, deepseek_facts, event_study
+    from contagion.hypothesis import (
+        CorrelationShiftResult,
+        ForbesRigobonResult,
+        GrangerInVarianceResult,
+        correlation_shift,
+        forbes_rigobon,
+        granger_in_variance,
+    )
+    from contagion.spillover import (
+        ConnectednessResult,
+        RollingConnectednessResult,
+        connectedness,
+        rolling_connectedness,
+        tvp_connectedness,
+    )
+    from contagion.var import VAR, GrangerResult, IRFResult, VARResults
+
 _LAZY: dict[str, str] = {
-    "VAR": "contagion.models.var",
-    "VARResults": "contagion.models.var",
-    "IRFResult": "contagion.models.var",
-    "connectedness": "contagion.models.connectedness",
-    "rolling_connectedness": "contagion.models.connectedness",
-    "tvp_connectedness": "contagion.models.connectedness",
-    "ConnectednessResult": "contagion.models.connectedness",
-    "RollingConnectednessResult": "contagion.models.connectedness",
-    "DCCGARCH": "contagion.models.dcc",
-    "DCCResult": "contagion.models.dcc",
-    "VIRFResult": "contagion.models.virf",
-    "GrangerResult": "contagion.models.var",
-    "forbes_rigobon": "contagion.models.contagion_tests",
-    "correlation_shift": "contagion.models.contagion_tests",
-    "granger_in_variance": "contagion.models.contagion_tests",
-    "ForbesRigobonResult": "contagion.models.contagion_tests",
-    "CorrelationShiftResult": "contagion.models.contagion_tests",
-    "GrangerInVarianceResult": "contagion.models.contagion_tests",
-    "event_study": "contagion.models.events",
-    "EventStudyResult": "contagion.models.events",
-    "deepseek_facts": "contagion.models.facts",
-    "FactsTable": "contagion.models.facts",
-    "FactThresholds": "contagion.models.facts",
+    "VAR": "contagion.var",
+    "VARResults": "contagion.var",
+    "IRFResult": "contagion.var",
+    "connectedness": "contagion.spillover",
+    "rolling_connectedness": "contagion.spillover",
+    "tvp_connectedness": "contagion.spillover",
+    "ConnectednessResult": "contagion.spillover",
+    "RollingConnectednessResult": "contagion.spillover",
+    "DCCGARCH": "contagion.dcc",
+    "DCCResult": "contagion.dcc",
+    "VIRFResult": "contagion.dcc",
+    "GrangerResult": "contagion.var",
+    "forbes_rigobon": "contagion.hypothesis",
+    "correlation_shift": "contagion.hypothesis",
+    "granger_in_variance": "contagion.hypothesis",
+    "ForbesRigobonResult": "contagion.hypothesis",
+    "CorrelationShiftResult": "contagion.hypothesis",
+    "GrangerInVarianceResult": "contagion.hypothesis",
+    "event_study": "contagion.events",
+    "EventStudyResult": "contagion.events",
+    "deepseek_facts": "contagion.events",
+    "FactsTable": "contagion.events",
+    "FactThresholds": "contagion.events",
     "build_panel": "contagion.data",
     "Panel": "contagion.data",
     "CsvSource": "contagion.data",
@@ -57,14 +80,42 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "DCCGARCH",
+    "VAR",
+    "ConnectednessResult",
     "ContagionError",
     "ContagionWarning",
+    "CorrelationShiftResult",
+    "CsvSource",
+    "DCCResult",
     "DataError",
+    "DemoSource",
     "EstimationError",
+    "EventStudyResult",
+    "FactThresholds",
+    "FactsTable",
+    "ForbesRigobonResult",
+    "GrangerInVarianceResult",
+    "GrangerResult",
+    "IRFResult",
     "NetworkError",
+    "Panel",
+    "RollingConnectednessResult",
     "SpecificationError",
+    "VARResults",
+    "VIRFResult",
+    "YahooSource",
     "__version__",
-    *sorted(_LAZY),
+    "build_panel",
+    "connectedness",
+    "correlation_shift",
+    "deepseek_facts",
+    "event_study",
+    "forbes_rigobon",
+    "granger_in_variance",
+    "rolling_connectedness",
+    "simulate",
+    "tvp_connectedness",
 ]
 
 def __getattr__(name: str) -> Any:

@@ -482,9 +482,9 @@ def _generalized_fevd_twin(ma: Float64Array3D, sigma: Float64Array2D) -> Float64
 def _generalized_fevd(phi: Float64Array2D, sigma: Float64Array2D, horizon: int) -> tuple[Float64Array2D, str]:
     ma = _ma_coefficients(phi, horizon)
     try:
-        kernels = importlib.import_module("contagion.models._fevd_kernels")
+        kernels = importlib.import_module("contagion.var.fevd")
         table = np.asarray(kernels.generalized_fevd(ma, sigma), dtype=np.float64)
-        return table, "contagion.models._fevd_kernels.generalized_fevd"
+        return table, "contagion.var.fevd.generalized_fevd"
     except (ImportError, AttributeError):
         return _generalized_fevd_twin(ma, sigma), "contagion.simulate._generalized_fevd_twin"
 

@@ -11,7 +11,15 @@ Public names (imported lazily so that ``import contagion.data`` stays light):
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load lazily
+    from contagion.data.calendar import CalendarPolicy
+    from contagion.data.demo import DemoSource
+    from contagion.data.panel import Panel, build_panel
+    from contagion.data.quality import DataQualityReport
+    from contagion.data.sources import CsvSource, Source, source_from_spec
+    from contagion.data.yahoo import YahooSource
 
 _LAZY: dict[str, str] = {
     "Source": "contagion.data.sources",
@@ -25,7 +33,17 @@ _LAZY: dict[str, str] = {
     "DataQualityReport": "contagion.data.quality",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "CalendarPolicy",
+    "CsvSource",
+    "DataQualityReport",
+    "DemoSource",
+    "Panel",
+    "Source",
+    "YahooSource",
+    "build_panel",
+    "source_from_spec",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._typing import IntArray
-from contagion.data.quality import column_values
+from contagion.data._frame import column_values
 from contagion.errors import SpecificationError
 
 __all__ = [

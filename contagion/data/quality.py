@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from contagion.data._frame import column_values
 from contagion.errors import DataError
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "TickerSummary",
     "check_frame",
     "structural_issues",
+    "validate_frame",
 ]
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
@@ -36,13 +38,6 @@ Severity = Literal["error", "warning"]
 #: Split ratios checked by the suspected-split rule (and their inverses).
 _SPLIT_RATIOS = np.array([2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0])
 _MAX_LISTED = 10
-
-
-def column_values(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """float64 array of ``columns`` (one ``to_numpy`` call; pandas' list indexing is slow on string columns)."""
-    names = [str(c) for c in frame.columns]
-    arr = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    return arr[:, [names.index(c) for c in columns]]
 
 
 def _day(value: Any) -> str:
@@ -379,31 +374,13 @@ def check_frame(
     return summary, issues
 
 
-def check_folder(folder: str | Any, tickers: Sequence[str] | None = None, **options: Any) -> DataQualityReport:
-    """Quality report for the CSV files of ``folder`` (all price files, or ``tickers``).
-
-    Unlike :meth:`CsvSource.load`, a broken file does not stop the check: its problem becomes an error row and
-    the other files are still checked. ``options`` go to :func:`check_frame`.
-    """
-    from contagion.data.sources import CsvSource
-    from contagion.data.universe import is_twenty_four_seven
-
-    src = CsvSource(folder)
-    names = list(tickers) if tickers else list(src.available())
-    if not names:
-        raise DataError(f"no <ticker>.csv price files in {src.folder}; point --data-dir at the data folder.")
-    summaries: list[TickerSummary] = []
-    issues: list[QualityIssue] = []
-    for t in names:
-        try:
-            path = src.path_for(t)
-            frame = src.read(t)
-        except DataError as err:
-            summaries.append(TickerSummary(t, origin=str(src.folder / f"{t}.csv")))
-            issues.append(QualityIssue(t, "error", "unreadable", str(err)))
-            continue
-        summary, found = check_frame(t, frame, twenty_four_seven=is_twenty_four_seven(t, frame),
-                                     origin=path.name, **options)
-        summaries.append(summary)
-        issues.extend(found)
-    return DataQualityReport(tuple(summaries), tuple(issues), {"folder": str(src.folder), **options})
+def validate_frame(ticker: str, frame: pd.DataFrame, origin: str = "") -> pd.DataFrame:
+    """Raise :class:`DataError` if ``frame`` has structural errors (see :func:`quality.structural_issues`)."""
+    where = origin or ticker
+    if len(frame) == 0:
+        raise DataError(f"{where}: no data rows for {ticker}; the file or download is empty. "
+                        "Check the file, or drop the ticker.")
+    issues = structural_issues(ticker, frame, origin=where)
+    if issues:
+        raise DataError("; ".join(i.message for i in issues))
+    return frame

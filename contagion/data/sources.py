@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from contagion.data import universe
-from contagion.data.quality import structural_issues
+from contagion.data._frame import COLUMNS, normalise_frame, parse_date, slice_dates
+from contagion.data.quality import validate_frame
 from contagion.errors import DataError, SpecificationError
 
 __all__ = [
@@ -39,8 +40,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Columns of a raw frame, in order.
-COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close", "volume")
 _REQUIRED: tuple[str, ...] = ("date", "open", "high", "low", "close")
 _HEADER = "date,open,high,low,close,adj_close,volume"
 _RENAME = {"adj close": "adj_close", "adjclose": "adj_close", "adj_close": "adj_close", "datetime": "date",
@@ -61,66 +60,6 @@ class Source(Protocol):
     def describe(self) -> dict[str, Any]:
         """JSON-able description of the source for the run manifest."""
         ...
-
-
-def parse_date(value: str | date | pd.Timestamp | None, option: str = "date") -> pd.Timestamp | None:
-    """Parse a date option (``None`` passes through); SpecificationError naming ``option`` when invalid."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        ts = pd.Timestamp(pd.to_datetime(value.strip(), format="ISO8601")) if isinstance(value, str) \
-            else pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise SpecificationError(
-            f"{option}={value!r} is not a date; use the ISO format YYYY-MM-DD."
-        ) from err
-    if ts is pd.NaT:
-        raise SpecificationError(f"{option}={value!r} is not a date; use the ISO format YYYY-MM-DD.")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.normalize()
-
-
-def slice_dates(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
-    """Rows of ``frame`` with start <= date <= end (inclusive)."""
-    if start is None and end is None:
-        return frame
-    idx = frame.index
-    mask = np.ones(len(frame), dtype=bool)
-    if start is not None:
-        mask &= idx >= start
-    if end is not None:
-        mask &= idx <= end
-    return frame.loc[mask]
-
-
-def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical raw frame: float64 columns :data:`COLUMNS` (missing ones NaN), index ``date`` tz-naive midnight."""
-    if (list(frame.columns) == list(COLUMNS) and isinstance(frame.index, pd.DatetimeIndex)
-            and frame.index.tz is None and frame.index.dtype == "datetime64[ns]"
-            and frame.index.name == "date" and all(frame.dtypes == np.float64)
-            and (frame.index.asi8 % 86_400_000_000_000 == 0).all()):
-        return frame
-    idx = pd.DatetimeIndex(frame.index)
-    if idx.tz is not None:
-        idx = idx.tz_convert("UTC").tz_localize(None)
-    # a plain datetime64 array: drops any ``freq`` (yfinance frames carry one), keeps comparisons exact
-    idx = pd.DatetimeIndex(idx.normalize().to_numpy(dtype="datetime64[ns]"), name="date")
-    data = {col: (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
-                  if col in frame else np.full(len(frame), np.nan)) for col in COLUMNS}
-    return pd.DataFrame(data, index=idx, columns=list(COLUMNS))
-
-
-def validate_frame(ticker: str, frame: pd.DataFrame, origin: str = "") -> pd.DataFrame:
-    """Raise :class:`DataError` if ``frame`` has structural errors (see :func:`quality.structural_issues`)."""
-    where = origin or ticker
-    if len(frame) == 0:
-        raise DataError(f"{where}: no data rows for {ticker}; the file or download is empty. "
-                        "Check the file, or drop the ticker.")
-    issues = structural_issues(ticker, frame, origin=where)
-    if issues:
-        raise DataError("; ".join(i.message for i in issues))
-    return frame
 
 
 def _fast_read(path: Path) -> pd.DataFrame | None:
@@ -335,10 +274,8 @@ def source_from_spec(kind: str, **options: Any) -> Source:
         return YahooSource(**opts)
     if kind == "demo":
         opts.pop("folder", None)
-        try:
-            from contagion.data.demo import DemoSource
-        except ImportError as err:
-            raise SpecificationError(f"the embedded demo source is not available in this build ({err}).") from err
+        from contagion.data.demo import DemoSource
+
         demo: Source = DemoSource(**opts)
         return demo
     raise SpecificationError(f"unknown source kind {kind!r}; choose csv, yahoo or demo.")

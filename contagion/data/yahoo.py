@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from contagion.data import universe
+from contagion.data._frame import normalise_frame, parse_date, slice_dates
 from contagion.data.cache import CacheCorruptError, ParquetCache
-from contagion.data.sources import normalise_frame, parse_date, slice_dates, validate_frame
+from contagion.data.quality import validate_frame
 from contagion.errors import DataError, DataQualityWarning, NetworkError, SpecificationError
 
 __all__ = ["YAHOO_DEFAULT_START", "YahooSource", "split_yfinance_frame"]

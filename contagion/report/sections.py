@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contagion.pipeline import JobOutput
 from contagion.report.render import FigureRef, Section, TableView, table_view
-from contagion.study import Study
+from contagion.workflow.pipeline import JobOutput
+from contagion.workflow.spec import Study
 
 __all__ = ["caveats", "data_facts", "data_tables", "event_sections", "question", "rerun_command", "sections"]
 

@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 
 from contagion._version import __version__
-from contagion.batch import Job
-from contagion.pipeline import JobOutput
 from contagion.report import figures as figs
 from contagion.report import sections as page
 from contagion.report import tables as tex
@@ -51,7 +49,9 @@ from contagion.report.render import (
     render_html,
     render_markdown,
 )
-from contagion.study import Study
+from contagion.workflow.jobs import Job
+from contagion.workflow.pipeline import JobOutput
+from contagion.workflow.spec import Study
 
 __all__ = ["SCHEMAS", "write_report"]
 

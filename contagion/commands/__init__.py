@@ -1,1 +1,0 @@
-"""Subcommands of the ``contagion`` CLI, one module per family (data, run)."""

@@ -1,1 +1,0 @@
-"""Models: VAR / connectedness, DCC-GARCH / VIRF, contagion tests, event studies."""

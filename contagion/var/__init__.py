@@ -1,0 +1,14 @@
+"""Vector autoregressions: estimation, lag selection, impulse responses with bands, FEVD, Granger causality.
+
+- :mod:`contagion.var.model`: :class:`VAR` and :class:`VARResults`;
+- :mod:`contagion.var.results`: :class:`IRFResult`, :class:`GrangerResult`;
+- :mod:`contagion.var.fevd`: batched MA coefficients and the Cholesky / generalized FEVD kernels;
+- :mod:`contagion.var.irf`: band kernels (asymptotic delta method, residual / wild bootstrap, Kilian).
+"""
+
+from __future__ import annotations
+
+from contagion.var.model import VAR, VARResults
+from contagion.var.results import GrangerResult, IRFResult
+
+__all__ = ["VAR", "GrangerResult", "IRFResult", "VARResults"]

@@ -1,0 +1,314 @@
+"""Batch engine: jobs, a content-addressed result cache, and executors (in-process, local processes, Dask).
+
+A study expands into *jobs* (the main job plus one per robustness variant, see
+:func:`contagion.workflow.runner.expand_jobs`). Each job's result is stored under a *content hash* of everything that
+determines it -- the job's resolved spec, the SHA-256 of every input series and the package version -- so
+that:
+
+- a run killed at any moment (even with SIGKILL) and started again reuses every finished job and recomputes
+  only the others; the final files equal those of an uninterrupted run;
+- a cache entry is never half-written: each is written to a temporary file in the same folder, flushed to
+  disk and renamed into place (an atomic ``os.replace``); a reader sees the old state or the new, nothing in
+  between;
+- nothing depends on timestamps (the pytask lesson: hash contents, not modification times).
+
+Executors
+---------
+``n_jobs == 1`` and no scheduler
+    jobs run one after the other in this process (progress of the bootstrap draws is reported live).
+``n_jobs > 1``
+    :class:`concurrent.futures.ProcessPoolExecutor` with ``n_jobs`` worker processes; draw-level progress
+    travels back through a queue.
+``scheduler="tcp://host:port"``
+    a Dask distributed cluster (``pip install "contagion[dask]"``); :mod:`dask` is imported only then. Workers
+    need not share a file system with the client: results travel back to the client, which writes the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import pickle
+import queue as queue_module
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contagion._io import atomic_write_bytes
+from contagion._version import __version__
+from contagion.errors import ContagionError, SpecificationError
+
+__all__ = [
+    "CACHE_FORMAT",
+    "Job",
+    "JobProgress",
+    "ResultCache",
+    "canonical_json",
+    "job_key",
+    "run_jobs",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever the pickled job-result layout changes, so old cache entries are ignored, not misread.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: a name (``"main"`` or a robustness variant) and a JSON-able spec.
+
+    The job function receives the job, the shared payload (the raw input series) and a progress callback.
+    """
+
+    name: str
+    kind: str
+    spec: Mapping[str, Any] = field(default_factory=dict)
+
+
+#: Progress callback of :func:`run_jobs`: ``progress(job_name, stage, done, total)``.
+JobProgress = Callable[[str, str, int, int], None]
+
+
+JobFunction = Callable[[Job, Any, "Callable[[str, int, int], None] | None"], Any]
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: the byte string that content hashes are taken over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 over the package's own source files (``*.py``, built-in studies, demo parameters).
+
+    Part of every job key, so that a cached result computed by other code is never reused: the version
+    string alone does not change while a checkout is edited (it stays ``0.1.0+unknown`` when the package is
+    not installed), and a result cache must not outlive the code that produced it.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(p for pattern in ("*.py", "studies/*.toml", "_demo/*.json") for p in root.rglob(pattern)
+                   if "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def job_key(job: Job, data_hashes: Mapping[str, str], version: str | None = None) -> str:
+    """SHA-256 content hash of a job's inputs: its spec, the input-series hashes and the code.
+
+    ``version`` defaults to the package version plus :func:`code_fingerprint`, so editing the code
+    invalidates every cached result.
+    """
+    payload = {
+        "cache_format": CACHE_FORMAT,
+        "job": {"name": job.name, "kind": job.kind, "spec": job.spec},
+        "data": dict(sorted(data_hashes.items())),
+        "version": version if version is not None else f"{__version__}+{code_fingerprint()}",
+    }
+    return hashlib.sha256(canonical_json(payload).encode("ascii")).hexdigest()
+
+
+class ResultCache:
+    """Content-addressed store of job results under ``root`` (``<root>/<key[:2]>/<key>.pkl``).
+
+    Writes are atomic (temporary file in the same folder, ``fsync``, ``os.replace``). A corrupt or unreadable
+    entry counts as missing and is recomputed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str) -> Any | None:
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except Exception as err:  # a truncated or foreign file: recompute rather than fail
+            logger.warning("ignoring unreadable cache entry %s (%s)", path, err)
+            return None
+
+    def put(self, key: str, value: Any) -> Path:
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as err:
+            raise SpecificationError(
+                f"cannot write the result cache in {self.root}: {err.strerror or err}; "
+                f"choose a writable output folder with --out."
+            ) from None
+        return path
+
+
+# ---------------------------------------------------------------------- executors
+def _call_job(func: JobFunction, job: Job, payload: Any, progress_queue: Any = None) -> Any:
+    """Run one job in a worker; draw progress goes to ``progress_queue`` when there is one."""
+    callback = None
+    if progress_queue is not None:
+        def callback(stage: str, done: int, total: int) -> None:
+            with contextlib.suppress(Exception):  # progress is best effort
+                progress_queue.put_nowait((job.name, stage, done, total))
+    return func(job, payload, callback)
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    func: JobFunction,
+    payload: Any,
+    *,
+    keys: Mapping[str, str],
+    cache: ResultCache,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: JobProgress | None = None,
+    on_done: Callable[[Job, bool], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``jobs`` (or load them from ``cache``) and return ``{job.name: result}`` in job order.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        Unique names.
+    func : callable
+        ``func(job, payload, progress)``, a module-level function (it is pickled for processes and Dask).
+    payload : object
+        Shared input (the raw series), sent once per job.
+    keys : mapping
+        ``job.name -> job_key(...)``.
+    cache : ResultCache
+        Where finished results are stored, each as soon as it arrives (so a kill loses at most the running
+        jobs).
+    n_jobs : int
+        Local worker processes (1 = in this process).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler; overrides ``n_jobs``.
+    progress : callable, optional
+        ``progress(job_name, stage, done, total)`` for live progress bars (stage ``"job"`` marks a finished job).
+    on_done : callable, optional
+        ``on_done(job, from_cache)`` after each job is available.
+    """
+    if n_jobs < 1:
+        raise SpecificationError(f"--jobs must be at least 1 (got {n_jobs}).")
+    names = [job.name for job in jobs]
+    if len(set(names)) != len(names):
+        raise SpecificationError(f"job names must be unique (got {names}).")
+    results: dict[str, Any] = {}
+    pending: list[Job] = []
+    for job in jobs:
+        cached = cache.get(keys[job.name])
+        if cached is not None:
+            results[job.name] = cached
+            logger.info("job %s: loaded from cache %s", job.name, keys[job.name][:12])
+            if progress is not None:
+                progress(job.name, "job", 1, 1)
+            if on_done is not None:
+                on_done(job, True)
+        else:
+            pending.append(job)
+
+    def finish(job: Job, result: Any) -> None:
+        cache.put(keys[job.name], result)
+        results[job.name] = result
+        if progress is not None:
+            progress(job.name, "job", 1, 1)
+        if on_done is not None:
+            on_done(job, False)
+
+    if pending:
+        if scheduler is not None:
+            _run_dask(pending, func, payload, scheduler, finish)
+        elif n_jobs == 1 or len(pending) == 1:
+            for job in pending:
+                callback = None
+                if progress is not None:
+                    def callback(stage: str, done: int, total: int, _name: str = job.name) -> None:
+                        progress(_name, stage, done, total)
+                finish(job, func(job, payload, callback))
+        else:
+            _run_processes(pending, func, payload, n_jobs, finish, progress)
+    return {name: results[name] for name in names}
+
+
+def _run_processes(
+    jobs: Sequence[Job],
+    func: JobFunction,
+    payload: Any,
+    n_jobs: int,
+    finish: Callable[[Job, Any], None],
+    progress: JobProgress | None,
+) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    manager = context.Manager() if progress is not None else None
+    progress_queue = manager.Queue() if manager is not None else None
+    try:
+        with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(_call_job, func, job, payload, progress_queue): job for job in jobs}
+            remaining = set(futures)
+            while remaining:
+                done, remaining = wait(remaining, timeout=0.2, return_when=FIRST_COMPLETED)
+                _drain(progress_queue, progress)
+                for future in sorted(done, key=lambda f: futures[f].name):
+                    finish(futures[future], future.result())
+            _drain(progress_queue, progress)
+    finally:
+        if manager is not None:
+            manager.shutdown()
+
+
+def _drain(progress_queue: Any, progress: JobProgress | None) -> None:
+    if progress_queue is None or progress is None:
+        return
+    while True:
+        try:
+            name, stage, done, total = progress_queue.get_nowait()
+        except (queue_module.Empty, EOFError, OSError):
+            return
+        progress(name, stage, done, total)
+
+
+def _run_dask(
+    jobs: Sequence[Job], func: JobFunction, payload: Any, address: str, finish: Callable[[Job, Any], None]
+) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise SpecificationError(
+            "--scheduler needs Dask distributed: pip install 'contagion[dask]' (or run with --jobs N)."
+        ) from None
+    try:
+        client = Client(address, timeout="5s")
+    except (OSError, TimeoutError) as err:
+        raise ContagionError(
+            f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "
+            f"(and workers with `dask worker {address}`), or run locally with --jobs N."
+        ) from None
+    try:
+        [scattered] = client.scatter([payload], broadcast=True)  # one object, not one per key
+        futures = {
+            client.submit(_call_job, func, job, scattered, None, key=f"contagion-{job.name}-{id(job)}", pure=False): job
+            for job in jobs
+        }
+        for future in as_completed(list(futures)):
+            finish(futures[future], future.result())
+    finally:
+        client.close()
+
+
+def iter_unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order without duplicates."""
+    return list(dict.fromkeys(values))
