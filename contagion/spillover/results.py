@@ -45,7 +45,7 @@ def _parse_groups(
             members.setdefault(str(group), []).append(str(variable))
     elif all(isinstance(v, Sequence) and not isinstance(v, str) for v in values):
         for group, variables in mapping.items():
-            members[str(group)] = [str(v) for v in variables]  # type: ignore[union-attr]
+            members[str(group)] = [str(v) for v in variables]
     else:
         raise SpecificationError(
             "groups(mapping): pass either {variable: group} (all values strings) or {group: [variables]}."
