@@ -201,7 +201,7 @@ def test_acg2020_replication_settings_reproduce_published_signs(reference_dir):
 
 
 def test_tvp_progress_callback(rng, monkeypatch):
-    from contagion.spillover import static as module
+    from contagion.spillover import tvp as module
 
     monkeypatch.setattr(module, "_CHUNK", 100)
     calls: list[tuple[int, int]] = []
