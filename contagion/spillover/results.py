@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from contagion._summary import Summary
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
@@ -99,14 +100,32 @@ class GroupConnectedness:
             self.values.T - self.values, index=pd.Index(self.groups), columns=pd.Index(self.groups)
         )
 
-    def summary(self) -> pd.DataFrame:
-        """The group table with FROM column and TO / NET rows (DY layout)."""
+    def _dy_table(self) -> pd.DataFrame:
         out = self.table.copy()
         out["FROM"] = self.from_
         out.loc["TO"] = [*self.to.to_numpy(), self.to.sum()]
         out.loc["NET"] = [*self.net.to_numpy(), np.nan]
         out.loc["WITHIN"] = [*self.within.to_numpy(), np.nan]
         return out
+
+    def summary(self) -> Summary:
+        """Groups and members; main table: the group table with FROM column and TO / NET / WITHIN rows (DY layout)."""
+        split = (
+            f"between-group {self.between_total:.2f}% + within-group {self.within_total:.2f}% "
+            f"= TCI {self.between_total + self.within_total:.2f}%"
+        )
+        header = (*(f"{g}: {', '.join(self.members[g])}" for g in self.groups), split)
+        return Summary(
+            f"Group connectedness ({len(self.groups)} groups of {self.n_vars} variables, percent, rows receive)",
+            header=header,
+            tables=(("group table", self._dy_table()),),
+        )
+
+    def plot(self, ax: Any = None) -> Figure:
+        """Heatmap of the group table (rows receive)."""
+        from contagion.spillover import plots as _conn_plots
+
+        return _conn_plots.heatmap(self.table, ax=ax, title="group connectedness (percent points)")
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy long frame: columns ``measure, group, other, value``."""
@@ -238,13 +257,8 @@ class ConnectednessResult:
             groups=tuple(members), members=members, values=values, own=own, n_vars=len(self.names)
         )
 
-    def summary(self) -> pd.DataFrame:
-        """The DY2012 / ConnectednessApproach table layout as a DataFrame.
-
-        Rows: the variables (receiving), then ``TO`` (column sums of off-diagonal cells; its ``FROM`` cell
-        holds sum(TO)), ``Inc.Own`` (TO + own share), ``NET`` (its ``FROM`` cell holds the TCI) and ``NPT``.
-        Columns: the variables (transmitting) and ``FROM``.
-        """
+    def _dy_table(self) -> pd.DataFrame:
+        """The DY2012 / ConnectednessApproach layout (see :meth:`summary`)."""
         out = self.table.copy()
         out.index.name = None
         out.columns.name = None
@@ -255,9 +269,24 @@ class ConnectednessResult:
         out.loc["NPT"] = [*self.npt.to_numpy().astype(np.float64), np.nan]
         return out
 
+    def summary(self) -> Summary:
+        """Options and sample; main table (``summary().to_frame()``): the DY2012 / ConnectednessApproach layout.
+
+        Rows: the variables (receiving), then ``TO`` (column sums of off-diagonal cells; its ``FROM`` cell
+        holds sum(TO)), ``Inc.Own`` (TO + own share), ``NET`` (its ``FROM`` cell holds the TCI) and ``NPT``.
+        Columns: the variables (transmitting) and ``FROM``. The printed text is :meth:`to_string`.
+        """
+        title = f"Diebold-Yilmaz connectedness ({self.kind} FEVD, percent, rows receive)"
+        header = [f"VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}"]
+        if self.start is not None or self.end is not None:
+            header.append(f"sample {self.start} .. {self.end}" + (f", {self.n_obs} observations" if self.n_obs else ""))
+        header.append(f"TCI {self.total:.2f}%, corrected TCI {self.corrected_total:.2f}%")
+        text = "\n".join([title, *header[:-1], self.to_string()])
+        return Summary(title, header=tuple(header), tables=(("connectedness table", self._dy_table()),), text=text)
+
     def to_string(self, digits: int = 2) -> str:
-        """Printable DY table (``summary()`` rounded), with TCI and corrected TCI below."""
-        body = self.summary().round(digits).to_string(na_rep="")
+        """Printable DY table (the main table of :meth:`summary`, rounded), with TCI and corrected TCI below."""
+        body = self._dy_table().round(digits).to_string(na_rep="")
         return (
             f"{body}\nTCI {self.total:.{digits}f}%   corrected TCI {self.corrected_total:.{digits}f}%   "
             f"({self.kind} FEVD, horizon {self.horizon} = MA terms 0..{self.horizon - 1})"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from contagion._summary import Summary
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
@@ -180,6 +181,35 @@ class RollingConnectednessResult:
             k: pd.DataFrame(v, index=self.index, columns=pd.Index(tuple(members))) for k, v in parts.items()
         }
         return pd.concat(frames, axis=1, names=["measure", "group"])
+
+    def summary(self) -> Summary:
+        """Sample, windows, TCI mean / min / max with their dates; main table: mean TO / FROM / NET per variable."""
+        method = "rolling-window VAR" if self.method == "rolling" else "TVP-VAR"
+        title = f"Dynamic connectedness: {method} ({self.kind} FEVD, percent)"
+        n_dates = len(self.index)
+        header = [f"sample {self.index[0]} .. {self.index[-1]}, {n_dates} "
+                  + ("windows" if self.method == "rolling" else "dates")]
+        if self.method == "rolling":
+            header.append(f"window {self.window} rows (incl. {self.n_lags} lag rows), step {self.step}, "
+                          f"VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}")
+        else:
+            opts = ", ".join(f"{k}={v}" for k, v in self.options.items() if v is not None)
+            header.append(f"TVP-VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}; {opts}")
+        tci = self.total
+        header.append(f"TCI mean {tci.mean():.2f}%, min {tci.min():.2f}% ({tci.idxmin()}), "
+                      f"max {tci.max():.2f}% ({tci.idxmax()})")
+        means = pd.DataFrame({"to": self.to.mean(), "from": self.from_.mean(), "net": self.net.mean()})
+        means.index.name = "variable"
+        total = pd.DataFrame(
+            {"value": [tci.mean(), tci.min(), tci.max()], "date": [None, tci.idxmin(), tci.idxmax()]},
+            index=pd.Index(["mean", "min", "max"], name="TCI"),
+        )
+        notes = []
+        n_explosive = int(np.sum(self.explosive))
+        if n_explosive:
+            notes.append(f"{n_explosive} of {n_dates} estimates have an unstable VAR (flagged in .explosive)")
+        tables = (("mean directional connectedness", means), ("total connectedness index", total))
+        return Summary(title, header=tuple(header), tables=tables, notes=tuple(notes))
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy long frame: columns ``date, measure, variable, value`` (total, corrected_total, to, from, net)."""

@@ -202,7 +202,7 @@ def test_groups_block_connectedness(rng):
     same = res.groups({"V0": "equities", "V1": "equities", "V2": "tokens", "V3": "tokens", "V4": "tokens"})
     pd.testing.assert_frame_equal(same.table, g.table)
     assert set(g.to_frame()["measure"]) == {"table", "to", "from", "net", "within"}
-    assert list(g.summary().index) == ["equities", "tokens", "TO", "NET", "WITHIN"]
+    assert list(g.summary().to_frame().index) == ["equities", "tokens", "TO", "NET", "WITHIN"]
 
 
 def test_singleton_groups_reproduce_the_table(rng):
@@ -230,7 +230,7 @@ def test_groups_bad_mapping(rng, mapping, match):
 
 # ------------------------------------------------------------------------------------------------ outputs
 def test_summary_layout(fitted):
-    s = fitted.summary()
+    s = fitted.summary().to_frame()
     assert list(s.index) == [*NAMES, "TO", "Inc.Own", "NET", "NPT"]
     assert list(s.columns) == [*NAMES, "FROM"]
     assert s.loc["NET", "FROM"] == pytest.approx(fitted.total)
