@@ -12,7 +12,8 @@ import pytest
 
 from contagion.errors import ContagionWarning, DataError, EstimationError, SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
-from contagion.spillover.static import connectedness, rolling_connectedness
+from contagion.spillover.rolling import rolling_connectedness
+from contagion.spillover.static import connectedness
 from tests.reference import connectedness as _conn_reference
 
 
