@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from contagion.spillover.static import rolling_connectedness, tvp_connectedness  # noqa: E402
+from contagion.spillover.rolling import rolling_connectedness  # noqa: E402
+from contagion.spillover.tvp import tvp_connectedness  # noqa: E402
 from contagion.var import fevd as _fevd_kernels  # noqa: E402
 
 LOOP_WINDOWS = 100  # windows timed for the per-window loop peer (extrapolated in __main__)

@@ -1,12 +1,26 @@
-"""Diebold-Yilmaz connectedness: static, rolling-window and TVP-VAR tables, group blocks, plots."""
+"""Diebold-Yilmaz connectedness: static, rolling-window and TVP-VAR tables, group blocks, plots.
+
+- :mod:`contagion.spillover.static`: :func:`connectedness` (one VAR);
+- :mod:`contagion.spillover.rolling`: :func:`rolling_connectedness` (all windows in one batch);
+- :mod:`contagion.spillover.tvp`: :func:`tvp_connectedness` (TVP-VAR, Antonakakis et al. 2020);
+- :mod:`contagion.spillover.results`: :class:`ConnectednessResult`, :class:`GroupConnectedness`;
+- :mod:`contagion.spillover.rolling_results`: :class:`RollingConnectednessResult`;
+- :mod:`contagion.spillover.plots`: the figures of the results' ``plot()``.
+"""
 
 from __future__ import annotations
 
-from contagion.spillover.results import (
-    ConnectednessResult,
-    GroupConnectedness,
-    RollingConnectednessResult,
-)
-from contagion.spillover.static import connectedness, rolling_connectedness, tvp_connectedness
+from contagion.spillover.results import ConnectednessResult, GroupConnectedness
+from contagion.spillover.rolling import rolling_connectedness
+from contagion.spillover.rolling_results import RollingConnectednessResult
+from contagion.spillover.static import connectedness
+from contagion.spillover.tvp import tvp_connectedness
 
-__all__ = ["ConnectednessResult", "GroupConnectedness", "RollingConnectednessResult", "connectedness", "rolling_connectedness", "tvp_connectedness"]
+__all__ = [
+    "ConnectednessResult",
+    "GroupConnectedness",
+    "RollingConnectednessResult",
+    "connectedness",
+    "rolling_connectedness",
+    "tvp_connectedness",
+]

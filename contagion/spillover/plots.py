@@ -100,7 +100,7 @@ def network(pairwise_net: pd.DataFrame, net: pd.Series, ax: Any = None, threshol
 def dynamic_total(total: pd.Series, net: pd.DataFrame, ax: Any = None, title: str = "") -> Figure:
     """TCI over time (top) and NET by variable (bottom)."""
     if ax is not None:
-        fig = ax.figure
+        fig: Figure = ax.figure
         ax.plot(total.index, total.to_numpy(), color="black", lw=1.0)
         ax.set_ylabel("TCI (%)")
         ax.set_title(title)

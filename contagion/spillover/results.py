@@ -1,4 +1,6 @@
-"""Frozen result objects of the connectedness estimators (static, group/block, rolling and TVP-VAR).
+"""Frozen results of static connectedness: the variable-level table and its group (block) aggregation.
+
+Rolling-window and TVP-VAR results are in :mod:`contagion.spillover.rolling_results`.
 
 All tables are in percent, rows *receive*: ``table.loc[i, j]`` is the share of i's H-step forecast-error
 variance due to shocks in j (Diebold and Yilmaz 2012, Table 2 layout). Horizon H means MA terms h = 0..H-1.
@@ -7,77 +9,23 @@ variance due to shocks in j (Diebold and Yilmaz 2012, Table 2 layout). Horizon H
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from contagion._summary import Summary
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
+from contagion.spillover._utility import group_matrix, parse_groups, readonly
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ConnectednessResult", "GroupConnectedness", "RollingConnectednessResult"]
-
-
-def _readonly(array: Float64Array) -> Float64Array:
-    out = np.array(array, dtype=np.float64, copy=True)
-    out.flags.writeable = False
-    return out
-
-
-def _parse_groups(
-    mapping: Mapping[str, str] | Mapping[str, Sequence[str]], names: tuple[str, ...]
-) -> dict[str, tuple[str, ...]]:
-    """Accept ``{variable: group}`` or ``{group: [variables]}``; every variable must be in exactly one group."""
-    if not mapping:
-        raise SpecificationError(
-            "groups(mapping): the mapping is empty; pass {variable: group} or {group: [variables]}."
-        )
-    members: dict[str, list[str]] = {}
-    values = list(mapping.values())
-    if all(isinstance(v, str) for v in values):
-        for variable, group in mapping.items():
-            members.setdefault(str(group), []).append(str(variable))
-    elif all(isinstance(v, Sequence) and not isinstance(v, str) for v in values):
-        for group, variables in mapping.items():
-            members[str(group)] = [str(v) for v in variables]  # type: ignore[union-attr]
-    else:
-        raise SpecificationError(
-            "groups(mapping): pass either {variable: group} (all values strings) or {group: [variables]}."
-        )
-    seen: dict[str, str] = {}
-    for group, variables in members.items():
-        for variable in variables:
-            if variable not in names:
-                raise SpecificationError(
-                    f"groups(mapping): {variable!r} (group {group!r}) is not a variable of this result; "
-                    f"variables are {list(names)}."
-                )
-            if variable in seen:
-                raise SpecificationError(
-                    f"groups(mapping): {variable!r} is in both group {seen[variable]!r} and {group!r}."
-                )
-            seen[variable] = group
-    missing = [n for n in names if n not in seen]
-    if missing:
-        raise SpecificationError(
-            f"groups(mapping): variables {missing} belong to no group; assign every variable to a group."
-        )
-    return {g: tuple(v) for g, v in members.items() if v}
-
-
-def _group_matrix(groups: dict[str, tuple[str, ...]], names: tuple[str, ...]) -> Float64Array:
-    """(G, N) indicator: row g has ones at the columns of the members of group g."""
-    indicator = np.zeros((len(groups), len(names)))
-    for g, variables in enumerate(groups.values()):
-        for variable in variables:
-            indicator[g, names.index(variable)] = 1.0
-    return indicator
+__all__ = ["ConnectednessResult", "GroupConnectedness"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,14 +100,32 @@ class GroupConnectedness:
             self.values.T - self.values, index=pd.Index(self.groups), columns=pd.Index(self.groups)
         )
 
-    def summary(self) -> pd.DataFrame:
-        """The group table with FROM column and TO / NET rows (DY layout)."""
+    def _dy_table(self) -> pd.DataFrame:
         out = self.table.copy()
         out["FROM"] = self.from_
         out.loc["TO"] = [*self.to.to_numpy(), self.to.sum()]
         out.loc["NET"] = [*self.net.to_numpy(), np.nan]
         out.loc["WITHIN"] = [*self.within.to_numpy(), np.nan]
         return out
+
+    def summary(self) -> Summary:
+        """Groups and members; main table: the group table with FROM column and TO / NET / WITHIN rows (DY layout)."""
+        split = (
+            f"between-group {self.between_total:.2f}% + within-group {self.within_total:.2f}% "
+            f"= TCI {self.between_total + self.within_total:.2f}%"
+        )
+        header = (*(f"{g}: {', '.join(self.members[g])}" for g in self.groups), split)
+        return Summary(
+            f"Group connectedness ({len(self.groups)} groups of {self.n_vars} variables, percent, rows receive)",
+            header=header,
+            tables=(("group table", self._dy_table()),),
+        )
+
+    def plot(self, ax: Any = None) -> Figure:
+        """Heatmap of the group table (rows receive)."""
+        from contagion.spillover import plots as _conn_plots
+
+        return _conn_plots.heatmap(self.table, ax=ax, title="group connectedness (percent points)")
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy long frame: columns ``measure, group, other, value``."""
@@ -208,7 +174,7 @@ class ConnectednessResult:
     end: Any = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", _readonly(self.values))
+        object.__setattr__(self, "values", readonly(self.values))
 
     @cached_property
     def _measures(self) -> dict[str, Float64Array]:
@@ -283,21 +249,16 @@ class ConnectednessResult:
             ``.table`` (group x group, rows receive), ``.to``, ``.from_``, ``.net``, ``.within``,
             ``.between_total + .within_total == self.total``.
         """
-        members = _parse_groups(mapping, self.names)
-        indicator = _group_matrix(members, self.names)
+        members = parse_groups(mapping, self.names)
+        indicator = group_matrix(members, self.names)
         values = indicator @ self.values @ indicator.T
         own = indicator @ np.diag(self.values)
         return GroupConnectedness(
             groups=tuple(members), members=members, values=values, own=own, n_vars=len(self.names)
         )
 
-    def summary(self) -> pd.DataFrame:
-        """The DY2012 / ConnectednessApproach table layout as a DataFrame.
-
-        Rows: the variables (receiving), then ``TO`` (column sums of off-diagonal cells; its ``FROM`` cell
-        holds sum(TO)), ``Inc.Own`` (TO + own share), ``NET`` (its ``FROM`` cell holds the TCI) and ``NPT``.
-        Columns: the variables (transmitting) and ``FROM``.
-        """
+    def _dy_table(self) -> pd.DataFrame:
+        """The DY2012 / ConnectednessApproach layout (see :meth:`summary`)."""
         out = self.table.copy()
         out.index.name = None
         out.columns.name = None
@@ -308,9 +269,24 @@ class ConnectednessResult:
         out.loc["NPT"] = [*self.npt.to_numpy().astype(np.float64), np.nan]
         return out
 
+    def summary(self) -> Summary:
+        """Options and sample; main table (``summary().to_frame()``): the DY2012 / ConnectednessApproach layout.
+
+        Rows: the variables (receiving), then ``TO`` (column sums of off-diagonal cells; its ``FROM`` cell
+        holds sum(TO)), ``Inc.Own`` (TO + own share), ``NET`` (its ``FROM`` cell holds the TCI) and ``NPT``.
+        Columns: the variables (transmitting) and ``FROM``. The printed text is :meth:`to_string`.
+        """
+        title = f"Diebold-Yilmaz connectedness ({self.kind} FEVD, percent, rows receive)"
+        header = [f"VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}"]
+        if self.start is not None or self.end is not None:
+            header.append(f"sample {self.start} .. {self.end}" + (f", {self.n_obs} observations" if self.n_obs else ""))
+        header.append(f"TCI {self.total:.2f}%, corrected TCI {self.corrected_total:.2f}%")
+        text = "\n".join([title, *header[:-1], self.to_string()])
+        return Summary(title, header=tuple(header), tables=(("connectedness table", self._dy_table()),), text=text)
+
     def to_string(self, digits: int = 2) -> str:
-        """Printable DY table (``summary()`` rounded), with TCI and corrected TCI below."""
-        body = self.summary().round(digits).to_string(na_rep="")
+        """Printable DY table (the main table of :meth:`summary`, rounded), with TCI and corrected TCI below."""
+        body = self._dy_table().round(digits).to_string(na_rep="")
         return (
             f"{body}\nTCI {self.total:.{digits}f}%   corrected TCI {self.corrected_total:.{digits}f}%   "
             f"({self.kind} FEVD, horizon {self.horizon} = MA terms 0..{self.horizon - 1})"
@@ -390,200 +366,3 @@ class ConnectednessResult:
         if kind == "network":
             return _conn_plots.network(self.pairwise_net, self.net, ax=ax, threshold=threshold)
         raise SpecificationError(f"plot(kind={kind!r}): kind must be 'heatmap' or 'network'.")
-
-
-@dataclass(frozen=True, kw_only=True)
-class RollingConnectednessResult:
-    """Connectedness over time: rolling-window VARs or a TVP-VAR.
-
-    Attributes
-    ----------
-    names : tuple of str
-    index : pandas.Index
-        One date per estimate: the last data row of each rolling window, or each row for the TVP-VAR.
-    values : ndarray of shape (n_dates, N, N)
-        FEVD tables in percent, rows receive.
-    kind, horizon
-        As in :class:`ConnectednessResult` (horizon = MA terms h = 0..H-1).
-    method : {"rolling", "tvp"}
-    n_lags : int
-    window : int or None
-        Data rows per rolling window *including* the p lag rows (None for the TVP-VAR).
-    step : int
-    options : dict
-        Everything else that defines the estimate (TVP forgetting factors, prior, ...).
-    explosive : ndarray of bool, shape (n_dates,)
-        Windows whose VAR has a companion eigenvalue of modulus >= 1 (flagged, not dropped).
-    """
-
-    names: tuple[str, ...]
-    index: pd.Index
-    values: Float64Array
-    kind: str
-    horizon: int
-    method: str
-    n_lags: int
-    window: int | None = None
-    step: int = 1
-    options: Mapping[str, Any] = field(default_factory=dict)
-    explosive: Any = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "values", _readonly(self.values))
-        flags = (
-            np.zeros(self.values.shape[0], dtype=bool)
-            if self.explosive is None
-            else np.asarray(self.explosive, dtype=bool).copy()
-        )
-        flags.flags.writeable = False
-        object.__setattr__(self, "explosive", flags)
-
-    @cached_property
-    def _measures(self) -> dict[str, Float64Array]:
-        return _conn_kernels.spillover_measures(self.values)
-
-    def __repr__(self) -> str:
-        span = f"{self.index[0]} .. {self.index[-1]}" if len(self.index) else "empty"
-        return (
-            f"RollingConnectednessResult(method={self.method!r}, kind={self.kind!r}, horizon={self.horizon}, "
-            f"n_lags={self.n_lags}, window={self.window}, n_dates={len(self.index)} ({span}), "
-            f"names={list(self.names)})"
-        )
-
-    def _frame(self, key: str) -> pd.DataFrame:
-        return pd.DataFrame(self._measures[key], index=self.index, columns=pd.Index(self.names))
-
-    @cached_property
-    def total(self) -> pd.Series:
-        """Total connectedness index (percent) of each window, indexed by the window's last date."""
-        return pd.Series(self._measures["total"], index=self.index, name="total")
-
-    @cached_property
-    def corrected_total(self) -> pd.Series:
-        """Corrected TCI = TCI * N / (N - 1) of each window."""
-        return pd.Series(self._measures["corrected_total"], index=self.index, name="corrected_total")
-
-    @cached_property
-    def to(self) -> pd.DataFrame:
-        """TO others (dates x variables), undivided as in ConnectednessApproach."""
-        return self._frame("to")
-
-    @cached_property
-    def from_(self) -> pd.DataFrame:
-        """FROM others (dates x variables), undivided as in ConnectednessApproach."""
-        return self._frame("from")
-
-    @cached_property
-    def net(self) -> pd.DataFrame:
-        """NET = TO - FROM (dates x variables)."""
-        return self._frame("net")
-
-    @cached_property
-    def npt(self) -> pd.DataFrame:
-        """Number of others each variable net-transmits to (dates x variables)."""
-        return self._frame("npt").astype(np.int64)
-
-    @cached_property
-    def pairwise_net(self) -> pd.DataFrame:
-        """Net pairwise spillovers over time, one column ``"A->B"`` per pair (A before B in ``names``).
-
-        Positive: A net-transmits to B (table[B, A] - table[A, B]).
-        """
-        n = len(self.names)
-        i, j = np.triu_indices(n, k=1)
-        data = self._measures["pairwise_net"][:, i, j]
-        columns = [f"{self.names[a]}->{self.names[b]}" for a, b in zip(i, j)]
-        return pd.DataFrame(data, index=self.index, columns=pd.Index(columns))
-
-    def mean_table(self) -> pd.DataFrame:
-        """Average of the per-date tables (ConnectednessApproach's ``TABLE`` of a dynamic run)."""
-        return self.mean_result().table
-
-    def mean_result(self) -> ConnectednessResult:
-        """The averaged table as a :class:`ConnectednessResult` (its TCI is the mean of the TCI series)."""
-        return ConnectednessResult(
-            names=self.names,
-            values=self.values.mean(axis=0),
-            kind=self.kind,
-            horizon=self.horizon,
-            n_lags=self.n_lags,
-            start=self.index[0],
-            end=self.index[-1],
-        )
-
-    def at(self, date: Any) -> ConnectednessResult:
-        """The connectedness table of one window (by its last date) or TVP date."""
-        try:
-            position = self.index.get_loc(
-                pd.Timestamp(date) if isinstance(self.index, pd.DatetimeIndex) else date
-            )
-        except KeyError:
-            raise SpecificationError(
-                f"at({date!r}): no estimate dated {date!r}; dates run from {self.index[0]} to {self.index[-1]}."
-            ) from None
-        if not isinstance(position, (int, np.integer)):
-            raise SpecificationError(f"at({date!r}): the date is not unique in the index.")
-        return ConnectednessResult(
-            names=self.names,
-            values=self.values[position],
-            kind=self.kind,
-            horizon=self.horizon,
-            n_lags=self.n_lags,
-            end=self.index[position],
-        )
-
-    def groups(self, mapping: Mapping[str, str] | Mapping[str, Sequence[str]]) -> pd.DataFrame:
-        """Group TO / FROM / NET / WITHIN over time: columns MultiIndex (measure, group)."""
-        members = _parse_groups(mapping, self.names)
-        indicator = _group_matrix(members, self.names)
-        blocks = np.einsum("gi,tij,hj->tgh", indicator, self.values, indicator)
-        own = np.einsum("gi,ti->tg", indicator, np.diagonal(self.values, axis1=1, axis2=2))
-        diag = np.diagonal(blocks, axis1=1, axis2=2)
-        to = blocks.sum(axis=1) - diag
-        from_ = blocks.sum(axis=2) - diag
-        parts = {"to": to, "from": from_, "net": to - from_, "within": diag - own}
-        frames = {
-            k: pd.DataFrame(v, index=self.index, columns=pd.Index(tuple(members))) for k, v in parts.items()
-        }
-        return pd.concat(frames, axis=1, names=["measure", "group"])
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy long frame: columns ``date, measure, variable, value`` (total, corrected_total, to, from, net)."""
-        frames = [
-            pd.DataFrame(
-                {"date": self.index, "measure": "total", "variable": None, "value": self._measures["total"]}
-            ),
-            pd.DataFrame(
-                {
-                    "date": self.index,
-                    "measure": "corrected_total",
-                    "variable": None,
-                    "value": self._measures["corrected_total"],
-                }
-            ),
-        ]
-        n_dates, n = len(self.index), len(self.names)
-        for key in ("to", "from", "net"):
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "date": np.repeat(np.asarray(self.index), n),
-                        "measure": key,
-                        "variable": np.tile(np.asarray(self.names, dtype=object), n_dates),
-                        "value": self._measures[key].ravel(),
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)
-
-    def plot(self, kind: Literal["total", "net"] = "total", ax: Any = None) -> Figure:
-        """Time-series plot: ``"total"`` (TCI with the NET panel below) or ``"net"`` (one panel per variable)."""
-        from contagion.spillover import plots as _conn_plots
-
-        if kind == "total":
-            return _conn_plots.dynamic_total(
-                self.total, self.net, ax=ax, title=f"{self.method} {self.kind} connectedness"
-            )
-        if kind == "net":
-            return _conn_plots.dynamic_net(self.net)
-        raise SpecificationError(f"plot(kind={kind!r}): kind must be 'total' or 'net'.")

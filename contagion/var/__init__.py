@@ -3,7 +3,9 @@
 - :mod:`contagion.var.model`: :class:`VAR` and :class:`VARResults`;
 - :mod:`contagion.var.results`: :class:`IRFResult`, :class:`GrangerResult`;
 - :mod:`contagion.var.fevd`: batched MA coefficients and the Cholesky / generalized FEVD kernels;
-- :mod:`contagion.var.irf`: band kernels (asymptotic delta method, residual / wild bootstrap, Kilian).
+- :mod:`contagion.var.irf`: impulse responses and their bands (asymptotic delta method, residual / wild
+  bootstrap, Kilian bootstrap-after-bootstrap);
+- :mod:`contagion.var.plots`: the figure of :meth:`VARResults.plot`.
 """
 
 from __future__ import annotations

@@ -18,28 +18,16 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D
 
 __all__ = [
-    "bootstrap_coefs",
-    "companion",
-    "companion_eigvals",
-    "gram_inverse",
-    "granger_wald",
-    "irf",
-    "irf_generalized",
-    "irf_orthogonal",
-    "kilian_correct",
-    "lag_design",
-    "lag_selection_criteria",
-    "max_modulus",
-    "ols_var",
-    "ols_var_sse",
-    "simulate_var",
-    "solve_ls",
+    "BootstrapPlan", "bootstrap_coefs", "companion", "companion_eigvals", "gram_inverse", "granger_wald",
+    "irf", "irf_generalized", "irf_orthogonal", "kilian_correct", "lag_design", "lag_selection_criteria",
+    "max_modulus", "ols_var", "ols_var_sse", "simulate_var", "solve_ls",
 ]
 
 Progress = Callable[[int, int], None]
@@ -190,7 +178,7 @@ def companion_eigvals(coefs: Float64Array) -> Float64Array:
     """
     eig = np.asarray(np.linalg.eigvals(companion(coefs)), dtype=np.complex128)
     order = np.argsort(-np.abs(eig), axis=-1, kind="stable")
-    out: Float64Array = np.take_along_axis(eig, order, axis=-1)  # type: ignore[arg-type,assignment]
+    out: Float64Array = np.take_along_axis(eig, order, axis=-1)  # type: ignore[arg-type]
     return out
 
 
@@ -307,6 +295,19 @@ def ols_var_sse(y: Float64Array3D, n_lags: int, trend: str = "c") -> tuple[Float
     return coefs, np.asarray(0.5 * (sse + np.swapaxes(sse, 1, 2)), dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class BootstrapPlan:
+    """How :func:`bootstrap_coefs` draws: how many, which scheme, in what batches, reporting to whom."""
+
+    n_draws: int
+    trend: str = "c"  # "c" (intercept) or "n", as the fitted VAR
+    scheme: str = "iid"  # "iid": centred residuals with replacement; "wild": Rademacher weights
+    chunk: int = 500  # draws simulated per batch
+    progress: Progress | None = None  # called with (done, total) after each batch
+    progress_offset: int = 0  # draws already reported by an earlier stage (Kilian)
+    progress_total: int | None = None  # total reported (default n_draws)
+
+
 def _innovations(
     resid: Float64Array2D, n_draws: int, scheme: str, rng: np.random.Generator
 ) -> Float64Array3D:
@@ -314,10 +315,10 @@ def _innovations(
     if scheme == "wild":
         # Rademacher weights, one per date and shared by all equations (keeps the cross-correlation)
         eta = rng.choice(np.array([-1.0, 1.0]), size=(n_draws, n))
-        return resid[None, :, :] * eta[:, :, None]
+        return np.asarray(resid[None, :, :] * eta[:, :, None], dtype=np.float64)
     centred = resid - resid.mean(axis=0)
     idx = rng.integers(0, n, size=(n_draws, n))
-    return centred[idx]
+    return np.asarray(centred[idx], dtype=np.float64)
 
 
 def bootstrap_coefs(
@@ -325,22 +326,16 @@ def bootstrap_coefs(
     coefs: Float64Array3D,
     intercept: Float64Array1D,
     resid: Float64Array2D,
-    n_draws: int,
-    trend: str,
-    scheme: str,
     rng: np.random.Generator,
-    *,
-    chunk: int = 500,
-    progress: Progress | None = None,
-    progress_offset: int = 0,
-    progress_total: int | None = None,
+    plan: BootstrapPlan,
 ) -> tuple[Float64Array, Float64Array]:
     r"""Recursive-design residual bootstrap of a VAR: simulate and re-estimate ``n_draws`` samples in batch.
 
     Each draw rebuilds :math:`y^*_t = \hat\nu + \sum_l \hat\Phi_l y^*_{t-l} + u^*_t` from the observed
     first p rows, with :math:`u^*_t` drawn with replacement from the centred residuals (``scheme="iid"``)
     or :math:`u^*_t = \eta_t \hat u_t` with Rademacher :math:`\eta_t` (``scheme="wild"``, Gonçalves and
-    Kilian 2004), then re-estimates the VAR by stacked least squares over draws (:func:`ols_var`).
+    Kilian 2004), then re-estimates the VAR by stacked least squares over draws (:func:`ols_var`). The
+    count, scheme, batch size and progress reporting come from ``plan`` (:class:`BootstrapPlan`).
 
     Returns
     -------
@@ -349,14 +344,15 @@ def bootstrap_coefs(
         d.o.f.-corrected residual covariance of each draw, SSE / (T - p - N p - c).
     """
     n_lags, n_vars, _ = coefs.shape
+    n_draws, chunk, trend = plan.n_draws, plan.chunk, plan.trend
     n = resid.shape[0]
     dof = n - n_vars * n_lags - (1 if trend == "c" else 0)
     out_coefs = np.empty((n_draws, n_lags, n_vars, n_vars))
     out_sigma = np.empty((n_draws, n_vars, n_vars))
-    total = progress_total if progress_total is not None else n_draws
+    total = plan.progress_total if plan.progress_total is not None else n_draws
     for start in range(0, n_draws, chunk):
         stop = min(start + chunk, n_draws)
-        innov = _innovations(resid, stop - start, scheme, rng)
+        innov = _innovations(resid, stop - start, plan.scheme, rng)
         ystar = simulate_var(coefs, intercept, y[:n_lags], innov)
         # small sub-batches keep the stacked design matrices cache-sized (memory traffic dominates)
         for sub in range(start, stop, 25):
@@ -364,8 +360,8 @@ def bootstrap_coefs(
             c_star, sse = ols_var_sse(ystar[sub - start : end - start], n_lags, trend)
             out_coefs[sub:end] = c_star
             out_sigma[sub:end] = sse / dof
-        if progress is not None:
-            progress(progress_offset + stop, total)
+        if plan.progress is not None:
+            plan.progress(plan.progress_offset + stop, total)
     return out_coefs, out_sigma
 
 

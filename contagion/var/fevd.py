@@ -103,7 +103,7 @@ def cholesky_fevd(ma: Float64Array, sigma: Float64Array) -> Float64Array:
     # orthogonalised responses Psi_h = A_h P, summed squares over h
     psi = ma @ chol[..., None, :, :]
     num = np.einsum("...hij,...hij->...ij", psi, psi)
-    return num / num.sum(axis=-1, keepdims=True)
+    return np.asarray(num / num.sum(axis=-1, keepdims=True), dtype=np.float64)
 
 
 def generalized_fevd(ma: Float64Array, sigma: Float64Array) -> Float64Array:
@@ -142,4 +142,4 @@ def generalized_fevd(ma: Float64Array, sigma: Float64Array) -> Float64Array:
     a_sigma = ma @ sigma[..., None, :, :]  # (..., H, N, N): e_i' A_h Sigma e_j
     num = np.einsum("...hij,...hij->...ij", a_sigma, a_sigma)
     num = num / np.diagonal(sigma, axis1=-2, axis2=-1)[..., None, :]
-    return num / num.sum(axis=-1, keepdims=True)
+    return np.asarray(num / num.sum(axis=-1, keepdims=True), dtype=np.float64)

@@ -30,12 +30,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from contagion._compat import SeedLike
+from contagion._summary import Summary
 from contagion._typing import (
     BandMethod,
     FEVDKind,
@@ -45,72 +47,27 @@ from contagion._typing import (
     Float64Array3D,
     Trend,
 )
-from contagion._validation import check_columns
-from contagion.errors import DataError, EstimationError, SpecificationError
+from contagion.errors import EstimationError, SpecificationError
 from contagion.var import _kernels as K
-from contagion.var._asymptotic import asymptotic_irf_cov
-from contagion.var._bootstrap import irf_draws
+from contagion.var._utility import (
+    check_horizon,
+    check_rows,
+    check_spec,
+    granger_positions,
+    lag_table,
+    validate_data,
+)
 from contagion.var.fevd import cholesky_fevd, generalized_fevd, ma_coefficients
+from contagion.var.irf import IRFOptions, VARArrays, impulse_responses
 from contagion.var.results import GrangerResult, IRFKind, IRFResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["VAR", "GrangerResult", "IRFResult", "VARResults"]
 
 logger = logging.getLogger(__name__)
 
-_CRITERIA = {"aic": "aic", "bic": "bic", "hqic": "hqic"}
-_BANDS = ("asymptotic", "bootstrap", "kilian", "wild")
-
-
-# ---------------------------------------------------------------------------------------- validation
-def _validate_data(data: Any) -> pd.DataFrame:
-    """Check a panel for the VAR and return it as float64 (DataError names the column and date at fault)."""
-    if isinstance(data, pd.Series):
-        data = data.to_frame()
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(
-            f"VAR data must be a pandas DataFrame with one column per variable, got {type(data).__name__}."
-        )
-    if data.shape[1] == 0 or data.shape[0] == 0:
-        raise DataError(
-            f"VAR data is empty (shape {data.shape}); pass at least one column with observations."
-        )
-    names = list(check_columns(data, "VAR data"))
-    if isinstance(data.index, pd.DatetimeIndex):
-        if data.index.has_duplicates:
-            dup_dates = data.index[data.index.duplicated()].unique()[:3]
-            raise DataError(
-                f"VAR data has duplicate dates (e.g. {[str(d.date()) for d in dup_dates]}); keep one row per date."
-            )
-        if not data.index.is_monotonic_increasing:
-            raise DataError("VAR data is not sorted by date; call data.sort_index() before fitting.")
-    values = data.to_numpy(dtype=np.float64, copy=True)  # the model keeps its own copy
-    finite = np.isfinite(values)
-    if not finite.all():
-        col = int(np.flatnonzero(~finite.all(axis=0))[0])
-        row = int(np.flatnonzero(~finite[:, col])[0])
-        n_bad = int((~finite[:, col]).sum())
-        raise DataError(
-            f"column {names[col]!r} has {n_bad} missing or infinite values (first at {data.index[row]!r}); "
-            "drop or fill them (e.g. data.dropna()) before fitting the VAR."
-        )
-    ptp = np.ptp(values, axis=0)
-    const = [names[i] for i in np.flatnonzero(ptp == 0.0)]
-    if const:
-        raise DataError(
-            f"column(s) {const} are constant, so the residual covariance would be singular; drop them."
-        )
-    return pd.DataFrame(values, index=data.index, columns=pd.Index(names))
-
-
-def _min_obs(n_vars: int, n_lags: int, trend: str) -> int:
-    """Fewest rows for a non-singular d.o.f.-corrected Sigma_u: p lag rows + (N p + c) regressors + N."""
-    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + n_vars
-
-
-def _check_horizon(horizon: Any) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise SpecificationError(f"horizon must be an integer >= 1, got horizon={horizon!r}.")
-    return int(horizon)
 
 
 # ------------------------------------------------------------------------------------------- model
@@ -160,26 +117,8 @@ class VAR:
     trend: Trend = "c"
 
     def __post_init__(self) -> None:
-        if self.trend not in ("c", "n"):
-            raise SpecificationError(
-                f"trend must be 'c' (intercept) or 'n' (none), got trend={self.trend!r}."
-            )
-        if (
-            isinstance(self.max_lags, bool)
-            or not isinstance(self.max_lags, (int, np.integer))
-            or self.max_lags < 1
-        ):
-            raise SpecificationError(f"max_lags must be an integer >= 1, got max_lags={self.max_lags!r}.")
-        if isinstance(self.lags, str):
-            if self.lags.lower() not in _CRITERIA:
-                raise SpecificationError(
-                    f"lags must be a positive integer or one of 'aic', 'bic', 'hqic', got lags={self.lags!r}."
-                )
-        elif isinstance(self.lags, bool) or not isinstance(self.lags, (int, np.integer)) or self.lags < 1:
-            raise SpecificationError(
-                f"lags must be an integer >= 1 or a criterion name, got lags={self.lags!r}."
-            )
-        object.__setattr__(self, "data", _validate_data(self.data))
+        check_spec(self.lags, self.max_lags, self.trend)
+        object.__setattr__(self, "data", validate_data(self.data))
 
     def __repr__(self) -> str:
         return (
@@ -189,7 +128,7 @@ class VAR:
 
     def select_order(self) -> pd.DataFrame:
         """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`)."""
-        return _lag_table(self.data, int(self.max_lags), self.trend)
+        return lag_table(self.data, int(self.max_lags), self.trend)
 
     def fit(self) -> VARResults:
         """Estimate the VAR by OLS and return frozen :class:`VARResults`.
@@ -210,13 +149,7 @@ class VAR:
             logger.info("VAR lag order %d selected by %s (max_lags=%d)", n_lags, self.lags, self.max_lags)
         else:
             n_lags = int(self.lags)
-        need = _min_obs(n_vars, n_lags, self.trend)
-        if y.shape[0] < need:
-            raise DataError(
-                f"VAR({n_lags}) with {n_vars} variables needs at least {need} observations "
-                f"(p + N*p + {'1 + ' if self.trend == 'c' else ''}N), got {y.shape[0]}; use fewer lags or "
-                "variables, or a longer sample."
-            )
+        check_rows(y.shape[0], n_vars, n_lags, self.trend)
         singular = (
             f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
             "some columns are (nearly) linear combinations of others; drop one of them."
@@ -246,29 +179,6 @@ class VAR:
             n_obs=n_obs,
             lag_table=table,
         )
-
-
-def _lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
-    y = data.to_numpy()
-    n_vars = y.shape[1]
-    need = max_lags + _min_obs(n_vars, max_lags, trend)
-    if y.shape[0] < need:
-        raise DataError(
-            f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "
-            f"(all candidates share the last T - max_lags rows), got {y.shape[0]}; lower max_lags or pass lags=<int>."
-        )
-    try:
-        crit = K.lag_selection_criteria(y, max_lags, trend)
-    except np.linalg.LinAlgError:
-        raise EstimationError(
-            f"lag selection failed: the regressors of {list(data.columns)} are linearly dependent; "
-            "drop one of the collinear columns."
-        ) from None
-    table = pd.DataFrame(
-        crit, index=pd.RangeIndex(1, max_lags + 1, name="lags"), columns=["aic", "bic", "hqic", "fpe"]
-    )
-    table.attrs["selected"] = {c: int(np.argmin(table[c].to_numpy())) + 1 for c in table.columns}
-    return table
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -410,41 +320,26 @@ class VARResults:
             rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"]
         )
 
-    def summary(self) -> str:
-        """Text summary: sample, lag order, stability, coefficients, Σ (d.o.f.-corrected)."""
-        lines = [
-            f"VAR({self.n_lags}) with {'intercept' if self.model.trend == 'c' else 'no deterministic terms'}, "
-            f"{self.n_vars} variables, {self.n_obs} observations",
-            f"sample: {self.index[0]} .. {self.index[-1]}",
-        ]
+    def summary(self) -> Summary:
+        """Sample, lag order, stability; tables: coefficients (:meth:`to_frame`) and Σ (d.o.f.-corrected)."""
+        trend = "intercept" if self.model.trend == "c" else "no deterministic terms"
+        header = [f"{self.n_vars} variables, {self.n_obs} observations, sample {self.index[0]} .. {self.index[-1]}"]
         if isinstance(self.model.lags, str):
-            lines.append(f"lag order chosen by {self.model.lags.upper()} over 1..{self.model.max_lags}")
-        lines.append(
-            f"stable: {self.is_stable} (largest companion root modulus {np.abs(self.roots).max():.4f})"
-        )
-        frame = self.to_frame()
-        for eq in self.names:
-            lines.append(f"\nEquation {eq}:")
-            sub = frame[frame["equation"] == eq].drop(columns=["equation", "lag"])
-            lines.append(sub.to_string(index=False, float_format=lambda v: f"{v: .5g}"))
-        lines.append("\nResidual covariance (d.o.f.-corrected):")
-        lines.append(self.sigma.to_string(float_format=lambda v: f"{v: .5g}"))
-        return "\n".join(lines)
+            header.append(f"lag order chosen by {self.model.lags.upper()} over 1..{self.model.max_lags}")
+        header.append(f"stable: {self.is_stable} (largest companion root modulus {np.abs(self.roots).max():.4f})")
+        tables = (("coefficients", self.to_frame()), ("residual covariance (d.o.f.-corrected)", self.sigma))
+        return Summary(f"VAR({self.n_lags}) with {trend}", header=tuple(header), tables=tables)
+
+    def plot(self, kind: Literal["fitted", "residuals"] = "fitted") -> Figure:
+        """One panel per variable over the regression sample: data and fitted values, or the residuals."""
+        from contagion.var import plots
+
+        if kind not in ("fitted", "residuals"):
+            raise SpecificationError(f"plot(kind={kind!r}): kind must be 'fitted' or 'residuals'.")
+        observed = self.model.data.to_numpy()[self.n_lags :]
+        return plots.equation_panels(self.names, self.index, observed, self.resid, kind)
 
     # ---------------------------------------------------------------- Granger
-    def _resolve(self, names: str | Sequence[str], what: str) -> list[int]:
-        items = [names] if isinstance(names, str) else list(names)
-        if not items:
-            raise SpecificationError(f"{what} must name at least one variable of {list(self.names)}.")
-        out = []
-        for n in items:
-            if n not in self.names:
-                raise SpecificationError(
-                    f"{what} variable {n!r} is not in the VAR; choose from {list(self.names)}."
-                )
-            out.append(self.names.index(n))
-        return out
-
     def granger(self, cause: str | Sequence[str], effect: str | Sequence[str] | None = None) -> GrangerResult:
         r"""Granger-causality test: do the lags of ``cause`` help predict ``effect``?
 
@@ -459,18 +354,7 @@ class VARResults:
         effect : str or sequence of str, optional
             Default: every variable not in ``cause`` (the ``vars::causality`` convention).
         """
-        ci = self._resolve(cause, "cause")
-        if effect is None:
-            ei = [i for i in range(self.n_vars) if i not in ci]
-            if not ei:
-                raise SpecificationError("cause contains every variable; name at least one effect variable.")
-        else:
-            ei = self._resolve(effect, "effect")
-        overlap = set(ci) & set(ei)
-        if overlap:
-            raise SpecificationError(
-                f"cause and effect overlap in {[self.names[i] for i in sorted(overlap)]}; they must be disjoint."
-            )
+        ci, ei = granger_positions(self.names, cause, effect)
         b, zz_inv = self._design
         c = 1 if self.model.trend == "c" else 0
         restricted = [(c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei]
@@ -505,7 +389,7 @@ class VARResults:
         bands: BandMethod | None = None,
         reps: int = 1000,
         level: float = 0.95,
-        seed: int | None = None,
+        seed: SeedLike = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> IRFResult:
         r"""Impulse responses for h = 0..``horizon`` (``horizon + 1`` rows, like ``vars::irf(n.ahead=)``).
@@ -537,12 +421,13 @@ class VARResults:
             ``"bootstrap"``: recursive-design residual bootstrap, percentile intervals.
             ``"kilian"``: bootstrap-after-bootstrap bias correction (Kilian 1998) with 0.01 shrink steps
             in both stages, percentile intervals. ``"wild"``: as bootstrap with Rademacher weights.
-            See :mod:`contagion.var._bootstrap`.
+            See :mod:`contagion.var.irf`.
         reps : int, default 1000
             Bootstrap replications (Kilian: per stage, so 2 x reps fits).
         level : float, default 0.95
-        seed : int, optional
-            Seed of ``numpy.random.default_rng``; the same seed gives identical bands.
+        seed : int, numpy.random.Generator or None
+            Seed of the bootstrap (resolved by :func:`contagion._compat.resolve_seed`; the integer used is
+            ``IRFResult.seed``); the same int gives identical bands.
         progress : callable(done, total), optional
             Called after each batch of bootstrap draws.
 
@@ -553,78 +438,16 @@ class VARResults:
         EstimationError
             The VAR is not stable (responses would not die out).
         """
-        horizon = _check_horizon(horizon)
-        if kind not in ("orthogonal", "generalized", "unit"):
-            raise SpecificationError(
-                f"kind must be 'orthogonal', 'generalized' or 'unit', got kind={kind!r}."
-            )
-        if bands is not None and bands not in _BANDS:
-            raise SpecificationError(f"bands must be None or one of {list(_BANDS)}, got bands={bands!r}.")
-        if not 0.0 < float(level) < 1.0:
-            raise SpecificationError(f"level must lie strictly between 0 and 1, got level={level!r}.")
-        if bands in ("bootstrap", "kilian", "wild") and (
-            isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2
-        ):
-            raise SpecificationError(f"reps must be an integer >= 2 for bootstrap bands, got reps={reps!r}.")
+        options = IRFOptions.validated(horizon, kind, cumulative, bands, reps, level, seed, progress)
         self._require_stable("impulse responses")
-        ma = ma_coefficients(self.coefs, horizon + 1)
-        estimate = K.irf(ma, self.sigma_u, kind)
-        if cumulative:
-            estimate = np.cumsum(estimate, axis=0)
-        common: dict[str, Any] = {
-            "names": self.names,
-            "kind": kind,
-            "horizon": horizon,
-            "cumulative": bool(cumulative),
-            "estimate": estimate,
-            "level": float(level),
-            "seed": seed,
-        }
-        if bands is None:
-            return IRFResult(**common)
-        alpha = 1.0 - float(level)
-        if bands == "asymptotic":
-            _, zz_inv = self._design
+        zz_slopes = None
+        if options.bands == "asymptotic":
             c = 1 if self.model.trend == "c" else 0
-            cov = asymptotic_irf_cov(
-                self.coefs, self.sigma_u, zz_inv[c:, c:], self.n_obs, horizon, kind, bool(cumulative)
-            )
-            var = np.diagonal(cov, axis1=-2, axis2=-1)  # vec index = impulse * N + response
-            se = np.sqrt(np.maximum(var, 0.0)).reshape(horizon + 1, self.n_vars, self.n_vars)
-            se = np.swapaxes(se, -1, -2)
-            z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-            return IRFResult(
-                **common, lower=estimate - z * se, upper=estimate + z * se, bands=bands, stderr=se
-            )
-        rng = np.random.default_rng(seed)
-        y = self.model.data.to_numpy()
-        out = irf_draws(
-            y,
-            self.coefs,
-            self.intercept,
-            self.resid,
-            trend=self.model.trend,
-            horizon=horizon,
-            kind=kind,
-            method=bands,
-            reps=int(reps),
-            rng=rng,
-            progress=progress,
-        )
-        draws = np.cumsum(out.irfs, axis=1) if cumulative else out.irfs
-        lower, upper = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
-        if out.n_explosive:
-            logger.warning("%d of %d bootstrap draws are not stationary", out.n_explosive, reps)
-        return IRFResult(
-            **common,
-            lower=lower,
-            upper=upper,
-            bands=bands,
-            reps=int(reps),
-            draws=draws,
-            n_explosive=out.n_explosive,
-            kilian_delta=out.delta,
-        )
+            zz_slopes = self._design[1][c:, c:]
+        fit = VARArrays(names=self.names, y=self.model.data.to_numpy(), coefs=self.coefs,
+                        intercept=self.intercept, resid=self.resid, sigma_u=self.sigma_u,
+                        trend=self.model.trend, n_obs=self.n_obs, zz_inv_slopes=zz_slopes)
+        return impulse_responses(fit, options)
 
     def fevd(self, horizon: int = 10, kind: FEVDKind = "cholesky") -> pd.DataFrame:
         r"""Forecast-error variance decomposition in percent, summing MA terms h = 0..H-1.
@@ -661,7 +484,7 @@ class VARResults:
         EstimationError
             The VAR is not stable.
         """
-        horizon = _check_horizon(horizon)
+        horizon = check_horizon(horizon)
         if kind not in ("cholesky", "generalized"):
             raise SpecificationError(f"kind must be 'cholesky' or 'generalized', got kind={kind!r}.")
         self._require_stable("forecast-error variance decompositions")

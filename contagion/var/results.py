@@ -1,6 +1,8 @@
-"""Result objects of :mod:`contagion.var.model` other than ``VARResults``: impulse responses and Granger tests.
+"""Result objects of a VAR other than ``VARResults``: impulse responses and Granger tests.
 
-Both are frozen; arrays are read-only. Re-exported by :mod:`contagion.var.model`.
+Both are frozen; arrays are read-only. Made by :meth:`contagion.var.model.VARResults.irf` (through
+:mod:`contagion.var.irf`) and :meth:`~contagion.var.model.VARResults.granger`; re-exported by
+:mod:`contagion.var.model`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from contagion._summary import Summary
 from contagion._typing import BandMethod, Float64Array, Float64Array3D
 
 if TYPE_CHECKING:
@@ -55,16 +58,17 @@ class GrangerResult:
             ]
         )
 
-    def summary(self) -> str:
-        """Text description of the test."""
-        return (
+    def summary(self) -> Summary:
+        """The test as text (``vars::causality`` layout); its table is :meth:`to_frame`."""
+        text = (
             f"Granger causality: H0 = {', '.join(self.cause)} do not Granger-cause {', '.join(self.effect)}\n"
             f"F-Test = {self.statistic:.4f}, df1 = {self.df[0]}, df2 = {self.df[1]}, p-value = {self.pvalue:.4g}\n"
             f"Wald chi2 = {self.wald:.4f}, df = {self.df[0]}, p-value = {self.wald_pvalue:.4g}"
         )
+        return Summary("Granger causality", tables=(("test", self.to_frame()),), text=text)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +147,8 @@ class IRFResult:
         )
         return frame
 
-    def summary(self) -> str:
-        """Text summary: method, scaling and the responses at a few horizons."""
+    def summary(self) -> Summary:
+        """Method, scaling and the responses at a few horizons (that table is the main one)."""
         kind = {
             "orthogonal": "orthogonalised (Cholesky of the d.o.f.-corrected Sigma_u, column order matters)",
             "generalized": "generalized (Pesaran-Shin, one-s.d. shock: sigma_jj^-1/2 A_h Sigma_u e_j; order-invariant)",
@@ -160,13 +164,17 @@ class IRFResult:
             f"Impulse responses: {kind}",
             f"{'Cumulative' if self.cumulative else 'Non-cumulative'}, h = 0..{self.horizon}; bands: {band}",
         ]
+        notes = []
         if self.n_explosive:
-            lines.append(f"warning: {self.n_explosive} bootstrap draws were non-stationary")
+            notes.append(f"{self.n_explosive} bootstrap draws were non-stationary")
+            lines.append(f"warning: {notes[-1]}")
         frame = self.to_frame()
         show = sorted({0, 1, min(5, self.horizon), self.horizon})
-        frame = frame[frame["horizon"].isin(show)]
+        frame = frame[frame["horizon"].isin(show)].reset_index(drop=True)
         lines.append(frame.to_string(index=False, float_format=lambda v: f"{v: .5g}"))
-        return "\n".join(lines)
+        caption = f"responses at h = {', '.join(map(str, show))}"
+        return Summary(lines[0], header=tuple(lines[1:2]), tables=((caption, frame),), notes=tuple(notes),
+                       text="\n".join(lines))
 
     def plot(self, *, figsize: tuple[float, float] | None = None) -> Figure:
         """Grid of responses (rows) to impulses (columns) with shaded bands; returns the Figure."""

@@ -12,7 +12,8 @@ import pytest
 
 from contagion.errors import ContagionWarning, DataError, EstimationError, SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
-from contagion.spillover.static import connectedness, rolling_connectedness
+from contagion.spillover.rolling import rolling_connectedness
+from contagion.spillover.static import connectedness
 from tests.reference import connectedness as _conn_reference
 
 
@@ -137,7 +138,7 @@ def test_rolling_plots(rng):
 
 
 def test_progress_callback_reports_all_windows(rng, monkeypatch):
-    from contagion.spillover import static as module
+    from contagion.spillover import rolling as module
 
     monkeypatch.setattr(module, "_CHUNK", 7)
     calls: list[tuple[int, int]] = []
@@ -198,7 +199,7 @@ def test_irregular_starts_use_direct_grams(rng):
 
 
 def test_memory_batches_do_not_change_results(rng, monkeypatch):
-    from contagion.spillover import static as module
+    from contagion.spillover import rolling as module
 
     df = random_frame(rng, n_obs=200)
     whole = rolling_connectedness(df, window=60, lags=2, step=3)

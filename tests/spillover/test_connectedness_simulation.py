@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from contagion.spillover import _kernels as _conn_kernels
-from contagion.spillover.static import connectedness, rolling_connectedness
+from contagion.spillover.rolling import rolling_connectedness
+from contagion.spillover.static import connectedness
 from contagion.var.fevd import generalized_fevd, ma_coefficients
 
 N_VARS = 6

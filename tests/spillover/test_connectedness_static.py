@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from contagion.errors import ContagionError, DataError, EstimationError, SpecificationError
-from contagion.spillover.static import ConnectednessResult, connectedness
+from contagion.spillover.results import ConnectednessResult
+from contagion.spillover.static import connectedness
 from contagion.var.fevd import generalized_fevd, ma_coefficients
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dy2012"
@@ -202,7 +203,7 @@ def test_groups_block_connectedness(rng):
     same = res.groups({"V0": "equities", "V1": "equities", "V2": "tokens", "V3": "tokens", "V4": "tokens"})
     pd.testing.assert_frame_equal(same.table, g.table)
     assert set(g.to_frame()["measure"]) == {"table", "to", "from", "net", "within"}
-    assert list(g.summary().index) == ["equities", "tokens", "TO", "NET", "WITHIN"]
+    assert list(g.summary().to_frame().index) == ["equities", "tokens", "TO", "NET", "WITHIN"]
 
 
 def test_singleton_groups_reproduce_the_table(rng):
@@ -230,7 +231,7 @@ def test_groups_bad_mapping(rng, mapping, match):
 
 # ------------------------------------------------------------------------------------------------ outputs
 def test_summary_layout(fitted):
-    s = fitted.summary()
+    s = fitted.summary().to_frame()
     assert list(s.index) == [*NAMES, "TO", "Inc.Own", "NET", "NPT"]
     assert list(s.columns) == [*NAMES, "FROM"]
     assert s.loc["NET", "FROM"] == pytest.approx(fitted.total)
@@ -330,8 +331,9 @@ def test_population_gfevd_matches_formula_on_known_var():
 
 
 def test_dy2009_cholesky_published_values(reference_dir):
-    # ConnectednessApproach docs/2009DieboldYilmaz.html (METHODS.md 1.1): dy2009 weekly returns, 19 markets,
-    # VAR(2), H = 10, orthogonalised FEVD in the data's column order -> TCI 35.53, US NET +285.53.
+    # ConnectednessApproach docs/2009DieboldYilmaz.html (docs/conventions.md, "Diebold-Yilmaz connectedness"):
+    # dy2009 weekly returns, 19 markets, VAR(2), H = 10, orthogonalised FEVD in the data's column order
+    # -> TCI 35.53, US NET +285.53.
     path = reference_dir / "connectedness_approach" / "dy2009.csv"
     if not path.is_file():
         pytest.skip(f"{path} is absent")

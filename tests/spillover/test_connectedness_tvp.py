@@ -15,7 +15,7 @@ import pytest
 
 from contagion.errors import SpecificationError
 from contagion.spillover import _tvp_kernels as _tvp
-from contagion.spillover.static import tvp_connectedness
+from contagion.spillover.tvp import tvp_connectedness
 from tests.reference import fevd as _fevd_reference
 from tests.reference import tvp as twin
 
@@ -186,8 +186,9 @@ def test_tvp_bad_input(rng):
 
 def test_acg2020_replication_settings_reproduce_published_signs(reference_dir):
     # Antonakakis, Chatziantoniou & Gabauer (2020): kappa1 = 0.99, kappa2 = 0.96, nlag = 1, nfore = 12,
-    # BayesPrior over 200 observations, monthly EUR/GBP/CHF/JPY. Published finding (METHODS.md 1.2):
-    # EUR and CHF net transmitters, GBP and JPY net receivers. No numeric R fixture exists for this run.
+    # BayesPrior over 200 observations, monthly EUR/GBP/CHF/JPY. Published finding (docs/conventions.md,
+    # "TVP-VAR connectedness"): EUR and CHF net transmitters, GBP and JPY net receivers. No numeric R fixture
+    # exists for this run.
     path = reference_dir / "connectedness_approach" / "acg2020.csv"
     if not path.is_file():
         pytest.skip(f"{path} is absent")
@@ -201,7 +202,7 @@ def test_acg2020_replication_settings_reproduce_published_signs(reference_dir):
 
 
 def test_tvp_progress_callback(rng, monkeypatch):
-    from contagion.spillover import static as module
+    from contagion.spillover import tvp as module
 
     monkeypatch.setattr(module, "_CHUNK", 100)
     calls: list[tuple[int, int]] = []

@@ -12,8 +12,8 @@ import pytest
 from statsmodels.tsa.api import VAR as StatsmodelsVAR
 
 from contagion.var import _kernels as kernels
-from contagion.var._asymptotic import duplication
 from contagion.var.fevd import ma_coefficients
+from contagion.var.irf import duplication
 from contagion.var.model import VAR, VARResults
 from tests.reference import var as reference
 
@@ -89,7 +89,8 @@ def test_batched_bootstrap_equals_loop(small):
     y = small.model.data.to_numpy()
     reps = 7
     coefs, sigma = kernels.bootstrap_coefs(
-        y, small.coefs, small.intercept, small.resid, reps, "c", "iid", np.random.default_rng(3), chunk=3
+        y, small.coefs, small.intercept, small.resid, np.random.default_rng(3),
+        kernels.BootstrapPlan(n_draws=reps, trend="c", scheme="iid", chunk=3),
     )
     rng = np.random.default_rng(3)
     centred = small.resid - small.resid.mean(axis=0)
@@ -145,7 +146,8 @@ def test_kilian_bias_estimate_for_persistent_ar1():
     y = kernels.simulate_var(np.array([[[phi]]]), np.zeros(1), np.zeros((1, 1)), innov)[0, -80:]
     res = VAR(pd.DataFrame(y, columns=["x"]), lags=1).fit()
     coefs, _ = kernels.bootstrap_coefs(
-        y, res.coefs, res.intercept, res.resid, 500, "c", "iid", np.random.default_rng(1)
+        y, res.coefs, res.intercept, res.resid, np.random.default_rng(1),
+        kernels.BootstrapPlan(n_draws=500, trend="c", scheme="iid"),
     )
     bias = coefs.mean(axis=0) - res.coefs
     assert bias[0, 0, 0] < -0.01  # ~ -(1 + 3 phi) / T
