@@ -4,7 +4,7 @@ Two objectives, chosen by the specification (documented in ``docs/dcc.md``):
 
 * ``volatility="garch"``, ``dist="normal"``, ``mean`` in ``{"constant", "zero"}`` -- **rugarch's objective**,
   implemented here as a small vectorised Gaussian GARCH(1,1) likelihood so that the DCC fit reproduces
-  rmgarch (METHODS.md, "Conventions verified numerically"):
+  rmgarch (docs/conventions.md, "rugarch and rmgarch conventions (GARCH-DCC)"):
 
   .. math::
 
@@ -161,9 +161,9 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
     cap_row[-2:] = -1.0
     constraint = {"type": "ineq", "fun": lambda th: PERSISTENCE_CAP - th[-1] - th[-2],
                   "jac": lambda th: cap_row.copy()}
-    # Several starting values (METHODS.md: rugarch's default start can stop in a poor local optimum on
-    # exchange-calendar crypto data): rugarch's default and a variance-targeted (alpha, beta) grid are
-    # screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
+    # Several starting values (docs/conventions.md, "Starting values of the GARCH first stage": rugarch's
+    # default start can stop in a poor local optimum on exchange-calendar crypto data): rugarch's default and
+    # a variance-targeted (alpha, beta) grid are screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
     # persistence cap), where spurious local optima live, the next two starts are refined too; the best wins.
     grid = _rugarch_grid()
     gll = _grid_logliks(x[None, :], np.array([mean0]), np.array([var]))[:, 0]
