@@ -2,7 +2,7 @@
 
 The target is reps=2000, N=30, horizon=30 "well under a few seconds". The loop twin
 (``tests.reference.virf``) is timed on a small case for scale only; no peer package computes
-DCC VIRFs (METHODS.md §1.5).
+DCC VIRFs (docs/conventions.md, 'Volatility impulse responses').
 """
 
 from __future__ import annotations
@@ -49,25 +49,29 @@ def _case(n: int, reps: int, horizon: int, model: str = "dcc", nu: float | None 
     return setup, run
 
 
-def _twin_case() -> Any:
+def _twin_params() -> kernels.VIRFParams:
     state = _state(3)
     c = (1 - state.a - state.b) * state.Qbar
-    args: dict[str, Any] = {"omega": state.omega, "alpha": state.alpha, "gamma": state.gamma,
-                            "beta": state.beta, "h0": state.h, "Q0": state.Q, "intercept": c, "a": state.a,
-                            "b": state.b, "g": 0.0, "volatility": "gjr"}
+    return kernels.VIRFParams(omega=state.omega, alpha=state.alpha, gamma=state.gamma, beta=state.beta,
+                              h0=state.h, Q0=state.Q, intercept=c, a=state.a, b=state.b, g=0.0,
+                              volatility="gjr")
 
-    def setup() -> dict[str, Any]:
-        draws = kernels.standardized_draws(np.random.default_rng(0), n_batches=20, n_pairs=5, horizon=10,
-                                           n_assets=3, nu=None, asymmetric=False)
-        return {**args, "eps_shock": np.ones((1, 3)), "eps_base": draws.u0 * np.sqrt(state.h),
-                "draws": draws, "n_batches": 20}
 
-    return setup, lambda kw: reference.virf_batch_means(**kw)
+def _twin_setup() -> dict[str, Any]:
+    h = _state(3).h
+    draws = kernels.standardized_draws(np.random.default_rng(0), n_batches=20, n_pairs=5, horizon=10,
+                                       n_assets=3, nu=None, asymmetric=False)
+    return {"eps_shock": np.ones((1, 3)), "eps_base": draws.u0 * np.sqrt(h), "draws": draws, "n_batches": 20}
+
+
+def _twin_case() -> Any:
+    params = _twin_params()
+    return _twin_setup, lambda kw: reference.virf_batch_means(params, **kw)
 
 
 def _kernel_twin_size() -> Any:
-    setup, _ = _twin_case()
-    return setup, lambda kw: kernels.virf_batch_means(**kw)
+    params = _twin_params()
+    return _twin_setup, lambda kw: kernels.virf_batch_means(params, **kw)
 
 
 CASES = [

@@ -12,7 +12,7 @@ is, entry by entry, a first-order linear filter along time with pole ``b``. The 
 likelihood with batched determinants and solves, so there is no Python loop over time. The readable loop twin
 is :mod:`tests.reference.dcc`.
 
-Conventions (rmgarch; METHODS.md "Conventions verified numerically"): :math:`Q_0 = \bar Q`; the pre-sample
+Conventions (rmgarch; docs/conventions.md, "DCC recursion and pre-sample padding"): :math:`Q_0 = \bar Q`; the pre-sample
 :math:`z_0` is a constant ``pad`` (rmgarch's optimiser uses 0, its final filter -- ``rcor()``, ``likelihood()``
 -- uses 1); :math:`\bar Q` = ``cov(z)`` with the ``n - 1`` denominator; :math:`\bar N = T^{-1} \sum n_t n_t'`.
 

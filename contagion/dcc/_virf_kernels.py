@@ -90,6 +90,7 @@ from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Floa
 __all__ = [
     "SQRT_2_OVER_PI",
     "Draws",
+    "VIRFParams",
     "n_responses",
     "news_free_q",
     "standardized_draws",
@@ -109,6 +110,33 @@ _CHUNK_ENTRIES = 1_000_000
 def n_responses(n_assets: int) -> int:
     """Number of responses: N variances, N(N-1)/2 covariances and N(N-1)/2 correlations."""
     return n_assets * n_assets
+
+
+@dataclass(frozen=True, kw_only=True)
+class VIRFParams:
+    r"""The recursion constants of one DCC-GARCH state, as the VIRF simulation needs them.
+
+    Shapes use N assets. Build it from a :class:`~contagion.dcc.state.DCCState` with
+    ``contagion.dcc._virf_utility.checked_state`` (which validates the state first).
+    """
+
+    #: univariate variance parameters, each shape (N,) (module docstring, per ``volatility``)
+    omega: Float64Array1D
+    alpha: Float64Array1D
+    gamma: Float64Array1D
+    beta: Float64Array1D
+    #: conditional variances for the shock date t (known at t-1), shape (N,)
+    h0: Float64Array1D
+    #: DCC ``Q_t`` for the shock date, shape (N, N)
+    Q0: Float64Array2D
+    #: :math:`C = (1-a-b)\bar Q - g\bar N`, shape (N, N)
+    intercept: Float64Array2D
+    #: DCC parameters (``g = 0`` for DCC)
+    a: float
+    b: float
+    g: float
+    #: "garch", "gjr" or "egarch"
+    volatility: str
 
 
 @dataclass(frozen=True)
@@ -238,18 +266,8 @@ def variance_step(
 
 
 def virf_batch_means(
+    params: VIRFParams,
     *,
-    omega: Float64Array1D,
-    alpha: Float64Array1D,
-    gamma: Float64Array1D,
-    beta: Float64Array1D,
-    h0: Float64Array1D,
-    Q0: Float64Array2D,
-    intercept: Float64Array2D,
-    a: float,
-    b: float,
-    g: float,
-    volatility: str,
     eps_shock: Float64Array,
     eps_base: Float64Array2D,
     draws: Draws,
@@ -259,17 +277,8 @@ def virf_batch_means(
 
     Parameters
     ----------
-    omega, alpha, gamma, beta : ndarray of shape (N,)
-        Univariate variance parameters (module docstring, per ``volatility``).
-    h0 : ndarray of shape (N,)
-        Conditional variances for the shock date t (known at t-1).
-    Q0 : ndarray of shape (N, N)
-        DCC ``Q_t`` for the shock date.
-    intercept : ndarray of shape (N, N)
-        :math:`C = (1-a-b)\bar Q - g\bar N`.
-    a, b, g : float
-        DCC parameters (``g = 0`` for DCC).
-    volatility : {"garch", "gjr", "egarch"}
+    params : VIRFParams
+        The state's recursion constants: variance parameters, ``h0``, ``Q0``, the DCC intercept, a, b, g.
     eps_shock : ndarray of shape (S, N) or (S, P, N)
         Innovation at t of each of S shocked scenarios (the same for every replication, or one per
         replication).
@@ -295,6 +304,8 @@ def virf_batch_means(
     FloatingPointError
         A simulated variance or Q became non-finite (the caller turns it into an EstimationError).
     """
+    omega, alpha, gamma, beta, volatility = params.omega, params.alpha, params.gamma, params.beta, params.volatility
+    h0, Q0, intercept, a, b, g = params.h0, params.Q0, params.intercept, params.a, params.b, params.g
     n_assets = h0.shape[0]
     n_reps = eps_base.shape[0]
     horizon = draws.w.shape[0] + 1

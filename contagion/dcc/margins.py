@@ -4,7 +4,7 @@ Two objectives, chosen by the specification (documented in ``docs/dcc.md``):
 
 * ``volatility="garch"``, ``dist="normal"``, ``mean`` in ``{"constant", "zero"}`` -- **rugarch's objective**,
   implemented here as a small vectorised Gaussian GARCH(1,1) likelihood so that the DCC fit reproduces
-  rmgarch (METHODS.md, "Conventions verified numerically"):
+  rmgarch (docs/conventions.md, "rugarch and rmgarch conventions (GARCH-DCC)"):
 
   .. math::
 
@@ -36,14 +36,21 @@ import logging
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 from scipy import optimize
 
-from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D
-from contagion.dcc._kernels import ar1_filter, sum_log_rows
+from contagion._typing import Float64Array1D, Float64Array2D
+from contagion.dcc._margin_kernels import (
+    PERSISTENCE_CAP,
+    garch11_derivatives,
+    garch11_filter,
+    hessian_from_scores,
+    numeric_scores,
+    sandwich_se,
+)
+from contagion.dcc._margin_kernels import newton_batch as _newton_batch  # looked up here: tests replace it
 from contagion.errors import ConvergenceWarning, EstimationError
 
 __all__ = [
@@ -52,10 +59,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-LOG2PI = float(np.log(2.0 * np.pi))
-#: rugarch's stationarity cap on alpha1 + beta1 for sGARCH(1,1) (its constraint bounds are [eps, 0.999]).
-PERSISTENCE_CAP = 0.999
 
 #: rugarch's default starting value (alpha1, beta1); the best point of a variance-targeted grid is tried too
 RUGARCH_DEFAULT_START: tuple[float, float] = (0.05, 0.90)
@@ -95,227 +98,6 @@ class MarginFit:
 def uses_rugarch_objective(mean: str, volatility: str, dist: str) -> bool:
     """Whether the margin is fitted with rugarch's objective (see the module docstring)."""
     return volatility == "garch" and dist == "normal" and mean in ("constant", "zero")
-
-
-# ----------------------------------------------------------------------------------------------------------
-# rugarch-compatible Gaussian GARCH(1,1)
-# ----------------------------------------------------------------------------------------------------------
-
-
-def garch11_filter(
-    x: Float64Array1D, mu: float, omega: float, alpha: float, beta: float
-) -> tuple[Float64Array1D, Float64Array1D]:
-    r"""Conditional variances and Gaussian log-likelihood contributions of rugarch's sGARCH(1,1).
-
-    .. math::
-
-        h_1 = \overline{(x - \mu)^2}, \qquad h_t = \omega + \alpha (x_{t-1}-\mu)^2 + \beta h_{t-1}
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_obs,)
-        Returns.
-    mu, omega, alpha, beta : float
-        Mean and GARCH(1,1) parameters (Bollerslev 1986, eq. 2).
-
-    Returns
-    -------
-    h : ndarray of shape (n_obs,)
-        Conditional variances.
-    loglik : ndarray of shape (n_obs,)
-        :math:`-\tfrac12(\log 2\pi + \log h_t + \varepsilon_t^2/h_t)`.
-    """
-    e = x - mu
-    e2 = e * e
-    h = np.empty_like(x)
-    h[0] = e2.mean()
-    if x.shape[0] > 1:
-        h[1:] = ar1_filter((omega + alpha * e2[:-1])[None, :], beta, np.array([beta * h[0]]))[0]
-    ll = -0.5 * (LOG2PI + np.log(h) + e2 / h)
-    return h, ll
-
-
-# ----------------------------------------------------------------------------------------------------------
-# all rugarch-objective margins at once: analytic Hessian, Newton vectorised over assets
-# ----------------------------------------------------------------------------------------------------------
-
-#: Newton stops once the predicted gain of the next step (the Newton decrement, in log-likelihood units) is
-#: below this; the final full step makes the error quadratic in it (measured: a decrement of 8e-5 is followed
-#: by 2e-9, so after 1e-6 the log-likelihood is within ~1e-12 of the optimum)
-_NEWTON_TOL = 1e-6
-_NEWTON_MAX_ITER = 60
-
-
-def _filter_rows(u: Float64Array3D, beta: Float64Array1D) -> Float64Array3D:
-    """Per-asset first-order filters :math:`d_t = u_t + \\beta_n d_{t-1}` along the last axis of ``u`` (N, k, T),
-    in place (``u`` C-contiguous: :func:`ar1_filter` reuses it); column 0 holds the start values :math:`d_0`.
-    One LAPACK call per asset (its own pole), or one for all when the poles are equal (a start grid)."""
-    if np.all(beta == beta[0]):
-        ar1_filter(u.reshape(-1, u.shape[2]), float(beta[0]), np.zeros(u.shape[0] * u.shape[1]), overwrite=True)
-        return u
-    zero = np.zeros(u.shape[1])
-    for i in range(u.shape[0]):
-        ar1_filter(u[i], float(beta[i]), zero, overwrite=True)
-    return u
-
-
-def garch11_derivatives(
-    x: Float64Array2D, p: Float64Array2D, *, order: int = 2, summed: bool = False
-) -> tuple[Float64Array1D, Float64Array2D, Float64Array3D | None, Float64Array3D | None]:
-    r"""Log-likelihood, score and analytic Hessian of rugarch's Gaussian GARCH(1,1) for many assets at once.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_assets, n_obs)
-        Returns, one row per asset.
-    p : ndarray of shape (n_assets, 4)
-        :math:`(\mu, \omega, \alpha, \beta)` per asset.
-    order : {0, 1, 2}
-        0: log-likelihood and variances only; 1: also the scores; 2: also the Hessian.
-    summed : bool
-        Return the scores summed over time, shape (n_assets, 1, 4) (the gradient; an optimiser needs no more).
-
-    Returns
-    -------
-    loglik : (n_assets,)
-    h : (n_assets, n_obs)
-    scores : (n_assets, n_obs, 4) or None
-        Per-observation derivatives of the log-likelihood in :math:`(\mu, \omega, \alpha, \beta)`.
-    hess : (n_assets, 4, 4) or None
-        Hessian of the total log-likelihood.
-
-    Notes
-    -----
-    The derivatives of :math:`h_t = \omega + \alpha\varepsilon_{t-1}^2 + \beta h_{t-1}` (Bollerslev 1986,
-    eq. 2) obey the same first-order filter with pole :math:`\beta` (Fiorentini, Calzolari & Panattoni 1996,
-    "Analytic derivatives and the computation of GARCH estimates", J. Applied Econometrics 11, eq. 5-7):
-    :math:`\partial_\omega h_t = 1 + \beta\,\partial_\omega h_{t-1}`,
-    :math:`\partial_\alpha h_t = \varepsilon_{t-1}^2 + \beta\,\partial_\alpha h_{t-1}`,
-    :math:`\partial_\beta h_t = h_{t-1} + \beta\,\partial_\beta h_{t-1}`,
-    :math:`\partial_\mu h_t = -2\alpha\varepsilon_{t-1} + \beta\,\partial_\mu h_{t-1}`, and the non-zero second
-    derivatives :math:`\partial_{\beta\theta} h_t = \partial_\theta h_{t-1}(1 + [\theta=\beta]) + \beta\,\partial_{\beta\theta}h_{t-1}`,
-    :math:`\partial_{\alpha\mu} h_t = -2\varepsilon_{t-1} + \beta\,\partial_{\alpha\mu}h_{t-1}`,
-    :math:`\partial_{\mu\mu} h_t = 2\alpha + \beta\,\partial_{\mu\mu}h_{t-1}`. rugarch's start
-    :math:`h_1 = \overline{\varepsilon^2}` gives :math:`\partial_\mu h_1 = -2\bar\varepsilon`,
-    :math:`\partial_{\mu\mu} h_1 = 2`. With :math:`\ell_t = -\tfrac12(\log 2\pi + \log h_t + \varepsilon_t^2/h_t)`,
-    :math:`r_t = \partial\ell_t/\partial h_t = -\tfrac12(1/h_t - \varepsilon_t^2/h_t^2)` and
-    :math:`r'_t = \tfrac12/h_t^2 - \varepsilon_t^2/h_t^3`:
-    :math:`\partial^2\ell_t/\partial\theta_i\partial\theta_j = r_t\,\partial_{ij}h_t + r'_t\,\partial_i h_t\,\partial_j h_t`
-    plus, through :math:`\varepsilon_t = x_t - \mu`, :math:`-(\varepsilon_t/h_t^2)(\partial_i h_t [j=\mu] + \partial_j h_t [i=\mu]) - [i=j=\mu]/h_t`.
-    """
-    mu, om, al, be = (p[:, i] for i in range(4))
-    e = x - mu[:, None]
-    e2 = e * e
-    n_assets, n_obs = x.shape
-    u0 = np.empty((n_assets, 1, n_obs))
-    u0[:, 0, 0] = e2.mean(axis=1)  # h_1
-    np.multiply(al[:, None], e2[:, :-1], out=u0[:, 0, 1:])
-    u0[:, 0, 1:] += om[:, None]
-    h = _filter_rows(u0, be)[:, 0]
-    inv_h = 1.0 / h
-    e2h = e2 * inv_h
-    loglik = -0.5 * (n_obs * LOG2PI + sum_log_rows(h) + e2h.sum(axis=1))
-    if order == 0:
-        return loglik, h, None, None
-    # first derivatives of h, order (mu, omega, alpha, beta); column 0 holds their start values
-    dh = np.empty((n_assets, 4, n_obs))
-    dh[:, :, 0] = 0.0
-    dh[:, 0, 0] = -2.0 * e.mean(axis=1)
-    np.multiply(-2.0 * al[:, None], e[:, :-1], out=dh[:, 0, 1:])
-    dh[:, 1, 1:] = 1.0
-    dh[:, 2, 1:] = e2[:, :-1]
-    dh[:, 3, 1:] = h[:, :-1]
-    _filter_rows(dh, be)
-    r = -0.5 * inv_h * (1.0 - e2h)
-    ei = e * inv_h
-    if summed:
-        scores = np.matmul(dh, r[:, :, None])[:, None, :, 0]  # (n_assets, 1, 4)
-        scores[:, 0, 0] += ei.sum(axis=1)
-    else:
-        scores = np.einsum("nt,nkt->ntk", r, dh)
-        scores[:, :, 0] += ei
-    if order == 1:
-        return loglik, h, scores, None
-    # second derivatives: (mu,mu), (mu,alpha), (mu,beta), (omega,beta), (alpha,beta), (beta,beta)
-    d2h = np.empty((n_assets, 6, n_obs))
-    d2h[:, :, 0] = 0.0
-    d2h[:, 0, 0] = 2.0
-    d2h[:, 0, 1:] = 2.0 * al[:, None]
-    np.multiply(-2.0, e[:, :-1], out=d2h[:, 1, 1:])
-    d2h[:, 2:5, 1:] = dh[:, 0:3, :-1]
-    np.multiply(2.0, dh[:, 3, :-1], out=d2h[:, 5, 1:])
-    _filter_rows(d2h, be)
-    rp = inv_h * inv_h * (0.5 - e2h)
-    hess = np.matmul(dh * rp[:, None, :], dh.transpose(0, 2, 1))
-    rd = np.matmul(d2h, r[:, :, None])[:, :, 0]
-    for k, (i, j) in enumerate(((0, 0), (0, 2), (0, 3), (1, 3), (2, 3), (3, 3))):
-        hess[:, i, j] += rd[:, k]
-        if i != j:
-            hess[:, j, i] += rd[:, k]
-    cross = -np.matmul(dh, (ei * inv_h)[:, :, None])[:, :, 0]  # -(e/h^2) dh_k
-    hess[:, 0, :] += cross
-    hess[:, :, 0] += cross
-    hess[:, 0, 0] -= inv_h.sum(axis=1)
-    return loglik, h, scores, hess
-
-
-def _newton_batch(
-    x: Float64Array2D, p0: Float64Array2D, free: list[int], lower: Float64Array2D, upper: Float64Array2D,
-) -> tuple[Float64Array2D, npt.NDArray[np.bool_]]:
-    """Damped Newton ascent on every asset's GARCH(1,1) log-likelihood at once (analytic Hessian).
-
-    ``free`` are the estimated columns of ``p`` (``mu`` is fixed at 0 for ``mean="zero"``); ``lower``/``upper``
-    bound them strictly (the interior). Returns the parameters and a flag per asset: False when a step would
-    leave the interior, the curvature is not negative definite, or no convergence within the iteration cap;
-    those assets are refitted by the SLSQP path (boundary optima are its job).
-    """
-    p = p0.copy()
-    n_assets = p.shape[0]
-    done = np.zeros(n_assets, dtype=bool)
-    failed = np.zeros(n_assets, dtype=bool)
-    bounded = np.zeros(n_assets, dtype=np.int64)
-    idx = np.asarray(free)
-    for _ in range(_NEWTON_MAX_ITER):
-        act = np.flatnonzero(~done & ~failed)
-        if act.size == 0:
-            break
-        ll, _h, scores, hess = garch11_derivatives(x[act], p[act], summed=True)
-        assert scores is not None and hess is not None
-        g = scores[:, 0, idx]
-        neg_h = -hess[:, idx][:, :, idx]
-        ok = np.isfinite(ll) & np.all(np.isfinite(neg_h), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
-        ok[ok] &= np.linalg.eigvalsh(neg_h[ok])[:, 0] > 0.0
-        failed[act[~ok]] = True
-        act, ll, g, neg_h = act[ok], ll[ok], g[ok], neg_h[ok]
-        if act.size == 0:
-            continue
-        step = np.linalg.solve(neg_h, g[:, :, None])[:, :, 0]
-        decrement = 0.5 * np.einsum("nk,nk->n", g, step)
-        t = np.ones(act.size)
-        pending = np.ones(act.size, dtype=bool)
-        lo, hi = lower[act][:, idx], upper[act][:, idx]
-        for _halving in range(30):
-            trial = p[act].copy()
-            trial[:, idx] += t[:, None] * step
-            inside = np.all(trial[:, idx] > lo, axis=1) & np.all(trial[:, idx] < hi, axis=1)
-            inside &= trial[:, 2] + trial[:, 3] < PERSISTENCE_CAP
-            # a step that leaves the interior means the optimum may be on the boundary: SLSQP decides
-            bounded[act[pending & ~inside]] += 1
-            cand = pending & inside
-            if np.any(cand):
-                ll_new = garch11_derivatives(x[act[cand]], trial[cand], order=0)[0]
-                better = np.isfinite(ll_new) & (ll_new >= ll[cand] - 1e-12 * np.abs(ll[cand]))
-                rows = np.flatnonzero(cand)[better]
-                p[act[rows]] = trial[rows]
-                pending[rows] = False
-            if not np.any(pending):
-                break
-            t[pending] *= 0.5
-        failed[act[pending]] = True
-        failed[bounded > 3] = True
-        # converged: the decrement was below tolerance and the full step was taken (error ~ decrement^2)
-        done[act[~pending & (t == 1.0) & (decrement < _NEWTON_TOL)]] = True
-    return p, done & ~failed
 
 
 def _rugarch_grid() -> list[tuple[float, float]]:
@@ -379,9 +161,9 @@ def _fit_rugarch(x: Float64Array1D, name: str, mean: str, se: bool) -> MarginFit
     cap_row[-2:] = -1.0
     constraint = {"type": "ineq", "fun": lambda th: PERSISTENCE_CAP - th[-1] - th[-2],
                   "jac": lambda th: cap_row.copy()}
-    # Several starting values (METHODS.md: rugarch's default start can stop in a poor local optimum on
-    # exchange-calendar crypto data): rugarch's default and a variance-targeted (alpha, beta) grid are
-    # screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
+    # Several starting values (docs/conventions.md, "Starting values of the GARCH first stage": rugarch's
+    # default start can stop in a poor local optimum on exchange-calendar crypto data): rugarch's default and
+    # a variance-targeted (alpha, beta) grid are screened by their likelihood; the best is refined. If that optimum sits on a boundary (alpha ~ 0 or the
     # persistence cap), where spurious local optima live, the next two starts are refined too; the best wins.
     grid = _rugarch_grid()
     gll = _grid_logliks(x[None, :], np.array([mean0]), np.array([var]))[:, 0]
@@ -431,7 +213,7 @@ def _rugarch_margin(
         assert scores4 is not None and hess4 is not None
         scores = np.ascontiguousarray(scores4[:, free])
         hess = hess4[np.ix_(free, free)]
-        std = _sandwich_se(hess, scores)
+        std = sandwich_se(hess, scores)
     else:
         scores = np.full((x.shape[0], len(names)), np.nan)
         hess = np.full((len(names), len(names)), np.nan)
@@ -454,46 +236,18 @@ def _rugarch_margin(
     )
 
 
-def _hessian_from_scores(grad: Callable[[Float64Array1D], Float64Array1D], p: Float64Array1D) -> Float64Array2D:
-    """Central differences of an analytic gradient, symmetrised."""
-    k = p.shape[0]
-    hess = np.empty((k, k))
-    for j in range(k):
-        step = 1e-5 * max(abs(p[j]), 1e-8)
-        up = p.copy()
-        dn = p.copy()
-        up[j] += step
-        dn[j] -= step
-        hess[:, j] = (grad(up) - grad(dn)) / (2.0 * step)
-    return 0.5 * (hess + hess.T)
-
-
-def _sandwich_se(hess: Float64Array2D, scores: Float64Array2D) -> Float64Array1D:
-    """QML (Bollerslev-Wooldridge) standard errors: sqrt(diag(H^-1 B H^-1)); NaN when H is singular."""
-    try:
-        hinv = np.linalg.inv(hess)
-    except np.linalg.LinAlgError:
-        return np.full(hess.shape[0], np.nan)
-    cov = hinv @ (scores.T @ scores) @ hinv
-    d = np.diag(cov)
-    return np.sqrt(np.where(d > 0, d, np.nan))
-
-
-# ----------------------------------------------------------------------------------------------------------
-# arch engine for every other specification
-# ----------------------------------------------------------------------------------------------------------
-
-
 def _fit_arch(x: Float64Array1D, name: str, mean: str, volatility: str, dist: str, se: bool) -> MarginFit:
     from arch import arch_model  # heavy import, only needed for non-default specifications
 
-    mean_kw: dict[str, object] = {"constant": {"mean": "Constant"}, "zero": {"mean": "Zero"},
-                                  "ar1": {"mean": "AR", "lags": 1}}[mean]  # type: ignore[assignment]
-    vol_kw: dict[str, object] = {"garch": {"vol": "GARCH", "p": 1, "q": 1},
-                                 "gjr": {"vol": "GARCH", "p": 1, "o": 1, "q": 1},
-                                 "egarch": {"vol": "EGARCH", "p": 1, "o": 1, "q": 1}}[volatility]  # type: ignore[assignment]
-    dist_name = {"normal": "normal", "t": "studentst", "skewt": "skewt"}[dist]
-    model = arch_model(x, **mean_kw, **vol_kw, dist=dist_name, rescale=False)  # type: ignore[arg-type]
+    mean_options: dict[str, dict[str, Any]] = {"constant": {"mean": "Constant"}, "zero": {"mean": "Zero"},
+                                               "ar1": {"mean": "AR", "lags": 1}}
+    vol_options: dict[str, dict[str, Any]] = {"garch": {"vol": "GARCH", "p": 1, "q": 1},
+                                              "gjr": {"vol": "GARCH", "p": 1, "o": 1, "q": 1},
+                                              "egarch": {"vol": "EGARCH", "p": 1, "o": 1, "q": 1}}
+    dist_names: dict[str, Literal["normal", "studentst", "skewt"]] = {"normal": "normal", "t": "studentst",
+                                                                      "skewt": "skewt"}
+    dist_name = dist_names[dist]
+    model = arch_model(x, **mean_options[mean], **vol_options[volatility], dist=dist_name, rescale=False)
     first = 1 if mean == "ar1" else 0
     xm = x[first:]
     backcast = float(np.mean((xm - xm.mean()) ** 2))
@@ -546,10 +300,10 @@ def _fit_arch(x: Float64Array1D, name: str, mean: str, volatility: str, dist: st
     resids, sigma2, ll = loglik_vec(params)
     k = params.shape[0]
     if se:
-        scores = _numeric_scores(lambda p: loglik_vec(p)[2], params)
-        hess = _hessian_from_scores(lambda p: _numeric_scores(lambda q: loglik_vec(q)[2], p).sum(axis=0),
+        scores = numeric_scores(lambda p: loglik_vec(p)[2], params)
+        hess = hessian_from_scores(lambda p: numeric_scores(lambda q: loglik_vec(q)[2], p).sum(axis=0),
                                     params)
-        std = _sandwich_se(hess, scores)
+        std = sandwich_se(hess, scores)
     else:
         scores = np.full((resids.shape[0], k), np.nan)
         hess = np.full((k, k), np.nan)
@@ -579,19 +333,6 @@ def _fit_arch(x: Float64Array1D, name: str, mean: str, volatility: str, dist: st
         variance=sigma2, first=first, start=label, converged=ok, zfunc=zfunc, recursion=rec,
         backcast=float(backcast),
     )
-
-
-def _numeric_scores(f: Callable[[Float64Array1D], Float64Array1D], p: Float64Array1D) -> Float64Array2D:
-    """Per-observation derivatives (T, k) of a vector of log-likelihood contributions (central differences)."""
-    cols = []
-    for j in range(p.shape[0]):
-        step = 1e-5 * max(abs(p[j]), 1e-6)
-        up = p.copy()
-        dn = p.copy()
-        up[j] += step
-        dn[j] -= step
-        cols.append((f(up) - f(dn)) / (2.0 * step))
-    return np.column_stack(cols)
 
 
 def fit_margin(

@@ -1,7 +1,7 @@
 """The conditional state of a fitted DCC-GARCH model at one date: the contract between the DCC fit
-(:mod:`contagion.dcc.model`) and volatility impulse responses (:mod:`contagion.dcc.virf`).
+(:mod:`contagion.dcc.results`) and volatility impulse responses (:mod:`contagion.dcc.virf`).
 
-``DCCResult.state_at(at)`` returns a :class:`DCCState`; :func:`contagion.dcc.virf.virf_kernel` and the
+``DCCResult.state_at(at)`` returns a :class:`DCCState`; :func:`contagion.dcc.virf.virf` and the
 simulation of future paths consume nothing else, so the VIRF never reaches into the fit's internals.
 
 Timing convention: ``h`` and ``Q`` are the conditional variances and the DCC ``Q`` matrix *for* date ``date``

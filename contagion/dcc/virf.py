@@ -55,17 +55,28 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from contagion._compat import SeedLike, resolve_seed
+from contagion._summary import Summary, SummaryTable
 from contagion._typing import Float64Array2D, Float64Array3D
 from contagion.dcc import _virf_kernels as kernels
+from contagion.dcc._virf_utility import (
+    N_BATCHES,
+    HasState,
+    ShockSpec,
+    check_options,
+    checked_state,
+    parse_shock,
+    select_state,
+)
 from contagion.dcc.state import DCCState
 from contagion.errors import EstimationError, SpecificationError
 
@@ -77,17 +88,6 @@ __all__ = ["N_BATCHES", "VIRFBaseline", "VIRFResult", "response_labels", "virf"]
 logger = logging.getLogger(__name__)
 
 VIRFBaseline = Literal["expected", "zero"]
-
-#: replications are split into this many independent batches; the band is a Student-t interval on the
-#: batch means (batch-means method), which stays valid with the moment-matched shock-date draws
-N_BATCHES = 20
-
-ShockSpec = str | Sequence[str] | Mapping[str, float] | pd.Series | pd.DataFrame | Sequence[float] | np.ndarray
-
-
-class _HasState(Protocol):
-    def state_at(self, at: _date | str | None) -> DCCState: ...
-
 
 def response_labels(names: Sequence[str]) -> tuple[str, ...]:
     """Labels of the responses in kernel order: ``var[i]``, then ``cov[i,j]`` and ``corr[i,j]`` for i < j."""
@@ -252,49 +252,60 @@ class VIRFResult:
         fig.tight_layout()
         return fig
 
-    def summary(self, horizons: Sequence[int] | None = None) -> str:
-        """Plain-text summary: the shock(s) and the variance and correlation responses at a few horizons."""
+    def summary(self, horizons: Sequence[int] | None = None) -> Summary:
+        """The shock(s) and the variance and correlation responses at a few horizons.
+
+        Tables: per shock, ``"Shock <label>: responses"`` (response x horizon; the first shock's is the main
+        table) and ``"Shock <label>: innovation"`` (the innovation and standardized shock per asset).
+        """
         hs = [h for h in (horizons or (1, 2, 5, 10, 20, self.horizon)) if 0 <= h <= self.horizon]
         hs = sorted(set(hs))
-        lines = [
-            "Volatility impulse responses (DCC-GARCH)",
+        header = [
             f"  state date     : {self.date:%Y-%m-%d}",
             f"  model          : {self.volatility} / {self.model} / {self.dist}",
             f"  baseline       : {self.baseline}   horizon: {self.horizon}   replications: {self.reps} "
             f"({self.n_batches} batches)   seed: {self.seed}",
             f"  bands          : {self.level:.0%} Monte Carlo (batch means)",
         ]
+        title = "Volatility impulse responses (DCC-GARCH)"
+        lines = [title, *header]
+        responses: list[SummaryTable] = []
+        innovations: list[SummaryTable] = []
         for s, label in enumerate(self.shocks):
-            lines.append("")
-            lines.append(f"Shock {label}")
             shock_tab = pd.DataFrame(
                 {"innovation": self.impulse[s], "standardized": self.standardized[s]}, index=list(self.names)
             )
-            lines.append(shock_tab.to_string(float_format=lambda v: f"{v: .4g}"))
-            keep = [r for r in self.responses if r.startswith("var[")]
-            corr = [r for r in self.responses if r.startswith("corr[")]
-            if label in self.names:
-                corr = [r for r in corr if label in r[5:-1].split(",")]
-            keep += corr[: 3 * len(self.names)]
-            idx = [self.responses.index(r) for r in keep]
-            table = pd.DataFrame(self.estimate[s][np.ix_(hs, idx)].T, index=keep,
-                                 columns=[f"h={h}" for h in hs])
-            lines.append(table.to_string(float_format=lambda v: f"{v: .4g}"))
-        return "\n".join(lines)
+            table = self._response_table(s, hs)
+            lines += ["", f"Shock {label}", shock_tab.to_string(float_format=lambda v: f"{v: .4g}"),
+                      table.to_string(float_format=lambda v: f"{v: .4g}")]
+            responses.append((f"Shock {label}: responses", table))
+            innovations.append((f"Shock {label}: innovation", shock_tab))
+        return Summary(title, header=tuple(header), tables=(*responses, *innovations), text="\n".join(lines))
+
+    def _response_table(self, s: int, hs: list[int]) -> pd.DataFrame:
+        """Shock ``s``'s variance responses and (up to 3N) correlation responses at horizons ``hs``."""
+        label = self.shocks[s]
+        keep = [r for r in self.responses if r.startswith("var[")]
+        corr = [r for r in self.responses if r.startswith("corr[")]
+        if label in self.names:
+            corr = [r for r in corr if label in r[5:-1].split(",")]
+        keep += corr[: 3 * len(self.names)]
+        idx = [self.responses.index(r) for r in keep]
+        return pd.DataFrame(self.estimate[s][np.ix_(hs, idx)].T, index=keep, columns=[f"h={h}" for h in hs])
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
 
 # ---------------------------------------------------------------------------------------------- computation
 def virf(
-    result: _HasState | DCCState,
+    result: HasState | DCCState,
     shock: ShockSpec,
     horizon: int = 30,
     at: _date | str | None = None,
     reps: int = 2000,
     level: float = 0.90,
-    seed: int | np.random.Generator | None = None,
+    seed: SeedLike = None,
     *,
     baseline: VIRFBaseline = "zero",
 ) -> VIRFResult:
@@ -374,53 +385,26 @@ def virf(
     .. [2] Gabauer, D. (2020). Volatility impulse response analysis for DCC-GARCH models: The role of
        volatility transmission mechanisms. Journal of Forecasting, 39(5), 788-796.
     """
-    horizon, reps, level = _check_options(horizon, reps, level, baseline)
-    if at is None and isinstance(shock, pd.Series) and _is_date(shock.name):
-        at = pd.Timestamp(shock.name)  # type: ignore[arg-type]
-    if isinstance(shock, pd.DataFrame):
-        if len(shock) != 1:
-            raise SpecificationError(
-                f"a historical shock must be one row of returns, got a DataFrame with {len(shock)} rows; "
-                "pass returns.loc[date] (a Series) for one date."
-            )
-        if at is None and _is_date(shock.index[0]):
-            at = pd.Timestamp(shock.index[0])
-        shock = shock.iloc[0]
-    if isinstance(result, DCCState):
-        state = result
-        if at is not None and pd.Timestamp(at) != pd.Timestamp(state.date):
-            raise SpecificationError(
-                f"at={at!r} but the DCCState given is for {state.date:%Y-%m-%d}; pass the fitted DCCResult "
-                "(so that state_at(at) can be used) or omit `at`."
-            )
-    else:
-        state = result.state_at(at)
-    p = _state_arrays(state)
-    labels, eps_star, xi = _parse_shock(shock, state, p["root"])
+    horizon, reps, level = check_options(horizon, reps, level, baseline)
+    state, shock = select_state(result, shock, at)
+    checked = checked_state(state)
+    params = checked.params
+    labels, eps_star, xi = parse_shock(shock, state, checked.root)
 
     n_assets = len(state.names)
     n_pairs = math.ceil(reps / (2 * N_BATCHES))
     n_reps = 2 * N_BATCHES * n_pairs
-    if seed is None:
-        entropy = np.random.SeedSequence().entropy
-        seed = int(entropy) if isinstance(entropy, int) else 0
-    elif isinstance(seed, np.random.Generator):
-        seed = int(seed.integers(2**63))
-    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SpecificationError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}.")
-    rng = np.random.default_rng(seed)
+    seed_used = resolve_seed(seed)
+    rng = np.random.default_rng(seed_used)
     draws = kernels.standardized_draws(rng, n_batches=N_BATCHES, n_pairs=n_pairs, horizon=horizon,
-                                       n_assets=n_assets, nu=state.nu, asymmetric=p["g"] != 0.0)
+                                       n_assets=n_assets, nu=state.nu, asymmetric=params.g != 0.0)
     # baseline innovation H_t^{1/2} u0 (its standardized shock under the symmetric root is u0 itself), or 0
-    eps_base = draws.u0 @ p["root"] if baseline == "expected" else np.zeros((n_reps, n_assets))
+    eps_base = draws.u0 @ checked.root if baseline == "expected" else np.zeros((n_reps, n_assets))
     logger.debug("VIRF: %d shocks, N=%d, horizon=%d, %d replications", len(labels), n_assets, horizon, n_reps)
     try:
         with np.errstate(invalid="raise", divide="raise"):
-            diff, base = kernels.virf_batch_means(
-                omega=p["omega"], alpha=p["alpha"], gamma=p["gamma"], beta=p["beta"], h0=p["h"], Q0=p["Q"],
-                intercept=p["C"], a=p["a"], b=p["b"], g=p["g"], volatility=state.volatility,
-                eps_shock=eps_star, eps_base=eps_base, draws=draws, n_batches=N_BATCHES,
-            )
+            diff, base = kernels.virf_batch_means(params, eps_shock=eps_star, eps_base=eps_base, draws=draws,
+                                                  n_batches=N_BATCHES)
     except (FloatingPointError, np.linalg.LinAlgError) as exc:
         raise EstimationError(
             f"VIRF simulation from the {state.date:%Y-%m-%d} state failed ({exc}): the simulated "
@@ -440,7 +424,7 @@ def virf(
     lower = np.concatenate([zeros, est_h - q * se], axis=1)
     upper = np.concatenate([zeros, est_h + q * se], axis=1)
     iu, ju = np.triu_indices(n_assets, 1)
-    level0 = np.concatenate([p["h"], p["H"][iu, ju], p["R"][iu, ju]])
+    level0 = np.concatenate([params.h0, checked.H[iu, ju], checked.R[iu, ju]])
     baseline_level = np.concatenate([level0[None], base], axis=0) * unit
 
     return VIRFResult(
@@ -459,161 +443,8 @@ def virf(
         level=level,
         reps=n_reps,
         n_batches=N_BATCHES,
-        seed=int(seed),
+        seed=seed_used,
         volatility=state.volatility,
         model=state.model,
         dist="normal" if state.nu is None else f"t(nu={state.nu:.4g})",
     )
-
-
-# ------------------------------------------------------------------------------------------------- helpers
-def _is_date(value: Any) -> bool:
-    if isinstance(value, (pd.Timestamp, _date, np.datetime64)):
-        return True
-    if isinstance(value, str):
-        try:
-            pd.Timestamp(value)
-        except (ValueError, TypeError):
-            return False
-        return True
-    return False
-
-
-def _check_options(horizon: int, reps: int, level: float, baseline: str) -> tuple[int, int, float]:
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise SpecificationError(f"horizon must be an integer >= 1, got horizon={horizon!r}.")
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2 * N_BATCHES:
-        raise SpecificationError(
-            f"reps must be an integer >= {2 * N_BATCHES} ({N_BATCHES} batches of antithetic pairs), "
-            f"got reps={reps!r}; 2000 is a good default."
-        )
-    if not (isinstance(level, (float, int)) and 0.0 < float(level) < 1.0):
-        raise SpecificationError(f"level must be in (0, 1), got level={level!r} (e.g. 0.90).")
-    if baseline not in ("expected", "zero"):
-        raise SpecificationError(
-            f"baseline must be 'expected' (Hafner-Herwartz) or 'zero' (Gabauer 2020), got {baseline!r}."
-        )
-    return int(horizon), int(reps), float(level)
-
-
-def _state_arrays(state: DCCState) -> dict[str, Any]:
-    """Validate a DCCState and return float arrays plus derived R_t, H_t, H_t^{1/2} and the DCC intercept."""
-    names = tuple(state.names)
-    n = len(names)
-    where = f"DCCState for {pd.Timestamp(state.date):%Y-%m-%d}"
-    if n < 1 or len(set(names)) != n:
-        raise SpecificationError(f"{where}: names must be distinct and non-empty, got {names!r}.")
-    if state.volatility not in ("garch", "gjr", "egarch"):
-        raise SpecificationError(f"{where}: volatility must be 'garch', 'gjr' or 'egarch', got {state.volatility!r}.")
-    if state.model not in ("dcc", "adcc"):
-        raise SpecificationError(f"{where}: model must be 'dcc' or 'adcc', got {state.model!r}.")
-    out: dict[str, Any] = {}
-    for key in ("mu", "omega", "alpha", "gamma", "beta", "h"):
-        arr = np.asarray(getattr(state, key), dtype=np.float64)
-        if arr.shape != (n,) or not np.all(np.isfinite(arr)):
-            raise SpecificationError(f"{where}: {key} must be {n} finite numbers (one per asset), got {arr!r}.")
-        out[key] = arr
-    for key in ("Q", "Qbar", "Nbar"):
-        arr = np.asarray(getattr(state, key), dtype=np.float64)
-        if arr.shape != (n, n) or not np.all(np.isfinite(arr)):
-            raise SpecificationError(f"{where}: {key} must be a finite {n}x{n} matrix.")
-        out[key] = 0.5 * (arr + arr.T)
-    a, b, g = float(state.a), float(state.b), float(state.g)
-    if min(a, b, g) < 0 or not all(map(math.isfinite, (a, b, g))):
-        raise SpecificationError(f"{where}: DCC parameters must be finite and >= 0, got a={a}, b={b}, g={g}.")
-    if state.model == "dcc" and g != 0.0:
-        raise SpecificationError(f"{where}: g={g} is only meaningful for model='adcc'.")
-    if state.volatility == "garch" and np.any(out["gamma"] != 0.0):
-        raise SpecificationError(f"{where}: gamma must be 0 for volatility='garch' (use 'gjr').")
-    if np.any(out["h"] <= 0):
-        bad = [names[i] for i in np.flatnonzero(out["h"] <= 0)]
-        raise SpecificationError(f"{where}: conditional variances of {bad} are not positive.")
-    if state.volatility != "egarch" and (np.any(out["alpha"] < 0) or np.any(out["beta"] < 0)
-                                         or np.any(out["omega"] < 0) or np.any(out["alpha"] + out["gamma"] < 0)):
-        raise SpecificationError(
-            f"{where}: GARCH parameters must satisfy omega, alpha, beta >= 0 and alpha + gamma >= 0."
-        )
-    if state.nu is not None and not (math.isfinite(state.nu) and state.nu > 2.0):
-        raise SpecificationError(f"{where}: nu must be > 2 for a standardized Student-t, got nu={state.nu}.")
-    if not math.isfinite(state.scale) or state.scale <= 0:
-        raise SpecificationError(f"{where}: scale must be positive, got {state.scale}.")
-    if np.linalg.eigvalsh(out["Q"])[0] <= 0:
-        raise SpecificationError(f"{where}: Q is not positive definite.")
-    C = (1.0 - a - b) * out["Qbar"] - g * out["Nbar"]
-    c_min = np.linalg.eigvalsh(C)[0]
-    if c_min < -1e-12 * max(1.0, float(np.abs(C).max())):
-        raise SpecificationError(
-            f"{where}: the DCC intercept (1-a-b)Qbar - g Nbar is not positive semi-definite "
-            f"(smallest eigenvalue {c_min:.3g}); the aDCC needs a + b + delta*g < 1."
-        )
-    dq = 1.0 / np.sqrt(np.diag(out["Q"]))
-    R = out["Q"] * np.outer(dq, dq)
-    sd = np.sqrt(out["h"])
-    H = R * np.outer(sd, sd)
-    out.update(a=a, b=b, g=g, C=C, R=R, H=H, root=kernels.sym_sqrt(H))
-    return out
-
-
-def _parse_shock(
-    shock: ShockSpec,
-    state: DCCState,
-    root: Float64Array2D,
-) -> tuple[tuple[str, ...], Float64Array2D, Float64Array2D]:
-    """Labels, innovations eps* (fitted scale, shape (S, N)) and standardized shocks xi = H^{-1/2} eps*."""
-    names = tuple(state.names)
-    n = len(names)
-
-    def position(name: str) -> int:
-        if name not in names:
-            raise SpecificationError(
-                f"unknown asset {name!r} in shock; the model's assets are {list(names)}. A named shock is "
-                "an asset name; a historical shock is a Series of returns indexed by asset."
-            )
-        return names.index(name)
-
-    if isinstance(shock, str):
-        shock = [shock]
-    if isinstance(shock, Mapping):
-        xi = np.zeros(n)
-        for name, size in shock.items():
-            value = float(size)
-            if not math.isfinite(value):
-                raise SpecificationError(f"shock size for {name!r} must be finite, got {size!r}.")
-            xi[position(name)] = value
-        parts = [f"{k}{float(v):+g}sd" for k, v in shock.items()]
-        label = next(iter(shock)) if len(shock) == 1 and float(next(iter(shock.values()))) == 1.0 else "&".join(parts)
-        return (label,), (root @ xi)[None, :], xi[None, :]
-    if isinstance(shock, Sequence) and len(shock) > 0 and all(isinstance(s, str) for s in shock):
-        names_list = [str(s) for s in shock]
-        if len(set(names_list)) != len(names_list):
-            raise SpecificationError(f"shock lists an asset twice: {names_list}.")
-        xi = np.zeros((len(names_list), n))
-        for row, name in enumerate(names_list):
-            xi[row, position(name)] = 1.0
-        return tuple(names_list), xi @ root.T, xi
-    # historical shock: returns
-    if isinstance(shock, pd.Series):
-        missing = [x for x in names if x not in shock.index]
-        extra = [str(x) for x in shock.index if x not in names]
-        if missing or extra:
-            raise SpecificationError(
-                f"historical shock must have one return per asset {list(names)}; missing {missing}, "
-                f"unexpected {extra}."
-            )
-        values = shock.reindex(list(names)).to_numpy(dtype=np.float64)
-    else:
-        values = np.asarray(shock, dtype=np.float64)
-        if values.shape != (n,):
-            raise SpecificationError(
-                f"a historical shock must be {n} returns in the order {list(names)}, got shape {values.shape}."
-            )
-    if not np.all(np.isfinite(values)):
-        bad = [names[i] for i in np.flatnonzero(~np.isfinite(values))]
-        raise SpecificationError(
-            f"historical shock has missing or infinite returns for {bad} on {state.date:%Y-%m-%d}; "
-            "fill them (e.g. 0 for a market closed that day) or choose another date."
-        )
-    eps = values * state.scale - np.asarray(state.mu, dtype=np.float64)
-    xi_hist = np.asarray(np.linalg.solve(root, eps), dtype=np.float64)[None, :]
-    label = f"historical[{pd.Timestamp(state.date):%Y-%m-%d}]"
-    return (label,), eps[None, :], xi_hist

@@ -73,7 +73,7 @@ def test_dcc_stage_at_reference_first_stage_reproduces_rmgarch(z_ref):
 
 
 def test_loglikelihood_at_least_rmgarch(fitted):
-    # METHODS.md: first-stage optima that are better by ~1e-4 each move the DCC term by ~0.09, so the total is
+    # docs/conventions.md, "Comparing a DCC fit with rmgarch": first-stage optima that are better by ~1e-4 each move the DCC term by ~0.09, so the total is
     # checked as "at least the reference's" and the excess must stay small (measured: +0.087)
     assert fitted.loglikelihood >= EXPECTED["loglik"] - 0.05
     assert fitted.loglikelihood <= EXPECTED["loglik"] + 0.15

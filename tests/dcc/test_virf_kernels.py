@@ -69,11 +69,11 @@ def make_state(
     )
 
 
-def kernel_args(state: DCCState) -> dict[str, object]:
+def kernel_params(state: DCCState) -> kernels.VIRFParams:
     c = (1 - state.a - state.b) * state.Qbar - state.g * state.Nbar
-    return {"omega": state.omega, "alpha": state.alpha, "gamma": state.gamma, "beta": state.beta,
-            "h0": state.h, "Q0": state.Q, "intercept": c, "a": state.a, "b": state.b, "g": state.g,
-            "volatility": state.volatility}
+    return kernels.VIRFParams(omega=state.omega, alpha=state.alpha, gamma=state.gamma, beta=state.beta,
+                              h0=state.h, Q0=state.Q, intercept=c, a=state.a, b=state.b, g=state.g,
+                              volatility=state.volatility)
 
 
 CASES = [
@@ -96,9 +96,9 @@ def test_kernel_matches_loop_twin(rng, n, volatility, model, nu, horizon, b):
     sd = np.sqrt(state.h)
     eps_base = sd * (draws.u0 @ np.linalg.cholesky(kernels_corr(state.Q)).T)
     eps_shock = np.vstack([3.0 * sd * rng.standard_normal(n), -sd])  # two scenarios
-    fast, fast_base = kernels.virf_batch_means(**kernel_args(state), eps_shock=eps_shock, eps_base=eps_base,
+    fast, fast_base = kernels.virf_batch_means(kernel_params(state), eps_shock=eps_shock, eps_base=eps_base,
                                                draws=draws, n_batches=n_batches)
-    slow, slow_base = reference.virf_batch_means(**kernel_args(state), eps_shock=eps_shock, eps_base=eps_base,
+    slow, slow_base = reference.virf_batch_means(kernel_params(state), eps_shock=eps_shock, eps_base=eps_base,
                                                  draws=draws, n_batches=n_batches)
     assert fast.shape == (2, n_batches, horizon, n * n)
     # same arithmetic up to summation order (GEMM over the batch vs loops): rounding only
@@ -112,9 +112,9 @@ def test_kernel_matches_twin_with_per_replication_shocks(rng):
                                        asymmetric=False)
     eps_base = np.sqrt(state.h) * draws.u0
     eps_shock = rng.standard_normal((1, 12, 3))
-    fast, _ = kernels.virf_batch_means(**kernel_args(state), eps_shock=eps_shock, eps_base=eps_base,
+    fast, _ = kernels.virf_batch_means(kernel_params(state), eps_shock=eps_shock, eps_base=eps_base,
                                        draws=draws, n_batches=2)
-    slow, _ = reference.virf_batch_means(**kernel_args(state), eps_shock=eps_shock, eps_base=eps_base,
+    slow, _ = reference.virf_batch_means(kernel_params(state), eps_shock=eps_shock, eps_base=eps_base,
                                          draws=draws, n_batches=2)
     np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-12)
 
@@ -132,7 +132,7 @@ def test_placebo_shock_gives_exactly_zero(rng, model):
     draws = kernels.standardized_draws(rng, n_batches=4, n_pairs=5, horizon=10, n_assets=5, nu=6.0,
                                        asymmetric=g != 0.0)
     eps_base = draws.u0 @ kernels.sym_sqrt(np.outer(np.sqrt(state.h), np.sqrt(state.h)) * kernels_corr(state.Q))
-    diff, _ = kernels.virf_batch_means(**kernel_args(state), eps_shock=eps_base[None], eps_base=eps_base,
+    diff, _ = kernels.virf_batch_means(kernel_params(state), eps_shock=eps_base[None], eps_base=eps_base,
                                        draws=draws, n_batches=4)
     assert np.all(diff == 0.0)
 

@@ -1,7 +1,7 @@
 """Readable loop twins of :mod:`contagion.dcc._virf_kernels` (documentation and test oracle only).
 
 One statement per line of each equation, explicit loops over replications, dates, assets and pairs. Never on
-the hot path: ``tests/test_virf_kernels.py`` checks that the batched kernel returns the same numbers.
+the hot path: ``tests/dcc/test_virf_kernels.py`` checks that the batched kernel returns the same numbers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D, Float64Array4D
-from contagion.dcc._virf_kernels import Draws
+from contagion.dcc._virf_kernels import Draws, VIRFParams
 
 __all__ = ["simulate_path", "virf_batch_means"]
 
@@ -37,18 +37,8 @@ def _sym_sqrt(S: Float64Array2D) -> Float64Array2D:
 
 
 def simulate_path(
+    params: VIRFParams,
     *,
-    omega: Float64Array1D,
-    alpha: Float64Array1D,
-    gamma: Float64Array1D,
-    beta: Float64Array1D,
-    h0: Float64Array1D,
-    Q0: Float64Array2D,
-    intercept: Float64Array2D,
-    a: float,
-    b: float,
-    g: float,
-    volatility: str,
     eps0: Float64Array1D,
     w: Float64Array2D,
     eta: Float64Array2D,
@@ -63,6 +53,8 @@ def simulate_path(
     / sqrt(diag Q_k)``, a draw from N(0, R_k) (see the kernel module docstring). Returns ``h`` of shape
     (H, N) and ``R`` of shape (H, N, N) for t+1 .. t+H.
     """
+    omega, alpha, gamma, beta, volatility = params.omega, params.alpha, params.gamma, params.beta, params.volatility
+    h0, Q0, intercept, a, b, g = params.h0, params.Q0, params.intercept, params.a, params.b, params.g
     n = len(h0)
     horizon = w.shape[0] + 1
     h = np.array(h0, dtype=float)
@@ -128,44 +120,32 @@ def _responses(h: Float64Array1D, R: Float64Array2D) -> list[float]:
 
 
 def virf_batch_means(
+    params: VIRFParams,
     *,
-    omega: Float64Array1D,
-    alpha: Float64Array1D,
-    gamma: Float64Array1D,
-    beta: Float64Array1D,
-    h0: Float64Array1D,
-    Q0: Float64Array2D,
-    intercept: Float64Array2D,
-    a: float,
-    b: float,
-    g: float,
-    volatility: str,
     eps_shock: Float64Array2D,
     eps_base: Float64Array2D,
     draws: Draws,
     n_batches: int,
 ) -> tuple[Float64Array4D, Float64Array2D]:
     """Loop twin of :func:`contagion.dcc._virf_kernels.virf_batch_means` (same arguments and outputs)."""
-    n = len(h0)
+    n = len(params.h0)
     n_reps = eps_base.shape[0]
     horizon = draws.w.shape[0] + 1
     per_batch = n_reps // n_batches
     eps_shock = np.asarray(eps_shock, dtype=float)
     n_shocks = eps_shock.shape[0]
-    params: dict[str, Any] = {"omega": omega, "alpha": alpha, "gamma": gamma, "beta": beta, "h0": h0, "Q0": Q0,
-              "intercept": intercept, "a": a, "b": b, "g": g, "volatility": volatility}
     diff = np.zeros((n_shocks, n_batches, horizon, n * n))
     base = np.zeros((horizon, n * n))
     for r in range(n_reps):
         batch = r // per_batch
         rand: dict[str, Any] = {"w": draws.w[:, r], "eta": draws.eta[:, r], "eta_n": draws.eta_n[:, r], "mix": draws.mix[:, r]}
-        h_b, R_b = simulate_path(eps0=eps_base[r], **rand, **params)
+        h_b, R_b = simulate_path(params, eps0=eps_base[r], **rand)
         base_resp = [_responses(h_b[k], R_b[k]) for k in range(horizon)]
         for k in range(horizon):
             base[k] += np.asarray(base_resp[k]) / n_reps
         for s in range(n_shocks):
             eps0 = eps_shock[s] if eps_shock.ndim == 2 else eps_shock[s, r]
-            h_s, R_s = simulate_path(eps0=eps0, **rand, **params)
+            h_s, R_s = simulate_path(params, eps0=eps0, **rand)
             for k in range(horizon):
                 shocked = _responses(h_s[k], R_s[k])
                 for m in range(n * n):
