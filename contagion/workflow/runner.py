@@ -306,7 +306,7 @@ def run_study(
         Unknown study, invalid spec, unknown ticker, empty group, unwritable output folder, unreachable
         data source (:class:`NetworkError`), estimation failure of the main job.
     """
-    from contagion.report.writer import write_report
+    from contagion.report.writer import ReportInputs, write_report
 
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -362,8 +362,8 @@ def run_study(
     t0 = time.perf_counter()
     try:
         tmp.mkdir(parents=True)
-        report_warnings = write_report(
-            tmp, study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
+        report_warnings = write_report(tmp, ReportInputs(
+            study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
             source_description=description, simulated=simulated,
             volatile={
                 "run_id": run_id,
@@ -376,7 +376,7 @@ def run_study(
             clock_start=clock,
             n_jobs=1 if scheduler is not None else n_jobs,
             study_ref=None if isinstance(study, Study) else str(study),
-        )
+        ))
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
