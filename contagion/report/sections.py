@@ -206,10 +206,11 @@ def _robustness(study: Study, outputs: Mapping[str, JobOutput], directional: pd.
 
 
 def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
-                    forbes: pd.DataFrame, shift: pd.DataFrame, group_car: pd.DataFrame,
-                    facts: pd.DataFrame, granger: pd.DataFrame | None = None) -> list[Section]:
+                   t: ReportTables) -> list[Section]:
+    """The sections of the first event: contagion tests, event study and (optionally) the facts table."""
     if not study.events:
         return []
+    forbes, shift, group_car, facts, granger = t.forbes, t.shift, t.group_car, t.facts, t.granger
     main = outputs["main"]
     design = main.info.get("events_design", {})
     out = []
@@ -226,7 +227,7 @@ def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     if not shift.empty:
         tests.tables.append(table_view(shift.drop(columns=[c for c in ("job", "data_note") if c in shift.columns]),
                                        "Correlation shift (mean DCC correlation before vs after, HAC t)", digits=3))
-    if granger is not None and not granger.empty:
+    if not granger.empty:
         cols = [c for c in ["cause", "effect", "n_obs", "lags", "statistic", "p_value", "verdict"]
                 if c in granger.columns]
         tests.tables.append(table_view(granger[cols], "Causality in variance (Cheung and Ng 1996) from the first "

@@ -83,8 +83,7 @@ def write_pages(root: Path, inputs: ReportInputs, t: ReportTables, plan: FigureP
     study, main, simulated = inputs.study, inputs.main, inputs.simulated
     sections = page.sections(study, inputs.outputs, plan.made, t, inputs.job_names)
     at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
-    sections[at:at] = page.event_sections(study, inputs.outputs, plan.made, t.forbes, t.shift, t.group_car,
-                                          t.facts, t.granger)
+    sections[at:at] = page.event_sections(study, inputs.outputs, plan.made, t)
     embed_figures(sections, root)
     context = ReportContext(
         title=study.title,
