@@ -5,34 +5,20 @@ non-zero exit code (:data:`contagion.errors.EXIT_CODES`); no traceback is shown 
 ``CONTAGION_DEBUG=1`` to see the traceback anyway.
 
 Subcommands live in one module per command group (:mod:`contagion.cli.run`, :mod:`contagion.cli.data`)
-and are registered explicitly on :data:`main` with ``add_command``.
+and are registered explicitly on :data:`main` with ``add_command``; the error mapping is the group class
+(:mod:`contagion.cli._group`).
 """
 
 from __future__ import annotations
-
-import os
-import sys
-from typing import Any
 
 import click
 
 from contagion._version import __version__
 from contagion.cli import data as _data
 from contagion.cli import run as _run
-from contagion.errors import ContagionError, exit_code_for
+from contagion.cli._group import ContagionGroup
 
-
-class ContagionGroup(click.Group):
-    """A click group that turns :class:`ContagionError` into a clean message and an exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ContagionError as err:
-            if os.environ.get("CONTAGION_DEBUG"):
-                raise
-            click.echo(f"error: {err}", err=True)
-            sys.exit(exit_code_for(err))
+__all__ = ["ContagionGroup", "main"]
 
 
 @click.group(cls=ContagionGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contagion.report.inputs import ReportTables
 from contagion.report.render import FigureRef, Section, TableView, table_view
 from contagion.workflow.pipeline import JobOutput
 from contagion.workflow.spec import Study
@@ -66,18 +67,33 @@ def _section_unavailable(outputs: Mapping[str, JobOutput], *needles: str) -> str
     return "; ".join(notes)
 
 
-def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
-              static_cells: pd.DataFrame, directional: pd.DataFrame, groups: pd.DataFrame, dcc_params: pd.DataFrame,
-              event_facts: pd.DataFrame, job_names: Sequence[str]) -> list[Section]:
-    main = outputs["main"]
-    out: list[Section] = []
+def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], t: ReportTables,
+             job_names: Sequence[str]) -> list[Section]:
+    """The result sections of the page before the event sections: connectedness, impulse responses, asset
+    network, DCC, VIRF, the event-day moves and (with robustness jobs) the robustness table."""
+    out = [
+        _connectedness(study, outputs, made, t),
+        _impulse_responses(made),
+        _asset_network(study, outputs, made, t.groups),
+        _dcc(outputs, made, t.dcc_params),
+        _virf(outputs, made),
+    ]
+    if not t.event_facts.empty:
+        out.append(_event_day(study, t.event_facts))
+    if len(job_names) > 1:
+        out.append(_robustness(study, outputs, t.directional, job_names))
+    return out
 
-    def figures(*names: str) -> list[FigureRef]:
-        return [made[n] for n in names if n in made]
 
-    # connectedness
+def _figures(made: Mapping[str, FigureRef], *names: str) -> list[FigureRef]:
+    return [made[n] for n in names if n in made]
+
+
+def _connectedness(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
+                   t: ReportTables) -> Section:
+    static_cells, directional, groups = t.static_cells, t.directional, t.groups
     conn = Section("Connectedness of the group volatility indices")
-    total = main.info.get("total_connectedness")
+    total = outputs["main"].info.get("total_connectedness")
     if total is not None:
         conn.text.append(f"Total connectedness: {total:.2f}% of the forecast-error variance of the group volatility "
                          f"indices comes from shocks to other groups (horizon {study.var.horizon}).")
@@ -102,20 +118,25 @@ def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, 
                     f"to {r.receiver} {r.net:+.2f}" for r in pairs.itertuples()) + " (percentage points).")
     else:
         conn.unavailable = _section_unavailable(outputs, "var", "connectedness") or "The VAR was not estimated."
-    conn.figures = figures("connectedness_heatmap", "net_spillover_network", "rolling_total")
+    conn.figures = _figures(made, "connectedness_heatmap", "net_spillover_network", "rolling_total")
     extra = _section_unavailable(outputs, "rolling", "tvp")
     if extra:
         conn.unavailable = (conn.unavailable + "; " if conn.unavailable else "") + extra
-    out.append(conn)
+    return conn
 
+
+def _impulse_responses(made: Mapping[str, FigureRef]) -> Section:
     irf = Section("Impulse responses")
-    irf.figures = figures("irf_grid", *[n for n in made if n.startswith("irf_grid_")])
+    irf.figures = _figures(made, "irf_grid", *[n for n in made if n.startswith("irf_grid_")])
     if not irf.figures:
         irf.unavailable = "Impulse responses were not computed."
-    out.append(irf)
+    return irf
 
+
+def _asset_network(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
+                   groups: pd.DataFrame) -> Section:
     network = Section("Asset-level network")
-    assets = main.info.get("asset_network", {}).get("assets", [])
+    assets = outputs["main"].info.get("asset_network", {}).get("assets", [])
     if assets:
         network.text.append(f"VAR on the log volatility of the {len(assets)} assets that cover the whole sample: "
                             + ", ".join(assets) + ".")
@@ -126,65 +147,70 @@ def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, 
         network.tables.append(table_view(wide.reindex(index=order, columns=order),
                                          "Between-group spillovers in the asset network (percent; rows receive)",
                                          index=True))
-    network.figures = figures("connectedness_heatmap_assets")
+    network.figures = _figures(made, "connectedness_heatmap_assets")
     network.unavailable = _section_unavailable(outputs, "asset-level")
-    out.append(network)
+    return network
 
+
+def _dcc(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], dcc_params: pd.DataFrame) -> Section:
     dcc = Section("DCC-GARCH correlations")
-    info = main.info.get("dcc", {})
+    info = outputs["main"].info.get("dcc", {})
     if info:
         dcc.text.append(f"DCC on daily returns of {', '.join(info.get('assets', []))} from {info.get('start')} to "
                         f"{info.get('end')} ({info.get('n_obs')} observations).")
     if not dcc_params.empty:
         d = dcc_params[dcc_params["asset"] == "dcc"][["parameter", "estimate", "std_error"]]
         dcc.tables.append(table_view(d, "DCC parameters", digits=4))
-    dcc.figures = figures("dcc_correlations")
+    dcc.figures = _figures(made, "dcc_correlations")
     dcc.unavailable = _section_unavailable(outputs, "dcc")
-    out.append(dcc)
+    return dcc
 
+
+def _virf(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef]) -> Section:
     virf = Section("Volatility impulse responses")
     virf.figures = [made[n] for n in made if n.startswith("virf_paths")]
     virf.unavailable = _section_unavailable(outputs, "virf")
     if not virf.figures and not virf.unavailable:
         virf.unavailable = "No VIRF was computed (no DCC model or no shocks in the study)."
-    out.append(virf)
+    return virf
 
-    if not event_facts.empty:
-        ev = Section(f"Event: {study.events[0].name} ({study.events[0].date})")
-        view = event_facts[["group", "asset", "return_pct", "log_variance_jump"]]
-        ev.tables.append(table_view(view, "Event-day aligned log return (%) and log-variance jump",
-                                    note="Log-variance jump: event-day log variance minus its mean over the 60 "
-                                         "previous observations."))
-        out.append(ev)
 
-    if len(job_names) > 1:
-        rob = Section("Robustness")
-        rows = []
-        first = next(iter(study.groups))
-        for name in job_names:
-            d = directional[(directional["job"] == name) & (directional["model"] == "group_var")]
-            total_row = d[(d["series"] == "TOTAL")]["value"]
-            net_row = d[(d["series"] == first) & (d["measure"] == "net")]["value"]
-            job_info = outputs[name].info
-            sample = job_info.get("sample", {})
-            rows.append((name, sample.get("start"), sample.get("end"), sample.get("n_obs"),
-                         float(total_row.iloc[0]) if len(total_row) else np.nan,
-                         float(net_row.iloc[0]) if len(net_row) else np.nan,
-                         "; ".join(outputs[name].unavailable.values())))
-        frame = pd.DataFrame(rows, columns=["job", "start", "end", "observations", "total (%)", f"net {first}",
-                                            "note"])
-        rob.tables.append(table_view(frame, "Headline connectedness across the main and robustness jobs"))
-        for variant in study.robustness:
-            rob.text.append(f"{variant.name}: {variant.description or variant.window}")
-        out.append(rob)
-    return out
+def _event_day(study: Study, event_facts: pd.DataFrame) -> Section:
+    ev = Section(f"Event: {study.events[0].name} ({study.events[0].date})")
+    view = event_facts[["group", "asset", "return_pct", "log_variance_jump"]]
+    ev.tables.append(table_view(view, "Event-day aligned log return (%) and log-variance jump",
+                                note="Log-variance jump: event-day log variance minus its mean over the 60 "
+                                     "previous observations."))
+    return ev
+
+
+def _robustness(study: Study, outputs: Mapping[str, JobOutput], directional: pd.DataFrame,
+                job_names: Sequence[str]) -> Section:
+    rob = Section("Robustness")
+    rows = []
+    first = next(iter(study.groups))
+    for name in job_names:
+        d = directional[(directional["job"] == name) & (directional["model"] == "group_var")]
+        total_row = d[(d["series"] == "TOTAL")]["value"]
+        net_row = d[(d["series"] == first) & (d["measure"] == "net")]["value"]
+        sample = outputs[name].info.get("sample", {})
+        rows.append((name, sample.get("start"), sample.get("end"), sample.get("n_obs"),
+                     float(total_row.iloc[0]) if len(total_row) else np.nan,
+                     float(net_row.iloc[0]) if len(net_row) else np.nan,
+                     "; ".join(outputs[name].unavailable.values())))
+    frame = pd.DataFrame(rows, columns=["job", "start", "end", "observations", "total (%)", f"net {first}", "note"])
+    rob.tables.append(table_view(frame, "Headline connectedness across the main and robustness jobs"))
+    for variant in study.robustness:
+        rob.text.append(f"{variant.name}: {variant.description or variant.window}")
+    return rob
 
 
 def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
-                    forbes: pd.DataFrame, shift: pd.DataFrame, group_car: pd.DataFrame,
-                    facts: pd.DataFrame, granger: pd.DataFrame | None = None) -> list[Section]:
+                   t: ReportTables) -> list[Section]:
+    """The sections of the first event: contagion tests, event study and (optionally) the facts table."""
     if not study.events:
         return []
+    forbes, shift, group_car, facts, granger = t.forbes, t.shift, t.group_car, t.facts, t.granger
     main = outputs["main"]
     design = main.info.get("events_design", {})
     out = []
@@ -201,7 +227,7 @@ def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     if not shift.empty:
         tests.tables.append(table_view(shift.drop(columns=[c for c in ("job", "data_note") if c in shift.columns]),
                                        "Correlation shift (mean DCC correlation before vs after, HAC t)", digits=3))
-    if granger is not None and not granger.empty:
+    if not granger.empty:
         cols = [c for c in ["cause", "effect", "n_obs", "lags", "statistic", "p_value", "verdict"]
                 if c in granger.columns]
         tests.tables.append(table_view(granger[cols], "Causality in variance (Cheung and Ng 1996) from the first "

@@ -2,7 +2,8 @@
 
 - :mod:`contagion.workflow.spec`: the study specification (pydantic) and the built-in studies;
 - :mod:`contagion.workflow.jobs`: jobs, the content-addressed result cache and the executors;
-- :mod:`contagion.workflow.pipeline` and :mod:`contagion.workflow.sections`: what one job computes;
+- :mod:`contagion.workflow.pipeline` and :mod:`contagion.workflow.sections` (one module per section): what
+  one job computes;
 - :mod:`contagion.workflow.runner`: :func:`run_study`.
 """
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib
 import json
 import logging
 import pickle
@@ -82,6 +83,16 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
+#: The ``contagion`` package folder (this module is ``contagion/workflow/jobs.py``).
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def fingerprint_files() -> list[Path]:
+    """The files :func:`code_fingerprint` hashes: every module of the package, the studies, the demo data."""
+    return sorted(p for pattern in ("*.py", "studies/*.toml", "_demo/*.json") for p in _PACKAGE_ROOT.rglob(pattern)
+                  if "__pycache__" not in p.parts)
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """SHA-256 over the package's own source files (``*.py``, built-in studies, demo parameters).
@@ -90,11 +101,9 @@ def code_fingerprint() -> str:
     string alone does not change while a checkout is edited (it stays ``0.1.0+unknown`` when the package is
     not installed), and a result cache must not outlive the code that produced it.
     """
-    root = Path(__file__).resolve().parent
+    root = _PACKAGE_ROOT
     digest = hashlib.sha256()
-    files = sorted(p for pattern in ("*.py", "studies/*.toml", "_demo/*.json") for p in root.rglob(pattern)
-                   if "__pycache__" not in p.parts)
-    for path in files:
+    for path in fingerprint_files():
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -285,13 +294,13 @@ def _run_dask(
     jobs: Sequence[Job], func: JobFunction, payload: Any, address: str, finish: Callable[[Job, Any], None]
 ) -> None:
     try:
-        from distributed import Client, as_completed
+        distributed: Any = importlib.import_module("distributed")  # untyped library: its calls are Any
     except ImportError:
         raise SpecificationError(
             "--scheduler needs Dask distributed: pip install 'contagion[dask]' (or run with --jobs N)."
         ) from None
     try:
-        client = Client(address, timeout="5s")
+        client = distributed.Client(address, timeout="5s")
     except (OSError, TimeoutError) as err:
         raise ContagionError(
             f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "
@@ -303,7 +312,7 @@ def _run_dask(
             client.submit(_call_job, func, job, scattered, None, key=f"contagion-{job.name}-{id(job)}", pure=False): job
             for job in jobs
         }
-        for future in as_completed(list(futures)):
+        for future in distributed.as_completed(list(futures)):
             finish(futures[future], future.result())
     finally:
         client.close()

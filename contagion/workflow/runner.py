@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from contagion._compat import SeedLike, resolve_seed
 from contagion.errors import ContagionError, DataError, NetworkError, SpecificationError
 from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs
 from contagion.workflow.pipeline import JobOutput, run_job
@@ -67,8 +69,12 @@ class RunResult:
 
 # ---------------------------------------------------------------------- study and sources
 def resolve_study(study: str | Path | Study, *, demo: bool = False, data_dir: str | Path | None = None,
-                  seed: int | None = None) -> Study:
-    """Load ``study`` and apply the CLI overrides (``--demo``, ``--data-dir``, ``--seed``)."""
+                  seed: SeedLike = None) -> Study:
+    """Load ``study`` and apply the CLI overrides (``--demo``, ``--data-dir``, ``--seed``).
+
+    ``seed`` (int or :class:`numpy.random.Generator`; None keeps the study's seed) replaces the study's seed; a
+    Generator gives one draw in the study's seed range, recorded in the resolved study and the manifest.
+    """
     spec = study if isinstance(study, Study) else load_study(study)
     changes: dict[str, Any] = {}
     if demo and data_dir is not None:
@@ -80,8 +86,14 @@ def resolve_study(study: str | Path | Study, *, demo: bool = False, data_dir: st
         changes["data.source"] = "csv"
         changes["data.data_dir"] = str(Path(data_dir).expanduser().resolve())
     if seed is not None:
-        changes["seed"] = seed
+        changes["seed"] = _study_seed(seed)
     return spec.with_overrides(**changes) if changes else spec
+
+
+def _study_seed(seed: SeedLike) -> int:
+    """The integer seed a run records: ``seed`` itself, or one draw in [0, 2**32) from a Generator."""
+    value = resolve_seed(seed)
+    return value % 2**32 if isinstance(seed, np.random.Generator) else value
 
 
 def make_source(study: Study) -> Any:
@@ -275,7 +287,7 @@ def run_study(
     out: str | Path = "reports",
     n_jobs: int = 1,
     scheduler: str | None = None,
-    seed: int | None = None,
+    seed: SeedLike = None,
     source: Any | None = None,
     progress: RunProgress | None = None,
 ) -> RunResult:
@@ -293,8 +305,9 @@ def run_study(
         Output root; the run folder is ``<out>/<study>/<run-id>/`` and the result cache ``<out>/.cache/``.
     n_jobs, scheduler
         Local worker processes, or the address of a Dask distributed scheduler.
-    seed : int, optional
-        Overrides the study's seed (bootstrap and VIRF draws, demo market).
+    seed : int or numpy.random.Generator, optional
+        Overrides the study's seed (bootstrap and VIRF draws, demo market); a Generator gives one draw in the
+        study's seed range, which the manifest records.
     source : Source, optional
         A custom data source (overrides ``demo``/``data_dir``/the study's source).
     progress : callable, optional
@@ -306,7 +319,7 @@ def run_study(
         Unknown study, invalid spec, unknown ticker, empty group, unwritable output folder, unreachable
         data source (:class:`NetworkError`), estimation failure of the main job.
     """
-    from contagion.report.writer import write_report
+    from contagion.report.writer import ReportInputs, write_report
 
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -362,8 +375,8 @@ def run_study(
     t0 = time.perf_counter()
     try:
         tmp.mkdir(parents=True)
-        report_warnings = write_report(
-            tmp, study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
+        report_warnings = write_report(tmp, ReportInputs(
+            study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
             source_description=description, simulated=simulated,
             volatile={
                 "run_id": run_id,
@@ -376,7 +389,7 @@ def run_study(
             clock_start=clock,
             n_jobs=1 if scheduler is not None else n_jobs,
             study_ref=None if isinstance(study, Study) else str(study),
-        )
+        ))
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

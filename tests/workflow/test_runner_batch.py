@@ -110,3 +110,13 @@ def test_code_fingerprint_is_stable_and_covers_the_sources():
 
     assert code_fingerprint() == code_fingerprint()
     assert len(code_fingerprint()) == 64
+
+
+def test_code_fingerprint_covers_every_subpackage():
+    """The job key must change when a model family changes, not only when contagion/workflow/ does."""
+    from contagion.workflow.jobs import fingerprint_files
+
+    names = {path.parent.name for path in fingerprint_files()} | {path.name for path in fingerprint_files()}
+    for expected in ("var", "spillover", "dcc", "hypothesis", "events", "data", "report", "workflow",
+                     "deepseek-2025.toml", "demo_params.json"):
+        assert expected in names

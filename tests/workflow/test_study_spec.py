@@ -142,3 +142,18 @@ def test_load_from_path_and_overrides(tmp_path: Path) -> None:
     assert study.seed == 0  # immutable original
     with pytest.raises(SpecificationError, match="seed"):
         study.with_overrides(seed=-1)
+
+
+def test_run_seed_accepts_an_int_or_a_generator():
+    """`seed` follows the package rule (int | Generator | None); the run records the integer it used."""
+    import numpy as np
+
+    from contagion.workflow.runner import resolve_study
+
+    first = resolve_study("deepseek-2025", seed=np.random.default_rng(3))
+    again = resolve_study("deepseek-2025", seed=np.random.default_rng(3))
+    assert first.seed == again.seed and 0 <= first.seed < 2**32
+    assert resolve_study("deepseek-2025", seed=7).seed == 7
+    assert resolve_study("deepseek-2025").seed == load_study("deepseek-2025").seed  # None keeps the study's
+    with pytest.raises(SpecificationError, match="seed"):
+        resolve_study("deepseek-2025", seed=True)

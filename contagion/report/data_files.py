@@ -1,0 +1,202 @@
+"""The tidy data files of a run folder, one writer per folder: irf/, connectedness/, dcc/, tests/, events/,
+data/. Each stacks a table over the jobs, rounds and sorts it (:func:`contagion.report.files.normalise`) and
+writes CSV and / or Parquet; a table no job produced is written with its header only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from contagion.report.files import SIMULATED_NOTE, normalise, write_csv, write_json, write_parquet
+from contagion.report.inputs import ReportInputs, ReportTables
+from contagion.workflow.pipeline import JobOutput
+
+__all__ = ["SCHEMAS", "write_data_files"]
+
+#: Column order of every tidy output table (files of a demo run add a last ``data_note`` column).
+SCHEMAS: dict[str, list[str]] = {
+    "var_irf": ["model", "kind", "impulse", "response", "horizon", "estimate", "lower", "upper", "level",
+                "band_method", "job"],
+    "dcc_virf": ["shock", "response", "horizon", "estimate", "lower", "upper", "level", "job"],
+    "static": ["job", "model", "receiver", "transmitter", "value"],
+    "groups": ["job", "model", "transmitter", "receiver", "spillover", "net"],
+    "rolling": ["job", "model", "method", "date", "series", "measure", "value"],
+    "dcc_params": ["job", "asset", "parameter", "estimate", "std_error"],
+    "dcc_correlations": ["job", "date", "pair", "x", "y", "correlation"],
+    "panel": ["date", "level", "kind", "series", "value"],
+    "forbes_rigobon": ["job", "source", "market", "group"],
+    "correlation_shift": ["job"],
+    "abnormal_returns": ["job", "event", "event_date", "ticker", "group", "date", "tau"],
+    "car": ["job", "level", "event", "group", "ticker", "window"],
+    "facts": ["job", "claim_id", "claim", "verdict"],
+    "granger_in_variance": ["job", "cause", "effect"],
+}
+#: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
+_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance"}
+_SORT: dict[str, list[str]] = {
+    "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
+    "dcc_virf": ["job", "shock", "response", "horizon"],
+    "static": ["job", "model", "receiver", "transmitter"],
+    "groups": ["job", "model", "transmitter", "receiver"],
+    "rolling": ["job", "model", "method", "series", "measure", "date"],
+    "dcc_params": ["job", "asset", "parameter"],
+    "dcc_correlations": ["job", "pair", "date"],
+    "panel": ["kind", "series", "date"],
+    "forbes_rigobon": ["job", "source", "market"],
+    "abnormal_returns": ["job", "event", "ticker", "tau"],
+    "car": ["job", "event", "level", "group", "ticker", "window"],
+}
+_CSV = ("csv",)
+_PARQUET = ("parquet",)
+_BOTH = ("csv", "parquet")
+
+
+def _combine(outputs: Mapping[str, JobOutput], name: str) -> pd.DataFrame:
+    parts = [o.tables[name] for o in outputs.values() if name in o.tables and len(o.tables[name])]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS.get(name, [])})
+    frame = pd.concat(parts, ignore_index=True)
+    if name in _OPEN_SCHEMA:
+        lead = [c for c in SCHEMAS[name] if c in frame.columns]
+        return frame[lead + [c for c in frame.columns if c not in lead]]
+    if name in SCHEMAS:
+        frame = frame[SCHEMAS[name]]
+    return frame
+
+
+def _save_table(root: Path, rel: str, frame: pd.DataFrame, name: str, simulated: bool,
+                formats: Sequence[str] = _CSV) -> pd.DataFrame:
+    out = normalise(frame, _SORT.get(name), simulated=simulated)
+    if "csv" in formats:
+        write_csv(out, root / f"{rel}.csv")
+    if "parquet" in formats:
+        write_parquet(out, root / f"{rel}.parquet", simulated=simulated)
+    return out
+
+
+def _save(root: Path, inputs: ReportInputs, rel: str, name: str, formats: Sequence[str] = _CSV) -> pd.DataFrame:
+    """Stack table ``name`` over the jobs and write it to ``<rel>.<format>``; returns what was written."""
+    return _save_table(root, rel, _combine(inputs.outputs, name), name, inputs.simulated, formats)
+
+
+def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
+    """Write every tidy data file of the run folder; returns the tables as written."""
+    irf = write_irf_files(root, inputs)
+    connectedness = write_connectedness_files(root, inputs)
+    dcc = write_dcc_files(root, inputs)
+    panel = write_data_folder(root, inputs)
+    tests = write_test_files(root, inputs)
+    events = write_event_files(root, inputs)
+    study = inputs.study
+    event = pd.Timestamp(study.events[0].date) if study.events else None
+    event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
+    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts)
+
+
+def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``irf/var_irf`` and ``irf/dcc_virf`` (CSV and Parquet)."""
+    return {"var_irf": _save(root, inputs, "irf/var_irf", "var_irf", _BOTH),
+            "dcc_virf": _save(root, inputs, "irf/dcc_virf", "dcc_virf", _BOTH)}
+
+
+def write_connectedness_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``connectedness/static`` (cells and margins), ``groups`` and ``rolling``."""
+    outputs = inputs.outputs
+    if any("directional" in o.tables for o in outputs.values()):
+        directional = pd.concat([o.tables["directional"] for o in outputs.values() if "directional" in o.tables],
+                                ignore_index=True)
+    else:
+        directional = pd.DataFrame(columns=["job", "model", "series", "measure", "value"])
+    static_cells = _combine(outputs, "static")
+    _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static",
+                inputs.simulated)
+    return {"static_cells": static_cells, "directional": directional,
+            "groups": _save(root, inputs, "connectedness/groups", "groups"),
+            "rolling": _save(root, inputs, "connectedness/rolling", "rolling")}
+
+
+def write_dcc_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``dcc/params`` (CSV) and ``dcc/correlations`` (Parquet)."""
+    return {"dcc_params": _save(root, inputs, "dcc/params", "dcc_params"),
+            "dcc_correlations": _save(root, inputs, "dcc/correlations", "dcc_correlations", _PARQUET)}
+
+
+def write_data_folder(root: Path, inputs: ReportInputs) -> pd.DataFrame:
+    """``data/panel`` (Parquet) and ``data/quality.json``; returns the panel table."""
+    main, simulated = inputs.main, inputs.simulated
+    panel = _save_table(root, "data/panel", main.tables.get("panel", pd.DataFrame(columns=SCHEMAS["panel"])),
+                        "panel", simulated, _PARQUET)
+    quality_doc = {"quality": main.info.get("quality", {}), "simulated": simulated}
+    if simulated:
+        quality_doc["data_note"] = SIMULATED_NOTE
+    write_json(quality_doc, root / "data/quality.json")
+    return panel
+
+
+def write_test_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``tests/forbes_rigobon``, ``tests/correlation_shift`` and ``tests/granger_in_variance``."""
+    return {"forbes": _save(root, inputs, "tests/forbes_rigobon", "forbes_rigobon"),
+            "shift": _save(root, inputs, "tests/correlation_shift", "correlation_shift"),
+            "granger": _save(root, inputs, "tests/granger_in_variance", "granger_in_variance")}
+
+
+def write_event_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``events/abnormal_returns``, ``events/car`` and, when the study asks for it, ``events/facts``."""
+    facts = _combine(inputs.outputs, "facts")
+    if inputs.study.facts != "none":
+        facts = _save_table(root, "events/facts", facts, "facts", inputs.simulated)
+    return {"abnormal": _save(root, inputs, "events/abnormal_returns", "abnormal_returns"),
+            "car": _save(root, inputs, "events/car", "car"), "facts": facts}
+
+
+def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.DataFrame:
+    """Cells of the DY table plus its margins in long form (FROM others, TO others, NET, TOTAL)."""
+    rows: list[tuple[Any, ...]] = []
+    for r in directional.to_dict(orient="records"):
+        job, model, series, measure, value = r["job"], r["model"], r["series"], r["measure"], r["value"]
+        if measure == "from":
+            rows.append((job, model, series, "FROM others", value))
+        elif measure == "to":
+            rows.append((job, model, "TO others", series, value))
+        elif measure == "net":
+            rows.append((job, model, "NET", series, value))
+        elif measure == "total":
+            rows.append((job, model, "TOTAL", "TOTAL", value))
+    margins = pd.DataFrame(rows, columns=SCHEMAS["static"])
+    if static.empty:
+        return margins if len(margins) else static
+    return pd.concat([static[SCHEMAS["static"]], margins], ignore_index=True)
+
+
+def _event_facts(panel: pd.DataFrame, event: pd.Timestamp, group_of: Mapping[str, str],
+                 order: Sequence[str]) -> pd.DataFrame:
+    """Aligned event-day log return (percent) and log-variance jump per asset, from the panel table."""
+    columns = ["group", "asset", "date", "return_pct", "log_variance_jump"]
+    if panel.empty:
+        return pd.DataFrame(columns=columns)
+    data = panel[panel["level"] == "asset"].copy()
+    data["date"] = pd.to_datetime(data["date"])
+    returns = data[data["kind"] == "log_return"].pivot(index="date", columns="series", values="value").sort_index()
+    logvar = data[data["kind"].str.startswith("log_variance")].pivot(index="date", columns="series", values="value")
+    logvar = logvar.sort_index()
+    after = returns.index[returns.index >= event]
+    if len(after) == 0:
+        return pd.DataFrame(columns=columns)
+    day = after[0]
+    rows = []
+    for asset in order:
+        if asset not in returns.columns:
+            continue
+        value = returns.loc[day, asset]
+        jump = np.nan
+        if asset in logvar.columns and day in logvar.index:
+            history = logvar.loc[:day, asset].iloc[:-1].dropna().tail(60)
+            if len(history) >= 10 and pd.notna(logvar.loc[day, asset]):
+                jump = float(logvar.loc[day, asset] - history.mean())
+        rows.append((group_of.get(asset, ""), asset, day, 100.0 * float(value) if pd.notna(value) else np.nan, jump))
+    return pd.DataFrame(rows, columns=columns)

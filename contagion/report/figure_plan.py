@@ -1,0 +1,155 @@
+"""The ``figures/`` of a run folder: which figures the data allow, their captions, and drawing them.
+
+:func:`plan_figures` decides what to draw (a :class:`FigurePlan`: deferred drawings and the references the
+pages show); :func:`draw_figures` draws and saves them, in forked processes when the run has several.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from contagion.report import figures as figs
+from contagion.report.inputs import ReportInputs, ReportTables
+from contagion.report.render import FigureRef
+
+__all__ = ["FigurePlan", "draw_figures", "plan_figures"]
+
+_GROUP_MODEL = "group_var"
+
+
+@dataclass
+class FigurePlan:
+    """Figures to draw (``(draw, file name)``) and the references the pages show, in page order."""
+
+    draw_png_or_pdf: bool
+    drawings: list[tuple[Callable[[], Any], str]] = field(default_factory=list)
+    made: dict[str, FigureRef] = field(default_factory=dict)
+
+    def add(self, name: str, draw: Callable[[], Any], title: str, caption: str) -> None:
+        if self.draw_png_or_pdf:
+            self.drawings.append((draw, name))
+        self.made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption)
+
+
+def plan_figures(inputs: ReportInputs, t: ReportTables) -> FigurePlan:
+    """Every figure the tables allow, in the order the report shows them."""
+    formats = inputs.formats
+    want_png = "png" in formats or "html" in formats or "md" in formats
+    plan = FigurePlan(draw_png_or_pdf=want_png or "pdf" in formats)
+    _plan_var(plan, inputs, t)
+    _plan_dcc(plan, inputs, t)
+    _plan_events(plan, inputs, t)
+    return plan
+
+
+def _plan_var(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
+    study, sim = inputs.study, inputs.simulated
+    var_irf, static_cells, groups, rolling = t.var_irf, t.static_cells, t.groups, t.rolling
+    if not var_irf.empty:
+        # one grid, for the first IRF kind of the study (every kind is in irf/var_irf.*): a 6 x 6 grid costs
+        # seconds to draw twice (PNG and PDF)
+        for kind in [k for k in study.var.irf_kinds if k in set(var_irf["kind"])][:1]:
+            band = var_irf["band_method"].iloc[0]
+            plan.add("irf_grid", partial(figs.irf_grid, var_irf[var_irf["job"] == "main"], kind=kind, simulated=sim,
+                                         order=list(study.groups),
+                                         title=f"{kind.capitalize()} impulse responses of group log volatility"),
+                     f"{kind} impulse responses",
+                     f"{kind.capitalize()} impulse responses of the group volatility indices, "
+                     f"{study.var.irf_horizon} steps, {band} bands at level {study.var.level}")
+    if not static_cells.empty:
+        plan.add("connectedness_heatmap", partial(
+            figs.connectedness_heatmap, static_cells, model=_GROUP_MODEL, job="main", simulated=sim,
+            order=list(study.groups), title="Connectedness of group volatility (percent)"),
+            "connectedness heatmap", "Generalized FEVD shares between the group volatility indices (rows receive)")
+        if (static_cells["model"] == "asset_network").any():
+            plan.add("connectedness_heatmap_assets", partial(
+                figs.connectedness_heatmap, static_cells, model="asset_network", job="main", simulated=sim,
+                order=list(study.tickers), title="Asset-level connectedness (percent)"),
+                "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
+    if not groups.empty:
+        plan.add("net_spillover_network", partial(
+            figs.net_spillover_network, groups, model=_GROUP_MODEL, job="main", simulated=sim,
+            order=list(study.groups), title="Net pairwise volatility spillovers"),
+            "net spillover network", "Net pairwise spillovers between group volatility indices (arrow: from net "
+                                     "transmitter to net receiver)")
+    if not rolling.empty:
+        events = [(e.name, pd.Timestamp(e.date)) for e in study.events]
+        plan.add("rolling_total", partial(figs.rolling_total, rolling[rolling["job"] == "main"], events=events,
+                                          simulated=sim, title="Total connectedness over time"),
+                 "rolling total connectedness",
+                 f"Total connectedness, rolling window of {study.connectedness.rolling_window} observations"
+                 + (" and TVP-VAR" if study.connectedness.tvp else "") + ", events marked")
+
+
+def _plan_dcc(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
+    study, sim = inputs.study, inputs.simulated
+    dcc_corr, dcc_virf = t.dcc_correlations, t.dcc_virf
+    if not dcc_corr.empty:
+        event = pd.Timestamp(study.events[0].date) if study.events else None
+        assets = inputs.main.info.get("dcc", {}).get("assets", [])
+        anchor = "NVDA" if "NVDA" in assets else (assets[0] if assets else "")
+        partners = [a for a in assets if a != anchor and (a.startswith("BTC") or study.group_of.get(a) == "ai_token")]
+        partners = partners or [a for a in assets if a != anchor]
+        plan.add("dcc_correlations", partial(
+            figs.dcc_event_correlations, dcc_corr, anchor=anchor, partners=partners, event=event,
+            window_days=study.dcc.window_days, simulated=sim, title=f"DCC correlations of {anchor} around the event"),
+            "DCC correlations", f"Conditional correlations of {anchor} with {', '.join(partners)}, "
+                                f"{study.dcc.window_days} days either side of the event")
+    if not dcc_virf.empty:
+        for k, shock in enumerate(dict.fromkeys(dcc_virf["shock"])):
+            responses = _virf_responses(dcc_virf, shock)
+            name = "virf_paths" if k == 0 else f"virf_paths_{k + 1}"
+            plan.add(name, partial(figs.virf_paths, dcc_virf, shock=shock, responses=responses, simulated=sim,
+                                   title=f"VIRF: {shock}"),
+                     f"VIRF {shock}", f"Volatility impulse responses to '{shock}' with {study.virf.level:.0%} bands")
+
+
+def _plan_events(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
+    study, abnormal = inputs.study, t.abnormal
+    if abnormal.empty or "abnormal" not in abnormal.columns:
+        return
+    ar = abnormal[abnormal["group"].notna()]
+    curve = (ar.groupby(["group", "tau"])["abnormal"].mean().groupby(level=0).cumsum()
+             .rename("car").reset_index().rename(columns={"tau": "day"}))
+    plan.add("car_by_group", partial(figs.car_by_group, curve, simulated=inputs.simulated,
+                                     title=f"Cumulative abnormal returns by group: {study.events[0].name}"),
+             "CAR by group", "Equal-weighted mean cumulative abnormal return by group, from the first event-window "
+                             "observation")
+
+
+def _virf_responses(virf: pd.DataFrame, shock: str, limit: int = 6) -> list[str]:
+    """Variance responses (not covariances or correlations) of one shock, NVDA and BTC first."""
+    names = list(dict.fromkeys(virf.loc[virf["shock"] == shock, "response"]))
+    variances = [n for n in names if not any(mark in n for mark in ("~", ",", "corr", "cov"))]
+    chosen = variances or names
+    chosen.sort(key=lambda n: (0 if "NVDA" in n else 1 if "BTC" in n else 2, names.index(n)))
+    return chosen[:limit]
+
+
+def _draw_one(draw: Callable[[], Any], folder: Path, name: str) -> None:
+    figs.save_figure(draw(), folder, name)
+
+
+def draw_figures(drawings: Sequence[tuple[Callable[[], Any], str]], folder: Path, n_jobs: int) -> None:
+    """Draw and save the figures, in ``n_jobs`` forked processes when there is more than one.
+
+    Each figure is independent and deterministic, so the files are the same either way.
+    """
+    if n_jobs <= 1 or len(drawings) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for draw, name in drawings:
+            _draw_one(draw, folder, name)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(drawings)), mp_context=context) as pool:
+        futures = [pool.submit(_draw_one, draw, folder, name) for draw, name in drawings]
+        for future in futures:
+            future.result()

@@ -1,0 +1,95 @@
+"""The ``tables/*.tex`` files of a run folder (written when the study's formats include ``tex``).
+
+Each table is drawn from the tidy tables as written (:class:`~contagion.report.inputs.ReportTables`) by a
+builder of :mod:`contagion.report.tables`; a table whose data are missing is not written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contagion.report import tables as tex
+from contagion.report.files import write_text
+from contagion.report.inputs import ReportInputs, ReportTables
+
+__all__ = ["latex_tables", "write_latex_tables"]
+
+_GROUP_MODEL = "group_var"
+
+
+def write_latex_tables(root: Path, inputs: ReportInputs, t: ReportTables) -> list[str]:
+    """Write the LaTeX tables; returns the files written (relative to ``root``)."""
+    if "tex" not in inputs.formats:
+        return []
+    written = []
+    for name, text in latex_tables(inputs, t).items():
+        write_text(root / "tables" / f"{name}.tex", text)
+        written.append(f"tables/{name}.tex")
+    return written
+
+
+def latex_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
+    """The LaTeX source of every table the data allow, by file name (without ``.tex``)."""
+    study, sim = inputs.study, inputs.simulated
+    out = _connectedness_tables(inputs, t)
+    if not t.dcc_params.empty:
+        out["dcc_parameters"] = tex.dcc_parameter_table(t.dcc_params, caption="DCC-GARCH parameter estimates",
+                                                        label="tab:dcc", simulated=sim)
+    if not t.event_facts.empty:
+        out["event_figures"] = tex.event_table(t.event_facts, label="tab:event", simulated=sim,
+                                               caption=f"{study.events[0].name} ({study.events[0].date}): "
+                                                       "event-day moves")
+    out.update(_event_tables(inputs, t))
+    job_names = inputs.job_names
+    if len(job_names) > 1 and not t.directional.empty:
+        source_group = next(iter(study.groups))
+        out["robustness"] = tex.robustness_table(t.directional, job_names, source_group=source_group,
+                                                 caption="Robustness: total connectedness and net spillover "
+                                                         f"of {source_group} across jobs",
+                                                 label="tab:robustness", simulated=sim)
+    return out
+
+
+def _connectedness_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
+    study, sim = inputs.study, inputs.simulated
+    static_cells, directional, groups = t.static_cells, t.directional, t.groups
+    out: dict[str, str] = {}
+    if not static_cells.empty:
+        out["dy_table"] = tex.dy_table(static_cells, directional, model=_GROUP_MODEL, job="main",
+                                       caption="Connectedness of the group volatility indices (Diebold-Yilmaz)",
+                                       label="tab:dy", simulated=sim, horizon=study.var.horizon)
+        if (static_cells["model"] == "asset_network").any():
+            out["dy_table_assets"] = tex.dy_table(static_cells, directional, model="asset_network", job="main",
+                                                  caption="Asset-level connectedness (assets with full data)",
+                                                  label="tab:dy-assets", simulated=sim, horizon=study.var.horizon)
+    if not groups.empty:
+        model = "asset_network" if (groups["model"] == "asset_network").any() else _GROUP_MODEL
+        out["group_spillovers"] = tex.group_spillover_table(
+            groups, model=model, job="main", label="tab:groups", simulated=sim,
+            caption="Between-group volatility spillovers" + (" (asset-level network)" if model == "asset_network" else ""))
+    return out
+
+
+def _event_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
+    sim = inputs.simulated
+    forbes, group_car, facts = t.forbes, t.group_car, t.facts
+    out: dict[str, str] = {}
+    if not forbes.empty and "rho_turmoil_adjusted" in forbes.columns:
+        out["forbes_rigobon"] = tex.simple_table(
+            forbes, ["market", "group", "rho_tranquil", "rho_turmoil", "rho_turmoil_adjusted", "t_stat", "p_value",
+                     "verdict"],
+            caption=f"Forbes-Rigobon test, source {forbes['source'].iloc[0]}", label="tab:forbes-rigobon",
+            simulated=sim, notes="Heteroskedasticity-adjusted turmoil correlation versus tranquil correlation, "
+                                 "one-sided Fisher z test (Forbes and Rigobon 2002).")
+    if not group_car.empty:
+        out["event_study"] = tex.simple_table(
+            group_car, ["group", "window", "n_assets", "mean_car", "t_cross", "t_bmp"],
+            caption="Event study: mean cumulative abnormal returns by group", label="tab:event-study",
+            simulated=sim, digits=4, notes=r"t\_cross: cross-sectional t; t\_bmp: Boehmer, Musumeci and Poulsen "
+                                           "(1991) standardised t.")
+    if not facts.empty and "verdict" in facts.columns:
+        out["deepseek_facts"] = tex.simple_table(
+            facts, ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"],
+            caption="The DeepSeek story against the data", label="tab:facts", simulated=sim,
+            notes="Percent moves (a fall is negative); group claims show the median across the group.")
+    return out

@@ -1,0 +1,176 @@
+"""The VAR sections: the headline VAR and its connectedness, the rolling / TVP-VAR connectedness and the
+asset-level network.
+
+Headline model (main job and every robustness job): a VAR on the log volatility of the equal-weighted group
+indices. Connectedness is invariant to rescaling a column, so log variance and log volatility (half of it)
+give the same tables. The asset-level network (main job) uses the assets that cover the whole sample, in a
+VAR with at most 2 lags to keep the parameter count reasonable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from contagion.workflow.sections._common import JobData, SectionOutput, call_with_progress, catch, stage
+
+__all__ = ["asset_network_section", "headline_section", "rolling_section"]
+
+
+def headline_section(data: JobData) -> SectionOutput:
+    """The VAR on the group indices and its static connectedness table; ``model`` is the fitted VAR."""
+    from contagion.spillover import connectedness
+    from contagion.var import VAR
+
+    study, name, indices = data.study, data.name, data.indices
+    var_spec = study.var
+    results = VAR(indices, lags=var_spec.lags, max_lags=var_spec.max_lags).fit()
+    info: dict[str, Any] = {"var": {"lag_order": int(results.n_lags), "n_obs": int(results.n_obs),
+                    "is_stable": bool(results.is_stable), "variables": list(indices.columns)}}
+    conn = connectedness(results, horizon=var_spec.horizon, kind=study.connectedness.kind)
+    tables = {
+        "static": _long_table(conn.table, name, "group_var"),
+        "directional": _directional(conn, name, "group_var"),
+        "groups": _group_pairs(conn.table, name, "group_var"),
+    }
+    info["total_connectedness"] = float(conn.total)
+    return SectionOutput(tables=tables, info=info, model=results)
+
+
+def rolling_section(data: JobData, lag_order: int) -> SectionOutput:
+    """Rolling-window and (optionally) TVP-VAR connectedness of the group indices."""
+    from contagion.spillover import rolling_connectedness, tvp_connectedness
+
+    study, name, indices, progress = data.study, data.name, data.indices, data.progress
+    conn_spec, horizon = study.connectedness, study.var.horizon
+    unavailable: dict[str, str] = {}
+    parts = []
+    if conn_spec.rolling_window is not None:
+        window = conn_spec.rolling_window
+
+        def _rolling() -> Any:
+            return call_with_progress(
+                rolling_connectedness, stage(progress, "rolling windows"), data=indices, window=window,
+                lags=lag_order, horizon=horizon, step=conn_spec.rolling_step, kind=conn_spec.kind)
+        rolled = catch(_rolling, "rolling connectedness", unavailable)
+        if rolled is not None:
+            parts.append(_rolling_long(rolled, name, "group_var", "rolling"))
+    if conn_spec.tvp:
+        def _tvp() -> Any:
+            return call_with_progress(tvp_connectedness, stage(progress, "TVP-VAR"), data=indices, lags=1,
+                                      horizon=horizon)
+        tvp = catch(_tvp, "TVP-VAR connectedness", unavailable)
+        if tvp is not None:
+            parts.append(_rolling_long(tvp, name, "group_var", "tvp"))
+    tables = {"rolling": pd.concat(parts, ignore_index=True)} if parts else {}
+    return SectionOutput(tables=tables, unavailable=unavailable)
+
+
+def asset_network_section(data: JobData, lag_order: int) -> SectionOutput:
+    """Connectedness between the assets that cover the whole sample; adds rows to the group tables."""
+    from contagion.spillover import connectedness
+    from contagion.var import VAR
+
+    study, name, indices = data.study, data.name, data.indices
+    values = data.panel.values.loc[indices.index[0]:indices.index[-1]]
+    full = [t for t in study.tickers if t in values.columns and values[t].notna().all()]
+    info = {"asset_network": {"assets": full, "lags": min(lag_order, 2)}}
+    if len(full) < 2:
+        return SectionOutput(info=info, unavailable={"asset-level network": "fewer than two assets cover the whole "
+                                                                            "sample"})
+    unavailable: dict[str, str] = {}
+
+    def _assets() -> Any:
+        asset_results = VAR(values[full], lags=min(lag_order, 2)).fit()
+        return connectedness(asset_results, horizon=study.var.horizon, kind=study.connectedness.kind)
+    asset_conn = catch(_assets, "asset-level network", unavailable)
+    if asset_conn is None:
+        return SectionOutput(info=info, unavailable=unavailable)
+    mapping = {t: study.group_of[t] for t in full}
+    tables = {
+        "static": _long_table(asset_conn.table, name, "asset_network"),
+        "directional": _directional(asset_conn, name, "asset_network"),
+        "groups": _block_pairs(asset_conn.table, mapping, name, "asset_network"),
+    }
+    return SectionOutput(tables=tables, info=info, unavailable=unavailable)
+
+
+# ---------------------------------------------------------------------- tidy tables
+def _long_table(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
+    """A square DY table (rows receive, columns transmit, percent) in long form."""
+    out = table.stack().reset_index()
+    out.columns = pd.Index(["receiver", "transmitter", "value"])
+    out.insert(0, "model", model)
+    out.insert(0, "job", job)
+    return out
+
+
+def _directional(result: Any, job: str, model: str) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "to": pd.Series(result.to, dtype=float),
+        "from": pd.Series(result.from_, dtype=float),
+        "net": pd.Series(result.net, dtype=float),
+    })
+    frame.index.name = "series"
+    out = frame.reset_index().melt(id_vars="series", var_name="measure", value_name="value")
+    total = pd.DataFrame({"series": ["TOTAL"], "measure": ["total"], "value": [float(result.total)]})
+    out = pd.concat([out, total], ignore_index=True)
+    out.insert(0, "model", model)
+    out.insert(0, "job", job)
+    return out
+
+
+def _rolling_long(result: Any, job: str, model: str, method: str) -> pd.DataFrame:
+    parts = []
+    total = pd.Series(result.total, dtype=float)
+    parts.append(pd.DataFrame({"date": total.index, "series": "TOTAL", "measure": "total", "value": total.values}))
+    for measure, attr in (("to", "to"), ("from", "from_"), ("net", "net")):
+        frame = pd.DataFrame(getattr(result, attr))
+        frame.index.name = "date"
+        long = frame.reset_index().melt(id_vars="date", var_name="series", value_name="value")
+        long.insert(2, "measure", measure)
+        parts.append(long)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(0, "method", method)
+    out.insert(0, "model", model)
+    out.insert(0, "job", job)
+    return out
+
+
+def _group_pairs(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
+    rows = []
+    names = list(table.columns)
+    values = table.loc[names, names].to_numpy(dtype=float)
+    for j, transmitter in enumerate(names):
+        for i, receiver in enumerate(names):
+            if transmitter == receiver:
+                continue
+            gross = float(values[i, j])
+            back = float(values[j, i])
+            rows.append((job, model, transmitter, receiver, gross, gross - back))
+    return pd.DataFrame(rows, columns=["job", "model", "transmitter", "receiver", "spillover", "net"])
+
+
+def _block_pairs(table: pd.DataFrame, mapping: Mapping[str, str], job: str, model: str) -> pd.DataFrame:
+    """Between-group spillovers of an asset-level table: mean over receivers of the sum over transmitters.
+
+    Block (group) connectedness as in Greenwood-Nimmo, Nguyen & Rafferty (2016): the share of a receiving
+    group's forecast-error variance (averaged over its members, percent) due to shocks in another group.
+    """
+    groups = list(dict.fromkeys(mapping.values()))
+    block = {}
+    for receiver_group in groups:
+        receivers = [t for t, g in mapping.items() if g == receiver_group]
+        for transmitter_group in groups:
+            transmitters = [t for t, g in mapping.items() if g == transmitter_group]
+            sub = table.loc[receivers, transmitters].to_numpy(dtype=float)
+            if receiver_group == transmitter_group:
+                sub = sub - np.diag(np.diag(sub))
+            block[(transmitter_group, receiver_group)] = float(sub.sum(axis=1).mean())
+    rows = []
+    for (transmitter, receiver), value in block.items():
+        rows.append((job, model, transmitter, receiver, value, value - block[(receiver, transmitter)]))
+    return pd.DataFrame(rows, columns=["job", "model", "transmitter", "receiver", "spillover", "net"])
