@@ -203,7 +203,7 @@ def events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame],
     }
 
     def _forbes() -> Any:
-        from contagion.hypothesis.tests import forbes_rigobon
+        from contagion.hypothesis.forbes_rigobon import forbes_rigobon
 
         markets = [t for t in tickers if t != source and study.group_of.get(t) != study.group_of.get(source)]
         return forbes_rigobon(panel, source, tranquil, turmoil, markets=markets)
@@ -216,10 +216,8 @@ def events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame],
         tables["forbes_rigobon"] = frame
 
     def _shift() -> Any:
-        from contagion.hypothesis import tests as contagion_tests
+        from contagion.hypothesis.correlation_shift import correlation_shift
 
-        if not hasattr(contagion_tests, "correlation_shift"):
-            raise NotImplementedError("the correlation-shift test is not in this version of contagion")
         if dcc_result is None:
             raise NotImplementedError("the correlation-shift test needs the DCC model, which was not estimated")
         dcc_index = pd.DatetimeIndex(dcc_result.index)
@@ -229,8 +227,7 @@ def events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame],
         pairs = [(anchor, other) for other in names if other != anchor]
         info["events_design"]["correlation_shift"] = {
             "pairs_with": anchor, "pre_observations": min(250, at), "post_observations": 21, "ar_lags": 1}
-        return contagion_tests.correlation_shift(dcc_result, dcc_index[at], pre=min(250, at), post=21, pairs=pairs,
-                                                 ar_lags=1)
+        return correlation_shift(dcc_result, dcc_index[at], pre=min(250, at), post=21, pairs=pairs, ar_lags=1)
 
     shift = catch(_shift, "correlation-shift test", unavailable)
     if shift is not None:
@@ -239,7 +236,7 @@ def events_section(study: Study, panel: Any, frames: Mapping[str, pd.DataFrame],
         tables["correlation_shift"] = frame
 
     def _granger() -> Any:
-        from contagion.hypothesis.tests import granger_in_variance
+        from contagion.hypothesis.variance_causality import granger_in_variance
 
         cause = {first_group: tuple(members[first_group])}
         effects = {g: tuple(m) for g, m in members.items() if g != first_group}
