@@ -41,6 +41,7 @@ __all__ = [
     "GROUPS",
     "Asset",
     "Migration",
+    "asset_class_of",
     "get_asset",
     "is_known",
     "is_twenty_four_seven",
@@ -231,6 +232,18 @@ def get_asset(ticker: str) -> Asset:
             f"{hint} Known tickers: {', '.join(sorted(ASSETS))}."
         )
     return ASSETS[canonical]
+
+
+def asset_class_of(ticker: str) -> str:
+    """The registry's asset class of ``ticker``; outside the registry a ``-USD`` / ``-USDT`` suffix means
+    ``"crypto"``, anything else ``"equity"``.
+
+    >>> asset_class_of("SPY"), asset_class_of("FOO-USD"), asset_class_of("FOO")
+    ('etf', 'crypto', 'equity')
+    """
+    if is_known(ticker):
+        return str(get_asset(ticker).asset_class)
+    return "crypto" if ticker.upper().endswith(("-USD", "-USDT")) else "equity"
 
 
 def tickers_in_group(group: str) -> tuple[str, ...]:
