@@ -4,7 +4,7 @@ The registry covers every series in ``../shared/data/markets`` (the 37 files of 
 tickers of the built-in ``deepseek-2025`` study and the historical token symbols that matter for splicing
 (``RNDR-USD``, ``AGIX-USD``, ``OCEAN-USD``).
 
-Quirks recorded here (METHODS.md section 5):
+Quirks recorded here (docs/conventions.md, 'Data facts'):
 
 - Bittensor is ``TAO22974-USD`` on Yahoo (a bare ``TAO-USD`` collides with another coin); our ticker stays
   ``TAO-USD``.
@@ -299,7 +299,8 @@ def splice_series(old: pd.DataFrame, new: pd.DataFrame, *, old_name: str = "old"
                 f"by a median {median:.1%} (> {tolerance:.0%}); check the symbols or load them separately."
             )
     head = old.loc[old.index < new.index[0]]
-    return pd.concat([head, new]).sort_index()
+    spliced: pd.DataFrame = pd.concat([head, new]).sort_index()
+    return spliced
 
 
 def migrated_series(old: pd.DataFrame, into: pd.DataFrame, migration: Migration) -> pd.DataFrame:
