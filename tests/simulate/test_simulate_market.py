@@ -303,3 +303,13 @@ def test_simulate_reads_only_package_files_and_works_without_shared(tmp_path: ob
                          cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_seed_accepts_a_generator_and_records_the_integer_used() -> None:
+    frames = simulate_market(["NVDA"], start="2025-01-20", end="2025-01-31", seed=np.random.default_rng(5))
+    used = frames["NVDA"].attrs["seed"]
+    assert isinstance(used, int) and used >= 0
+    again = simulate_market(["NVDA"], start="2025-01-20", end="2025-01-31", seed=used)
+    pd.testing.assert_frame_equal(frames["NVDA"], again["NVDA"], check_exact=True)
+    with pytest.raises(SpecificationError, match="Generator"):
+        simulate_market(["NVDA"], seed=1.5)  # type: ignore[arg-type]
