@@ -26,7 +26,7 @@ OHLC come from Brownian-bridge paths: for a day (session) with opening log price
 with the exact bridge extremes :math:`M = (b + \sqrt{b^2 - 2v\ln U_1})/2` and
 :math:`m = (b - \sqrt{b^2 - 2v\ln U_2})/2` (:math:`U_1, U_2` independent uniforms; the joint law of the
 two extremes is approximated by independence), so ``high >= max(open, close)`` and
-``low <= min(open, close)`` always hold and range estimators (METHODS.md 1.9) are meaningful.
+``low <= min(open, close)`` always hold and range estimators (docs/conventions.md, 'Range-based volatility estimators') are meaningful.
 Equity opens include the overnight gap: the bridge value at the calibrated overnight share of the day's
 variance plus the non-session days' returns.
 
@@ -38,12 +38,14 @@ day, which then propagates through :math:`\Phi`.
 Determinism: every random component has its own stream ``default_rng([seed, component])`` drawn for all
 assets over the whole grid, so a frame depends only on (seed, ticker), not on the window or on which
 other tickers were requested, and two runs give byte-identical frames.
+
+This module holds the public API, the parameters and the ground truth; the simulation itself is in
+:mod:`contagion._simulation`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,8 +57,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D
+from contagion._compat import SeedLike, resolve_seed
+from contagion._simulation import Market, simulate_grid
+from contagion._typing import BoolArray, Float64Array2D, Float64Array3D
 from contagion.errors import DataError, SpecificationError
+from contagion.var.fevd import generalized_fevd
 
 __all__ = [
     "CRYPTO_GROUPS",
@@ -79,11 +84,6 @@ CRYPTO_GROUPS: tuple[str, ...] = ("crypto_major", "altcoin", "ai_token")
 COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close", "volume")
 
 _PARAMS_RESOURCE = "_demo/demo_params.json"
-_SHOCK_JITTER_SD = 0.002   # sd of the log-return noise around the news-sized shock returns
-
-# random stream ids (never reorder: changing them changes every demo data set)
-(_S_GROUP, _S_IDIO, _S_FACTOR, _S_EPS, _S_BRIDGE, _S_UNIF, _S_VOLUME, _S_VIX, _S_SHOCK,
- _S_VIX_UNIF) = range(10)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def demo_tickers(*, include_extras: bool = True) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _calendar() -> tuple[pd.DatetimeIndex, np.ndarray]:
+def _calendar() -> tuple[pd.DatetimeIndex, BoolArray]:
     """Calendar days of the grid and a boolean mask of XNYS sessions among them.
 
     The weekday closures of XNYS (exchange_calendars, written by ``tools/calibrate_demo.py``) are shipped
@@ -126,220 +126,13 @@ def _calendar() -> tuple[pd.DatetimeIndex, np.ndarray]:
     return days, mask
 
 
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([seed, stream])
-
-
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SpecificationError(f"seed must be a non-negative integer, got seed={seed!r}.")
-    return int(seed)
-
-
 # ----------------------------------------------------------------------------------------------------
-# the simulation on the full grid (all assets), cached per seed
+# the simulation on the full grid (all assets; contagion._simulation), cached per seed
 # ----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Market:
-    days: pd.DatetimeIndex
-    frames: dict[str, tuple[np.ndarray, Float64Array2D]]   # ticker -> (day positions, (n, 6) values)
-    group_log_var: Float64Array2D                            # (n_days, n_groups) latent g_d
-
-
-def _ar1_filter(phi: float, innovations: Float64Array2D, initial: Float64Array1D) -> Float64Array2D:
-    """x_d = phi * x_{d-1} + e_d column-wise, with x_{-1} = ``initial`` (numpy only: no scipy.signal)."""
-    out = np.empty_like(innovations)
-    prev = initial
-    for d in range(innovations.shape[0]):
-        prev = phi * prev + innovations[d]
-        out[d] = prev
-    return out
-
-
-def _stationary_cov(phi: Float64Array2D, sigma: Float64Array2D) -> Float64Array2D:
-    """Solve V = Phi V Phi' + Sigma through vec(V) = (I - Phi (x) Phi)^{-1} vec(Sigma)."""
-    k = phi.shape[0]
-    vec = np.linalg.solve(np.eye(k * k) - np.kron(phi, phi), sigma.reshape(-1))
-    cov = np.asarray(vec, dtype=np.float64).reshape(k, k)
-    sym: Float64Array2D = (cov + cov.T) / 2.0
-    return sym
-
-
-def _bridge_extremes(b: Float64Array1D, v: Float64Array1D, u1: Float64Array1D,
-                     u2: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
-    """Exact marginal draws of the max and min of a Brownian bridge from 0 to ``b`` with variance ``v``."""
-    v = np.maximum(v, 0.0)
-    hi = 0.5 * (b + np.sqrt(b * b - 2.0 * v * np.log(u1)))
-    lo = 0.5 * (b - np.sqrt(b * b - 2.0 * v * np.log(u2)))
-    return hi, lo
-
-
 @lru_cache(maxsize=2)
-def _simulate_grid(seed: int) -> _Market:
-    p = demo_params()
+def _simulate_grid(seed: int) -> Market:
     days, is_session = _calendar()
-    n_days = len(days)
-    groups: list[str] = list(p["groups"])
-    k = len(groups)
-    tickers = sorted(p["assets"])
-    assets = p["assets"]
-    ret_tickers = [t for t in tickers if t != "^VIX"]
-    n = len(ret_tickers)
-    event = int(days.searchsorted(EVENT_DATE))
-
-    # --- group log-variance VAR(1) ------------------------------------------------------------------
-    phi = np.asarray(p["group_var"]["phi"], dtype=np.float64)
-    sigma_eta = np.asarray(p["group_var"]["sigma_eta"], dtype=np.float64)
-    rng = _rng(seed, _S_GROUP)
-    eta = rng.standard_normal((n_days, k)) @ np.linalg.cholesky(sigma_eta).T
-    g0 = np.linalg.cholesky(_stationary_cov(phi, sigma_eta)) @ rng.standard_normal(k)
-    jump = np.array([p["shock_vol_jump"][grp] for grp in groups])
-    eta[event] += jump
-    g = np.empty((n_days, k))
-    prev = g0
-    for d in range(n_days):
-        prev = phi @ prev + eta[d]
-        g[d] = prev
-
-    # --- asset log variances ---------------------------------------------------------------------------
-    gidx = np.array([groups.index(assets[t]["group"]) for t in ret_tickers])
-    m = np.array([assets[t]["log_var_mean"] for t in ret_tickers])
-    idio_var = np.array([assets[t]["idio_var"] for t in ret_tickers])
-    phi_u = float(p["idio_phi"])
-    rng = _rng(seed, _S_IDIO)
-    nu = rng.standard_normal((n_days, n)) * np.sqrt(idio_var * (1.0 - phi_u**2))
-    u0 = rng.standard_normal(n) * np.sqrt(idio_var)
-    u = _ar1_filter(phi_u, nu, u0)
-    log_h = m + g[:, gidx] + u
-    h = np.exp(log_h)
-
-    # --- correlated return shocks ----------------------------------------------------------------------
-    lam = np.array([assets[t]["loadings"] for t in ret_tickers])          # (n, 4)
-    rng = _rng(seed, _S_FACTOR)
-    f = rng.standard_normal((n_days, 3 + k))
-    common = f[:, :3] @ lam[:, :3].T + f[:, 3 + gidx] * lam[:, 3]
-    idio_sd = np.sqrt(np.maximum(1.0 - (lam**2).sum(axis=1), 0.0))
-    z = common + _rng(seed, _S_EPS).standard_normal((n_days, n)) * idio_sd
-
-    is_crypto = np.array([assets[t]["asset_class"] == "crypto" for t in ret_tickers])
-    w_ns = float(p["nonsession_var_share"])
-    weight = np.where(is_crypto[None, :], 1.0, np.where(is_session[:, None], 1.0, w_ns))
-    drift = np.array([assets[t]["drift"] for t in ret_tickers])
-    r = drift + np.sqrt(weight * h) * z
-
-    # --- the 2025-01-27 shock: news-sized close-to-close returns ------------------------------------
-    shock_noise = _rng(seed, _S_SHOCK).standard_normal(n) * _SHOCK_JITTER_SD
-    target = np.log1p(np.array([assets[t]["shock_return"] for t in ret_tickers])) + shock_noise
-    prev_session = event - 1
-    while not is_session[prev_session]:
-        prev_session -= 1
-    nonsession_sum = r[prev_session + 1:event].sum(axis=0)                 # Sat+Sun for equities
-    r[event] = np.where(is_crypto, target, target - nonsession_sum)
-
-    cum = np.cumsum(r, axis=0)
-
-    # --- OHLC -----------------------------------------------------------------------------------------
-    rng_b = _rng(seed, _S_BRIDGE)
-    bridge_e = rng_b.standard_normal((n_days, n))
-    rng_u = _rng(seed, _S_UNIF)
-    u1 = 1.0 - rng_u.random((n_days, n))        # in (0, 1]
-    u2 = 1.0 - rng_u.random((n_days, n))
-    rng_v = _rng(seed, _S_VOLUME)
-    vol_noise = rng_v.standard_normal((n_days, n))
-    elasticity = float(p["volume_vol_elasticity"])
-    session_pos = np.flatnonzero(is_session)
-    all_pos = np.arange(n_days)
-    frames: dict[str, tuple[np.ndarray, Float64Array2D]] = {}
-    var_lh = np.array([float(np.var(log_h[:, j])) for j in range(n)])
-    for j, t in enumerate(ret_tickers):
-        a = assets[t]
-        anchor = int(days.searchsorted(pd.Timestamp(a["anchor_date"])))
-        shift = np.log(a["anchor_close"]) - cum[anchor, j]
-        if is_crypto[j]:
-            pos = all_pos
-            close = cum[:, j] + shift
-            open_ = np.concatenate([[close[0] - r[0, j]], close[:-1]])
-            v_intra = h[:, j]
-        else:
-            pos = session_pos
-            close = cum[pos, j] + shift
-            prev_close = np.concatenate([[close[0] - r[pos[0], j]], close[:-1]])
-            # returns of the non-session days since the previous session (they roll into the gap)
-            before = cum[pos - 1, j] + shift
-            nonsess = before - prev_close
-            f_on = float(a["overnight_share"])
-            r_s = r[pos, j]
-            h_s = h[pos, j]
-            overnight = f_on * r_s + np.sqrt(f_on * (1.0 - f_on) * h_s) * bridge_e[pos, j]
-            ev = np.searchsorted(pos, event)
-            total = close[ev] - prev_close[ev]
-            overnight[ev] = float(p["shock_gap_share"]) * total - nonsess[ev]
-            open_ = prev_close + nonsess + overnight
-            v_intra = (1.0 - f_on) * h_s
-        b = close - open_
-        hi, lo = _bridge_extremes(b, v_intra, u1[pos, j], u2[pos, j])
-        high = open_ + hi
-        low = open_ + lo
-        o, hh, ll, c = np.exp(open_), np.exp(high), np.exp(low), np.exp(close)
-        hh = np.maximum(hh, np.maximum(o, c))      # guard against exp rounding at the last ulp
-        ll = np.minimum(ll, np.minimum(o, c))
-        lv_mean, lv_sd = a.get("log_volume_mean"), a.get("log_volume_sd")
-        if lv_mean is None:
-            volume = np.full(len(pos), np.nan)
-        else:
-            resid_sd = float(np.sqrt(max(lv_sd**2 - elasticity**2 * var_lh[j], 0.05**2)))
-            lv = lv_mean + elasticity * (log_h[pos, j] - log_h[:, j].mean()) + resid_sd * vol_noise[pos, j]
-            volume = np.round(np.exp(lv), 0 if not is_crypto[j] else 4)
-        adj = np.full(len(pos), np.nan) if is_crypto[j] else c
-        frames[t] = (pos, np.column_stack([o, hh, ll, c, adj, volume]))
-
-    if "^VIX" in assets:
-        frames["^VIX"] = _simulate_vix(seed, p, g, groups, z, ret_tickers, session_pos, days, event)
-    g.flags.writeable = False
-    return _Market(days=days, frames=frames, group_log_var=g)
-
-
-def _simulate_vix(seed: int, p: Mapping[str, Any], g: Float64Array2D, groups: list[str],
-                  z: Float64Array2D, ret_tickers: list[str], session_pos: np.ndarray,
-                  days: pd.DatetimeIndex, event: int) -> tuple[np.ndarray, Float64Array2D]:
-    """^VIX: log level = mean + 0.5 * benchmark log-variance deviation + AR(1) noise on sessions.
-
-    The noise innovation is correlated (calibrated ``corr_spy``) with SPY's same-session return shock.
-    """
-    a = p["assets"]["^VIX"]
-    gb = g[session_pos, groups.index("benchmark")]
-    var_gb = float(p["group_var"]["stationary_var"][groups.index("benchmark")])
-    ar = float(a["ar1"])
-    var_nu = max(float(a["log_level_sd"]) ** 2 - 0.25 * var_gb, 0.01)
-    rho = float(np.clip(a["corr_spy"], -0.95, 0.95))
-    z_spy = z[session_pos, ret_tickers.index("SPY")] if "SPY" in ret_tickers else 0.0
-    rng = _rng(seed, _S_VIX)
-    n_s = len(session_pos)
-    e = rng.standard_normal((3, n_s))
-    innov = np.sqrt(var_nu * (1.0 - ar**2)) * (rho * z_spy + np.sqrt(1.0 - rho**2) * e[0])
-    ev = int(np.searchsorted(session_pos, event))
-    base = float(a["log_level_mean"]) + 0.5 * gb
-    nu = np.empty(n_s)
-    prev = float(np.sqrt(var_nu) * e[1, 0])
-    for s in range(n_s):
-        prev = ar * prev + innov[s]
-        if s == ev:   # news-sized jump of the close
-            prev = np.log1p(float(a["shock_return"])) + base[s - 1] + nu[s - 1] - base[s]
-        nu[s] = prev
-    close = base + nu
-    prev_close = np.concatenate([[close[0]], close[:-1]])
-    gap = np.sqrt(float(a["gap_var"])) * e[2]
-    gap[ev] = 0.7 * (close[ev] - prev_close[ev])
-    open_ = prev_close + gap
-    v = float(a["intraday_var"]) * np.exp(gb - 0.5 * var_gb)
-    rng_u = _rng(seed, _S_VIX_UNIF)
-    u1 = 1.0 - rng_u.random(n_s)
-    u2 = 1.0 - rng_u.random(n_s)
-    hi, lo = _bridge_extremes(close - open_, v, u1, u2)
-    o, c = np.exp(open_), np.exp(close)
-    hh = np.maximum(np.exp(open_ + hi), np.maximum(o, c))
-    ll = np.minimum(np.exp(open_ + lo), np.minimum(o, c))
-    return session_pos, np.column_stack([o, hh, ll, c, c, np.full(n_s, np.nan)])
+    return simulate_grid(demo_params(), days, is_session, int(days.searchsorted(EVENT_DATE)), seed)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -358,7 +151,7 @@ def _as_timestamp(value: str | date | pd.Timestamp | None, default: pd.Timestamp
 
 
 def simulate_market(tickers: Sequence[str] | None = None, start: str | date | None = "2023-01-01",
-                    end: str | date | None = "2025-06-30", seed: int = 0) -> dict[str, pd.DataFrame]:
+                    end: str | date | None = "2025-06-30", seed: SeedLike = 0) -> dict[str, pd.DataFrame]:
     """Simulate raw daily OHLCV frames for the demo universe (**simulated data**, not market data).
 
     Parameters
@@ -370,8 +163,9 @@ def simulate_market(tickers: Sequence[str] | None = None, start: str | date | No
         Inclusive window (``None``: the grid bounds 2010-01-01 / 2030-12-31). An asset whose simulated
         history starts later (the first date of the real series, e.g. TAO-USD 2024-04-11) starts there;
         if it starts after ``end`` its frame is empty.
-    seed : int
-        Non-negative seed. Frames depend only on (seed, ticker): the same seed gives byte-identical
+    seed : int, numpy Generator or None
+        Non-negative seed (a Generator gives one draw, None fresh entropy; the integer used is in
+        ``frame.attrs["seed"]``). Frames depend only on (seed, ticker): the same seed gives byte-identical
         frames in any process, for any window or ticker subset (a window is a slice of the same path).
 
     Returns
@@ -388,7 +182,7 @@ def simulate_market(tickers: Sequence[str] | None = None, start: str | date | No
     DataError
         Unknown ticker, or a window outside 2010-01-01 .. 2030-12-31 or with start > end.
     SpecificationError
-        Negative or non-integer seed, or an unparsable date.
+        A seed that is not a non-negative int, a Generator or None, or an unparsable date.
 
     Examples
     --------
@@ -399,7 +193,7 @@ def simulate_market(tickers: Sequence[str] | None = None, start: str | date | No
     >>> frames["NVDA"].attrs["simulated"]
     True
     """
-    seed = _check_seed(seed)
+    seed = resolve_seed(seed)
     lo = _as_timestamp(start, GRID_START, "start")
     hi = _as_timestamp(end, GRID_END, "end")
     if lo < GRID_START or hi > GRID_END:
@@ -431,12 +225,12 @@ def simulate_market(tickers: Sequence[str] | None = None, start: str | date | No
     return out
 
 
-def latent_group_log_variance(seed: int = 0) -> pd.DataFrame:
+def latent_group_log_variance(seed: SeedLike = 0) -> pd.DataFrame:
     """The latent group log-variance deviations :math:`g_d` over the whole grid (calendar days).
 
     For checks of the ground truth: an OLS VAR(1) on this frame estimates ``ground_truth().phi``.
     """
-    seed = _check_seed(seed)
+    seed = resolve_seed(seed)
     market = _simulate_grid(seed)
     frame = pd.DataFrame(np.array(market.group_log_var), index=market.days.rename("date"),
                          columns=list(demo_params()["groups"]))
@@ -465,7 +259,8 @@ def _generalized_fevd_twin(ma: Float64Array3D, sigma: Float64Array2D) -> Float64
         \theta_{ij}(H) = \frac{\sigma_{jj}^{-1} \sum_{h=0}^{H-1} (e_i' A_h \Sigma e_j)^2}
                               {\sum_{h=0}^{H-1} e_i' A_h \Sigma A_h' e_i}
 
-    rows then divided by their sums (METHODS.md 1.1).
+    rows then divided by their sums (docs/conventions.md, 'Diebold-Yilmaz connectedness'). The package
+    kernel :func:`contagion.var.fevd.generalized_fevd` computes the table; tests compare the two.
     """
     k = sigma.shape[0]
     num = np.zeros((k, k))
@@ -480,13 +275,8 @@ def _generalized_fevd_twin(ma: Float64Array3D, sigma: Float64Array2D) -> Float64
 
 
 def _generalized_fevd(phi: Float64Array2D, sigma: Float64Array2D, horizon: int) -> tuple[Float64Array2D, str]:
-    ma = _ma_coefficients(phi, horizon)
-    try:
-        kernels = importlib.import_module("contagion.var.fevd")
-        table = np.asarray(kernels.generalized_fevd(ma, sigma), dtype=np.float64)
-        return table, "contagion.var.fevd.generalized_fevd"
-    except (ImportError, AttributeError):
-        return _generalized_fevd_twin(ma, sigma), "contagion.simulate._generalized_fevd_twin"
+    table = np.asarray(generalized_fevd(_ma_coefficients(phi, horizon), sigma), dtype=np.float64)
+    return table, "contagion.var.fevd.generalized_fevd"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -104,7 +104,7 @@ def to_timestamp(value: DateLike, *, what: str) -> pd.Timestamp:
     except (TypeError, ValueError) as exc:
         raise SpecificationError(f"{what}={value!r} is not a date; use an ISO date such as '2025-01-27'."
                                  ) from exc
-    if ts is pd.NaT:
+    if pd.isna(ts):
         raise SpecificationError(f"{what}={value!r} is not a date; use an ISO date such as '2025-01-27'.")
     if ts.tz is not None:
         ts = ts.tz_convert(None)
@@ -164,7 +164,7 @@ def parse_date(value: str | date | pd.Timestamp | None, option: str = "date") ->
         raise SpecificationError(
             f"{option}={value!r} is not a date; use the ISO format YYYY-MM-DD."
         ) from err
-    if ts is pd.NaT:
+    if pd.isna(ts):
         raise SpecificationError(f"{option}={value!r} is not a date; use the ISO format YYYY-MM-DD.")
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)

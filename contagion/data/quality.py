@@ -17,8 +17,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from contagion._summary import Summary
+from contagion._typing import Float64Array1D
 from contagion.data._frame import column_values
 from contagion.errors import DataError
 
@@ -38,6 +41,8 @@ Severity = Literal["error", "warning"]
 #: Split ratios checked by the suspected-split rule (and their inverses).
 _SPLIT_RATIOS = np.array([2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0])
 _MAX_LISTED = 10
+#: datetime64[ns] arrays of row dates (belongs in contagion._typing with the other array aliases).
+_Dates = npt.NDArray[np.datetime64]
 
 
 def _day(value: Any) -> str:
@@ -120,6 +125,22 @@ class DataQualityReport:
         df["warnings"] = df["ticker"].map(n_warn).fillna(0).astype(int)
         df["status"] = np.where(df["errors"] > 0, "error", np.where(df["warnings"] > 0, "warning", "ok"))
         return df
+
+    def summary(self) -> Summary:
+        """Counts by severity, then one row per ticker (main table) and the issue counts by check."""
+        per_ticker = self.to_frame()
+        counts: dict[str, dict[str, int]] = {}
+        for issue in self.issues:
+            row = counts.setdefault(issue.check, {"errors": 0, "warnings": 0})
+            row["errors" if issue.severity == "error" else "warnings"] += 1
+        by_check = pd.DataFrame.from_dict(counts, orient="index", columns=["errors", "warnings"],
+                                          dtype="int64")
+        by_check.index.name = "check"
+        status = "ok" if self.ok else "errors: the data cannot be used as they are"
+        header = (f"tickers: {len(self.summaries)}",
+                  f"errors: {len(self.errors)}, warnings: {len(self.warnings)} ({status})")
+        return Summary("Data quality report", header=header,
+                       tables=(("tickers", per_ticker), ("issues by check", by_check)))
 
     def issues_frame(self) -> pd.DataFrame:
         """One row per issue (ticker, severity, check, message, dates)."""
@@ -259,7 +280,7 @@ def check_frame(
     sessions : DatetimeIndex, optional
         Session calendar for exchange-traded assets (default: XNYS from exchange_calendars).
     """
-    from contagion.data.calendar import exchange_sessions, return_price
+    from contagion.data.calendar import exchange_sessions
 
     issues = structural_issues(ticker, frame, origin)
     where = f"{origin}: " if origin else ""
@@ -270,30 +291,63 @@ def check_frame(
         return TickerSummary(ticker, origin), issues
     dn = idx.to_numpy(dtype="datetime64[ns]")
     uniq = dn if bool(np.all(dn[1:] > dn[:-1])) else np.unique(dn)
+    if not twenty_four_seven and sessions is None:
+        sessions = exchange_sessions("XNYS")
+    missing = _calendar_issues(ticker, uniq, None if twenty_four_seven else sessions, where, issues)
+    o, h, lo, c = column_values(frame, PRICE_COLUMNS).T
+    n_incons = _ohlc_issues(ticker, (o, h, lo, c), idx, where, issues)
+    n_runs = _stale_issues(ticker, c, dn, stale_min_run, where, issues)
+    n_ext, n_splits = _move_issues(ticker, frame, (o, c), dn, twenty_four_seven=twenty_four_seven,
+                                   extreme_threshold=extreme_threshold, where=where, issues=issues)
+    price_cols = [col for col in (*PRICE_COLUMNS, "adj_close") if col in frame.columns]
+    vals = column_values(frame, price_cols)
+    summary = TickerSummary(
+        ticker=ticker,
+        origin=origin,
+        first=_day(uniq[0]),
+        last=_day(uniq[-1]),
+        rows=n,
+        missing_sessions=missing,
+        duplicate_dates=len(dn) - len(uniq),
+        non_positive=int((np.isfinite(vals) & (vals <= 0)).any(axis=1).sum()),
+        ohlc_inconsistent=n_incons,
+        stale_runs=n_runs,
+        extreme_moves=n_ext,
+        suspected_splits=n_splits,
+    )
+    return summary, issues
 
-    # missing sessions / days
-    if twenty_four_seven:
+
+def _calendar_issues(ticker: str, uniq: _Dates, sessions: pd.DatetimeIndex | None,
+                     where: str, issues: list[QualityIssue]) -> int:
+    """Missing sessions (XNYS for ``sessions``, every UTC day for ``sessions=None``) and rows off the
+    calendar; appends the warnings and returns the number of missing sessions."""
+    if sessions is None:
         expected = np.arange(uniq[0], uniq[-1] + np.timedelta64(1, "D"), np.timedelta64(1, "D"))
     else:
-        if sessions is None:
-            sessions = exchange_sessions("XNYS")
         sn = sessions.to_numpy(dtype="datetime64[ns]")
         expected = sn[(sn >= uniq[0]) & (sn <= uniq[-1])]
     missing = np.setdiff1d(expected, uniq, assume_unique=True)
     if len(missing):
-        kind = "UTC days" if twenty_four_seven else "XNYS sessions"
+        kind = "UTC days" if sessions is None else "XNYS sessions"
         issues.append(QualityIssue(ticker, "warning", "missing_sessions",
                                    f"{where}{len(missing)} missing {kind}: {_fmt_dates(missing)}.",
                                    tuple(_day(x) for x in missing[:_MAX_LISTED])))
-    if not twenty_four_seven:
+    if sessions is not None:
         extra = np.setdiff1d(uniq, expected, assume_unique=True)
         if len(extra):
             issues.append(QualityIssue(
                 ticker, "warning", "non_session_dates",
                 f"{where}{len(extra)} row(s) on dates that are not XNYS sessions: {_fmt_dates(extra)}; "
                 "they roll into the next session.", tuple(_day(x) for x in extra[:_MAX_LISTED])))
+    return len(missing)
 
-    o, h, lo, c = column_values(frame, PRICE_COLUMNS).T
+
+def _ohlc_issues(ticker: str, ohlc: tuple[Float64Array1D, ...], idx: pd.DatetimeIndex, where: str,
+                 issues: list[QualityIssue]) -> int:
+    """Rows without a close and rows whose open/close lie outside [low, high]; returns the latter count."""
+    o, h, lo, c = ohlc
+    dn = idx.to_numpy(dtype="datetime64[ns]")
     nan_close = np.flatnonzero(~np.isfinite(c))
     if len(nan_close):
         issues.append(QualityIssue(ticker, "warning", "missing_close",
@@ -310,8 +364,12 @@ def check_frame(
             f"{where}{len(bad)} row(s) where open/close lie outside [low, high]: {_fmt_dates(dn[bad])}; "
             "range estimators on these days are unreliable.",
             tuple(_day(idx[i]) for i in bad[:_MAX_LISTED])))
+    return len(bad)
 
-    # stale runs of identical closes
+
+def _stale_issues(ticker: str, c: Float64Array1D, dn: _Dates, stale_min_run: int,
+                  where: str, issues: list[QualityIssue]) -> int:
+    """Runs of at least ``stale_min_run`` identical closes; returns their number."""
     valid_c = np.isfinite(c)
     cc = c[valid_c]
     cidx = dn[valid_c]
@@ -321,8 +379,16 @@ def check_frame(
         issues.append(QualityIssue(ticker, "warning", "stale_prices",
                                    f"{where}{len(runs)} run(s) of >= {stale_min_run} identical closes: {desc}.",
                                    tuple(_day(cidx[s]) for s, _ in runs[:_MAX_LISTED])))
+    return len(runs)
 
-    # extreme moves and suspected splits on the return price
+
+def _move_issues(ticker: str, frame: pd.DataFrame, oc: tuple[Float64Array1D, Float64Array1D],
+                 dn: _Dates, *, twenty_four_seven: bool, extreme_threshold: float,
+                 where: str, issues: list[QualityIssue]) -> tuple[int, int]:
+    """Extreme daily moves and suspected unadjusted splits on the return price; returns both counts."""
+    from contagion.data.calendar import return_price
+
+    o, c = oc
     p = return_price(frame).to_numpy(dtype=np.float64)
     pv = np.isfinite(p) & (p > 0)
     pidx = dn[pv]
@@ -354,24 +420,7 @@ def check_frame(
             ticker, "warning", "suspected_split",
             f"{where}{len(splits)} jump(s) close to a split ratio: {desc}; check that prices are split-adjusted.",
             tuple(_day(rdates[i]) for i in splits[:_MAX_LISTED])))
-
-    price_cols = [col for col in (*PRICE_COLUMNS, "adj_close") if col in frame.columns]
-    vals = column_values(frame, price_cols)
-    summary = TickerSummary(
-        ticker=ticker,
-        origin=origin,
-        first=_day(uniq[0]),
-        last=_day(uniq[-1]),
-        rows=n,
-        missing_sessions=len(missing),
-        duplicate_dates=len(dn) - len(uniq),
-        non_positive=int((np.isfinite(vals) & (vals <= 0)).any(axis=1).sum()),
-        ohlc_inconsistent=len(bad),
-        stale_runs=len(runs),
-        extreme_moves=len(ext),
-        suspected_splits=len(splits),
-    )
-    return summary, issues
+    return len(ext), len(splits)
 
 
 def validate_frame(ticker: str, frame: pd.DataFrame, origin: str = "") -> pd.DataFrame:

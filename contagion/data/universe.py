@@ -4,7 +4,7 @@ The registry covers every series in ``../shared/data/markets`` (the 37 files of 
 tickers of the built-in ``deepseek-2025`` study and the historical token symbols that matter for splicing
 (``RNDR-USD``, ``AGIX-USD``, ``OCEAN-USD``).
 
-Quirks recorded here (METHODS.md section 5):
+Quirks recorded here (docs/conventions.md, 'Data facts'):
 
 - Bittensor is ``TAO22974-USD`` on Yahoo (a bare ``TAO-USD`` collides with another coin); our ticker stays
   ``TAO-USD``.
@@ -41,6 +41,7 @@ __all__ = [
     "GROUPS",
     "Asset",
     "Migration",
+    "asset_class_of",
     "get_asset",
     "is_known",
     "is_twenty_four_seven",
@@ -233,6 +234,18 @@ def get_asset(ticker: str) -> Asset:
     return ASSETS[canonical]
 
 
+def asset_class_of(ticker: str) -> str:
+    """The registry's asset class of ``ticker``; outside the registry a ``-USD`` / ``-USDT`` suffix means
+    ``"crypto"``, anything else ``"equity"``.
+
+    >>> asset_class_of("SPY"), asset_class_of("FOO-USD"), asset_class_of("FOO")
+    ('etf', 'crypto', 'equity')
+    """
+    if is_known(ticker):
+        return str(get_asset(ticker).asset_class)
+    return "crypto" if ticker.upper().endswith(("-USD", "-USDT")) else "equity"
+
+
 def tickers_in_group(group: str) -> tuple[str, ...]:
     """Current (non-historical) tickers of ``group`` in registry order."""
     if group not in GROUPS:
@@ -286,7 +299,8 @@ def splice_series(old: pd.DataFrame, new: pd.DataFrame, *, old_name: str = "old"
                 f"by a median {median:.1%} (> {tolerance:.0%}); check the symbols or load them separately."
             )
     head = old.loc[old.index < new.index[0]]
-    return pd.concat([head, new]).sort_index()
+    spliced: pd.DataFrame = pd.concat([head, new]).sort_index()
+    return spliced
 
 
 def migrated_series(old: pd.DataFrame, into: pd.DataFrame, migration: Migration) -> pd.DataFrame:

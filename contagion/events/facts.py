@@ -25,19 +25,27 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from contagion._summary import Summary
 from contagion.data._frame import DateLike, as_frame, policy_name, to_timestamp
+from contagion.data.universe import asset_class_of
 from contagion.errors import DataError, SpecificationError
+from contagion.events._verdicts import MEASURES, VERDICTS, verdict_at_least, verdict_move, verdict_value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "AI_LARGEST",
     "AI_TOKENS",
     "ALTCOINS",
+    "MEASURES",
     "NVDA_SHARES_OUTSTANDING",
+    "VERDICTS",
     "FactThresholds",
     "FactsTable",
     "deepseek_facts",
@@ -54,8 +62,6 @@ AI_TOKENS = ("FET-USD", "RENDER-USD", "TAO-USD", "NEAR-USD", "GRT-USD", "WLD-USD
 #: capitalisations are not part of the price data; pass ``ai_largest`` to change).
 AI_LARGEST = ("NEAR-USD", "ICP-USD", "TAO-USD", "RENDER-USD", "FET-USD")
 
-MEASURES = ("close_to_close", "aligned_session", "intraday_low", "two_day")
-VERDICTS = ("confirmed", "partly confirmed", "not confirmed", "not assessed")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,8 +120,8 @@ class FactsTable:
         """Verdict per claim id."""
         return self.table.set_index("claim_id")["verdict"].copy()
 
-    def summary(self) -> str:
-        """Plain-text table: claim, the four figures, verdict and the reason, then the assumptions."""
+    def summary(self) -> Summary:
+        """Claim, the four figures, verdict and the reason, then the assumptions (tables: claims, detail)."""
 
         def fmt(v: float, unit: str) -> str:
             if not np.isfinite(v):
@@ -138,16 +144,34 @@ class FactsTable:
                 lines.append(f"    note: {row['note']}")
         lines.append("")
         lines.extend(f"assumption: {a}" for a in self.assumptions)
-        return "\n".join(lines)
+        return Summary(lines[0], header=(), tables=(("claims", self.table.copy()), ("detail", self.detail.copy())),
+                       notes=tuple(f"assumption: {a}" for a in self.assumptions), text="\n".join(lines))
+
+    def plot(self) -> Figure:
+        """The four figures of every percentage claim against its band (shaded), verdict in the label."""
+        from matplotlib.figure import Figure
+
+        pct = self.table[self.table["unit"] == "%"].reset_index(drop=True)
+        fig = Figure(figsize=(7.5, 0.55 * len(pct) + 1.6), layout="constrained")
+        ax = fig.add_subplot(1, 1, 1)
+        y = np.arange(len(pct), dtype=np.float64)
+        low_edge = float(np.nanmin(pct[list(MEASURES)].to_numpy(dtype=np.float64), initial=0.0)) - 2.0
+        for i in range(len(pct)):
+            lo, hi = float(pct["band_low"].iloc[i]), float(pct["band_high"].iloc[i])
+            ax.fill_betweenx([y[i] - 0.35, y[i] + 0.35], max(lo, low_edge), hi, color="0.88")
+        for k, measure in enumerate(MEASURES):
+            ax.plot(pct[measure].to_numpy(dtype=np.float64), y + 0.15 * (k - 1.5), "o", ms=4,
+                    label=measure.replace("_", " "))
+        ax.set_yticks(y, [f"{c} [{v}]" for c, v in zip(pct["claim"], pct["verdict"], strict=True)])
+        ax.invert_yaxis()
+        ax.axvline(0.0, color="0.5", lw=0.8)
+        ax.set_xlabel("simple return (%); shaded: the claim's band")
+        ax.set_title(f"DeepSeek facts table, event {self.event.date()}")
+        ax.legend(loc="best", fontsize="small")
+        return fig
 
 
 # ---------------------------------------------------------------------------------------------------------
-
-
-def _asset_class(ticker: str) -> str:
-    from contagion.events.study import _default_asset_class
-
-    return _default_asset_class(ticker)
 
 
 def _prices(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
@@ -183,7 +207,7 @@ def _asset_figures(
     close_next = float(px["close"].iloc[pos + 1])
     row: dict[str, Any] = {
         "ticker": ticker,
-        "asset_class": _asset_class(ticker),
+        "asset_class": asset_class_of(ticker),
         "base_date": base_date,
         "close_base": close_base,
         "event_date": event,
@@ -216,51 +240,129 @@ def _asset_figures(
     return row
 
 
-def _verdict_move(
-    figures: Mapping[str, float], band: tuple[float, float]
-) -> tuple[str, str]:
-    """Verdict for a fall claim; ``band`` is (lowest return, highest return) in percent, e.g. (-20.4, -13.6)."""
-    lo, hi = band
-    c2c = figures["close_to_close"]
-    if lo <= c2c <= hi:
-        if not math.isfinite(lo):
-            return "confirmed", f"close-to-close {c2c:+.2f}% is at or below {hi:+.2f}%"
-        return "confirmed", f"close-to-close {c2c:+.2f}% is inside [{lo:+.2f}%, {hi:+.2f}%]"
-    if c2c < lo:
-        return "partly confirmed", (f"close-to-close {c2c:+.2f}% is a larger fall than the band "
-                                    f"[{lo:+.2f}%, {hi:+.2f}%]")
-    reached = [m for m in MEASURES[1:] if np.isfinite(figures[m]) and figures[m] <= hi]
-    if reached:
-        parts = ", ".join(f"{m.replace('_', ' ')} {figures[m]:+.2f}%" for m in reached)
-        return "partly confirmed", (f"close-to-close {c2c:+.2f}% misses the band, but {parts} reach(es) "
-                                    f"{hi:+.2f}%")
-    return "not confirmed", f"no figure reaches {hi:+.2f}% (close-to-close {c2c:+.2f}%)"
+def _aligned_setup(raw_frames: Mapping[str, pd.DataFrame], aligned_returns: Any, event_ts: pd.Timestamp,
+                   ) -> tuple[str, pd.DataFrame | None, pd.Timestamp | None]:
+    """The aligned-session source: the given aligned returns (and their policy), or the exchange-policy base
+    date (the last equity session before the event) to compute it from the raw frames."""
+    if aligned_returns is not None:
+        aligned_policy = policy_name(aligned_returns)
+        if aligned_policy == "unrecorded":
+            aligned_policy = "as given (aligned_returns)"
+        return aligned_policy, as_frame(aligned_returns, what="aligned_returns"), None
+    equity_dates = [
+        pd.DatetimeIndex(f.index) for t, f in raw_frames.items() if asset_class_of(t) != "crypto"
+    ]
+    before = [idx[idx < event_ts] for idx in equity_dates]
+    before = [b for b in before if len(b)]
+    aligned_base = max(b[-1] for b in before) if before else event_ts - pd.offsets.BDay(1)
+    return "exchange", None, aligned_base
 
 
-def _verdict_at_least(figures: Mapping[str, float], threshold: float, what: str) -> tuple[str, str]:
-    """Verdict when the claim holds if a figure is >= ``threshold`` (counts, $bn lost)."""
-    c2c = figures["close_to_close"]
-    if c2c >= threshold:
-        return "confirmed", f"close-to-close {what} {c2c:g} >= {threshold:g}"
-    reached = [m for m in MEASURES[1:] if np.isfinite(figures[m]) and figures[m] >= threshold]
-    if reached:
-        parts = ", ".join(f"{m.replace('_', ' ')} {figures[m]:g}" for m in reached)
-        return "partly confirmed", f"close-to-close {what} {c2c:g} < {threshold:g}, but {parts} reach it"
-    return "not confirmed", f"no {what} reaches {threshold:g} (close-to-close {c2c:g})"
+_MOVE_RULE = ("confirmed if close-to-close is inside the band; partly if it overshoots the band or "
+              "another figure reaches the band's near edge; else not confirmed")
 
 
-def _verdict_value(figures: Mapping[str, float], band: tuple[float, float]) -> tuple[str, str]:
-    lo, hi = band
-    c2c = figures["close_to_close"]
-    if lo <= c2c <= hi:
-        return "confirmed", f"close-to-close loss ${c2c:,.1f}bn is inside [${lo:,.0f}bn, ${hi:,.0f}bn]"
-    if c2c > hi:
-        return "partly confirmed", f"close-to-close loss ${c2c:,.1f}bn exceeds the band"
-    reached = [m for m in MEASURES[1:] if np.isfinite(figures[m]) and figures[m] >= lo]
-    if reached:
-        parts = ", ".join(f"{m.replace('_', ' ')} ${figures[m]:,.1f}bn" for m in reached)
-        return "partly confirmed", f"close-to-close loss ${c2c:,.1f}bn misses the band, but {parts} reach(es) it"
-    return "not confirmed", f"no figure reaches ${lo:,.0f}bn (close-to-close ${c2c:,.1f}bn)"
+def _not_assessed(absent: Sequence[str]) -> tuple[str, str]:
+    return "not assessed", f"no data for {', '.join(absent)}"
+
+
+class _Claims:
+    """The claims table under construction: one method per kind of claim, rows in ``self.rows``."""
+
+    def __init__(self, thresholds: FactThresholds, by_ticker: pd.DataFrame) -> None:
+        self.th = thresholds
+        self.by_ticker = by_ticker
+        self.rows: list[dict[str, Any]] = []
+
+    def figures_of(self, tickers: Sequence[str]) -> tuple[dict[str, float], list[str], list[str]]:
+        present = [t for t in tickers if t in self.by_ticker.index]
+        absent = [t for t in tickers if t not in self.by_ticker.index]
+        figs = {m: float(self.by_ticker.loc[present, m].median()) if present else np.nan for m in MEASURES}
+        return figs, present, absent
+
+    def add(self, claim_id: str, text: str, tickers: Sequence[str], unit: str, claimed: str,
+            band: tuple[float, float], figs: Mapping[str, float], verdict: tuple[str, str], rule: str,
+            note: str = "") -> None:
+        self.rows.append({
+            "claim_id": claim_id, "claim": text, "assets": ", ".join(tickers), "unit": unit,
+            "claimed": claimed, "band_low": band[0], "band_high": band[1], **figs,
+            "verdict": verdict[0], "basis": verdict[1], "rule": rule, "note": note,
+        })
+
+    def about(self, claim_id: str, text: str, tickers: Sequence[str], fall: float, note: str = "") -> None:
+        """A "fell about X%" claim."""
+        th = self.th
+        lo_fall, hi_fall = th.about(fall)
+        band = (-hi_fall, -lo_fall)
+        figs, present, absent = self.figures_of(tickers)
+        verdict = verdict_move(figs, band) if present else _not_assessed(absent)
+        extra = f"; missing: {', '.join(absent)}" if present and absent else ""
+        group_note = "median across the group" if len(tickers) > 1 else ""
+        self.add(claim_id, text, tickers, "%", f"about -{fall:g}%", band, figs, verdict,
+                 f"band {fall:g}% +- max({th.relative_band:.0%}, {th.min_band_pp:g}pp); {_MOVE_RULE}",
+                 "; ".join(x for x in (group_note, note) if x) + extra)
+
+    def nvda_value(self, rows: Sequence[Mapping[str, Any]], nvda_shares: float) -> None:
+        """"NVDA lost about $600bn": market value lost = shares outstanding x price fall, per figure."""
+        th = self.th
+        band_v = (600.0 * (1 - th.relative_band), 600.0 * (1 + th.relative_band))
+        if "NVDA" in self.by_ticker.index:
+            nvda = next(row for row in rows if row["ticker"] == "NVDA")
+            r = {k: float(nvda[k]) for k in ("close_base", "close_event", "low_event", "close_next",
+                                             "aligned_session")}
+            base = r["close_base"]
+            lost = {
+                "close_to_close": nvda_shares * (base - r["close_event"]) / 1e9,
+                "aligned_session": nvda_shares * base * -r["aligned_session"] / 100.0 / 1e9,
+                "intraday_low": nvda_shares * (base - r["low_event"]) / 1e9,
+                "two_day": nvda_shares * (base - r["close_next"]) / 1e9,
+            }
+            verdict_v = verdict_value(lost, band_v)
+        else:
+            lost = dict.fromkeys(MEASURES, np.nan)
+            verdict_v = _not_assessed(["NVDA"])
+        self.add("nvda_value", "NVDA lost about $600bn of market value", ["NVDA"], "$bn", "about $600bn", band_v,
+                 lost, verdict_v,
+                 f"band $600bn +- {th.relative_band:.0%}; confirmed if the close-to-close loss is inside, partly "
+                 "if it exceeds the band or another figure reaches it",
+                 f"loss = shares outstanding x price fall; assumed {nvda_shares / 1e9:.2f}bn shares (around "
+                 "January 2025; not in the price data)")
+
+    def altcoins(self, altcoins: Sequence[str]) -> None:
+        """"Altcoins fell 8-10%": the group median against the padded range."""
+        figs, present, absent = self.figures_of(altcoins)
+        band_a = (-10.0 - self.th.range_pad_pp, -8.0 + self.th.range_pad_pp)
+        self.add("altcoins_fall", "Altcoins fell 8-10%", list(altcoins), "%", "-8% to -10%", band_a, figs,
+                 verdict_move(figs, band_a) if present else _not_assessed(absent),
+                 f"band 8-10% padded by {self.th.range_pad_pp:g}pp; {_MOVE_RULE}",
+                 "median across the group" + (f"; missing: {', '.join(absent)}" if present and absent else ""))
+
+    def largest_hit(self, ai_largest: Sequence[str]) -> None:
+        """"Four of the five largest AI tokens were hit hard": a count per figure."""
+        th = self.th
+        present = [t for t in ai_largest if t in self.by_ticker.index]
+        absent = [t for t in ai_largest if t not in self.by_ticker.index]
+        counts = {
+            m: float((self.by_ticker.loc[present, m] <= -th.hard_hit_pct).sum()) if present else np.nan
+            for m in MEASURES
+        }
+        need = 4.0
+        self.add("ai_largest_hit", "Four of the five largest AI tokens were hit hard", list(ai_largest),
+                 "assets", "4 of 5", (need, float(len(ai_largest))), counts,
+                 verdict_at_least(counts, need, "count") if present else _not_assessed(absent),
+                 f"hit hard = fall of at least {th.hard_hit_pct:g}%; confirmed if the close-to-close count is "
+                 ">= 4, partly if another figure's count is, else not confirmed",
+                 "five largest assumed (market capitalisations are not in the price data)"
+                 + (f"; missing: {', '.join(absent)}" if absent else ""))
+
+    def sharp_fall(self, ticker: str) -> None:
+        """"<ticker> fell sharply": a fall of at least ``sharp_fall_pct``."""
+        figs, present, absent = self.figures_of([ticker])
+        band_m = (-math.inf, -self.th.sharp_fall_pct)
+        self.add(f"{ticker.lower()}_fall", f"{ticker} fell sharply", [ticker], "%", "sharp fall", band_m, figs,
+                 verdict_move(figs, band_m) if present else _not_assessed(absent),
+                 f"sharp = fall of at least {self.th.sharp_fall_pct:g}%; confirmed if close-to-close is, partly "
+                 "if only another figure is, else not confirmed")
 
 
 def deepseek_facts(
@@ -317,124 +419,27 @@ def deepseek_facts(
     event_ts = to_timestamp(event, what="event")
     if not (math.isfinite(nvda_shares) and nvda_shares > 0):
         raise SpecificationError(f"nvda_shares must be a positive number, got {nvda_shares!r}.")
-    aligned: pd.DataFrame | None = None
-    aligned_base: pd.Timestamp | None = None
-    if aligned_returns is not None:
-        aligned_policy = policy_name(aligned_returns)
-        if aligned_policy == "unrecorded":
-            aligned_policy = "as given (aligned_returns)"
-        aligned = as_frame(aligned_returns, what="aligned_returns")
-    else:
-        aligned_policy = "exchange"
-        equity_dates = [
-            pd.DatetimeIndex(f.index) for t, f in raw_frames.items() if _asset_class(t) != "crypto"
-        ]
-        before = [idx[idx < event_ts] for idx in equity_dates]
-        before = [b for b in before if len(b)]
-        aligned_base = max(b[-1] for b in before) if before else event_ts - pd.offsets.BDay(1)
-
+    aligned_policy, aligned, aligned_base = _aligned_setup(raw_frames, aligned_returns, event_ts)
     wanted = list(dict.fromkeys(["NVDA", "BTC-USD", "MARA", "RIOT", *altcoins, *ai_tokens, *ai_largest]))
     rows = [
         _asset_figures(t, raw_frames[t], event_ts, aligned_base, aligned) for t in wanted if t in raw_frames
     ]
     detail = pd.DataFrame.from_records(rows)
-    by_ticker = detail.set_index("ticker") if not detail.empty else pd.DataFrame()
-
-    claims: list[dict[str, Any]] = []
-
-    def figures_of(tickers: Sequence[str]) -> tuple[dict[str, float], list[str], list[str]]:
-        present = [t for t in tickers if t in by_ticker.index]
-        absent = [t for t in tickers if t not in by_ticker.index]
-        figs = {m: float(by_ticker.loc[present, m].median()) if present else np.nan for m in MEASURES}
-        return figs, present, absent
-
-    def add(claim_id: str, text: str, tickers: Sequence[str], unit: str, claimed: str,
-            band: tuple[float, float], figs: dict[str, float], verdict: tuple[str, str], rule: str,
-            note: str = "") -> None:
-        claims.append({
-            "claim_id": claim_id, "claim": text, "assets": ", ".join(tickers), "unit": unit,
-            "claimed": claimed, "band_low": band[0], "band_high": band[1], **figs,
-            "verdict": verdict[0], "basis": verdict[1], "rule": rule, "note": note,
-        })
-
-    def not_assessed(absent: Sequence[str]) -> tuple[str, str]:
-        return "not assessed", f"no data for {', '.join(absent)}"
-
-    move_rule = ("confirmed if close-to-close is inside the band; partly if it overshoots the band or "
-                 "another figure reaches the band's near edge; else not confirmed")
-
-    def about_claim(claim_id: str, text: str, tickers: Sequence[str], fall: float, note: str = "") -> None:
-        lo_fall, hi_fall = th.about(fall)
-        band = (-hi_fall, -lo_fall)
-        figs, present, absent = figures_of(tickers)
-        verdict = _verdict_move(figs, band) if present else not_assessed(absent)
-        extra = f"; missing: {', '.join(absent)}" if present and absent else ""
-        group_note = "median across the group" if len(tickers) > 1 else ""
-        add(claim_id, text, tickers, "%", f"about -{fall:g}%", band, figs, verdict,
-            f"band {fall:g}% +- max({th.relative_band:.0%}, {th.min_band_pp:g}pp); {move_rule}",
-            "; ".join(x for x in (group_note, note) if x) + extra)
-
+    claims = _Claims(th, detail.set_index("ticker") if not detail.empty else pd.DataFrame())
     # 1-2. NVDA
-    about_claim("nvda_fall", "NVDA fell about 17%", ["NVDA"], 17.0)
-    if "NVDA" in by_ticker.index:
-        nvda = next(row for row in rows if row["ticker"] == "NVDA")
-        r = {k: float(nvda[k]) for k in ("close_base", "close_event", "low_event", "close_next",
-                                         "aligned_session")}
-        base = r["close_base"]
-        lost = {
-            "close_to_close": nvda_shares * (base - r["close_event"]) / 1e9,
-            "aligned_session": nvda_shares * base * -r["aligned_session"] / 100.0 / 1e9,
-            "intraday_low": nvda_shares * (base - r["low_event"]) / 1e9,
-            "two_day": nvda_shares * (base - r["close_next"]) / 1e9,
-        }
-        band_v = (600.0 * (1 - th.relative_band), 600.0 * (1 + th.relative_band))
-        verdict_v = _verdict_value(lost, band_v)
-    else:
-        lost = dict.fromkeys(MEASURES, np.nan)
-        band_v = (600.0 * (1 - th.relative_band), 600.0 * (1 + th.relative_band))
-        verdict_v = not_assessed(["NVDA"])
-    add("nvda_value", "NVDA lost about $600bn of market value", ["NVDA"], "$bn", "about $600bn", band_v, lost,
-        verdict_v,
-        f"band $600bn +- {th.relative_band:.0%}; confirmed if the close-to-close loss is inside, partly if it "
-        "exceeds the band or another figure reaches it",
-        f"loss = shares outstanding x price fall; assumed {nvda_shares / 1e9:.2f}bn shares (around January "
-        "2025; not in the price data)")
+    claims.about("nvda_fall", "NVDA fell about 17%", ["NVDA"], 17.0)
+    claims.nvda_value(rows, nvda_shares)
     # 3. bitcoin
-    about_claim("btc_fall", "Bitcoin fell about 5%", ["BTC-USD"], 5.0,
-                "crypto close-to-close = UTC day 26 -> 27 Jan")
+    claims.about("btc_fall", "Bitcoin fell about 5%", ["BTC-USD"], 5.0, "crypto close-to-close = UTC day 26 -> 27 Jan")
     # 4. altcoins 8-10%
-    figs, present, absent = figures_of(altcoins)
-    band_a = (-10.0 - th.range_pad_pp, -8.0 + th.range_pad_pp)
-    add("altcoins_fall", "Altcoins fell 8-10%", list(altcoins), "%", "-8% to -10%", band_a, figs,
-        _verdict_move(figs, band_a) if present else not_assessed(absent),
-        f"band 8-10% padded by {th.range_pad_pp:g}pp; {move_rule}",
-        "median across the group" + (f"; missing: {', '.join(absent)}" if present and absent else ""))
+    claims.altcoins(altcoins)
     # 5. AI tokens about 10% in 24 hours; four of the five largest hit hard
-    about_claim("ai_tokens_fall", "AI tokens fell about 10% in 24 hours", list(ai_tokens), 10.0,
-                "crypto close-to-close = the UTC day, i.e. 24 hours")
-    present = [t for t in ai_largest if t in by_ticker.index]
-    absent = [t for t in ai_largest if t not in by_ticker.index]
-    counts = {
-        m: float((by_ticker.loc[present, m] <= -th.hard_hit_pct).sum()) if present else np.nan
-        for m in MEASURES
-    }
-    need = 4.0
-    add("ai_largest_hit", "Four of the five largest AI tokens were hit hard", list(ai_largest), "assets",
-        "4 of 5", (need, float(len(ai_largest))), counts,
-        _verdict_at_least(counts, need, "count") if present else not_assessed(absent),
-        f"hit hard = fall of at least {th.hard_hit_pct:g}%; confirmed if the close-to-close count is >= 4, "
-        "partly if another figure's count is, else not confirmed",
-        "five largest assumed (market capitalisations are not in the price data)"
-        + (f"; missing: {', '.join(absent)}" if absent else ""))
+    claims.about("ai_tokens_fall", "AI tokens fell about 10% in 24 hours", list(ai_tokens), 10.0,
+                 "crypto close-to-close = the UTC day, i.e. 24 hours")
+    claims.largest_hit(ai_largest)
     # 6. miners
     for miner in ("MARA", "RIOT"):
-        figs, present, absent = figures_of([miner])
-        band_m = (-math.inf, -th.sharp_fall_pct)
-        add(f"{miner.lower()}_fall", f"{miner} fell sharply", [miner], "%", "sharp fall", band_m, figs,
-            _verdict_move(figs, band_m) if present else not_assessed(absent),
-            f"sharp = fall of at least {th.sharp_fall_pct:g}%; confirmed if close-to-close is, partly if only "
-            "another figure is, else not confirmed")
-
+        claims.sharp_fall(miner)
     assumptions = (
         f"NVDA shares outstanding {nvda_shares / 1e9:.2f}bn (around January 2025; an input, not derived "
         "from the data)",
@@ -449,6 +454,6 @@ def deepseek_facts(
         aligned_policy=aligned_policy,
         thresholds=th,
         assumptions=assumptions,
-        table=pd.DataFrame.from_records(claims),
+        table=pd.DataFrame.from_records(claims.rows),
         detail=detail,
     )

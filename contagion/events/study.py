@@ -4,258 +4,81 @@
 their cross-sectional and standardised (Boehmer, Musumeci & Poulsen 1991) t-statistics, group averages and
 abnormal volatility, with **sessions = rows of the panel**: the calendar policy the panel recorded (e.g.
 ``"exchange"``: crypto weekend returns roll into Monday) decides what "day 0" and "day +1" are.
+
+The normal-return models live in :mod:`contagion.events._normal`, the result in
+:mod:`contagion.events.results`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from contagion._typing import Float64Array1D
-from contagion.data._frame import (
-    DateLike,
-    as_frame,
-    check_session,
-    describe_policy,
-    policy_name,
-)
+from contagion._typing import Float64Array1D, IntArray
+from contagion.data._frame import DateLike, as_frame, check_session, describe_policy, policy_name
+from contagion.data.universe import asset_class_of
 from contagion.errors import DataError, SpecificationError
+from contagion.events._groups import group_table, mean_pairwise_correlation
+from contagion.events._normal import (
+    MODELS,
+    NormalFit,
+    NormalModel,
+    ar_variance,
+    car_variance,
+    expected_returns,
+    fit_normal_model,
+)
+from contagion.events.results import EventStudyResult
 
 __all__ = ["EventStudyResult", "event_study", "fit_normal_model", "mean_pairwise_correlation"]
 
 logger = logging.getLogger(__name__)
 
-NormalModel = Literal["market", "market_adjusted", "mean_adjusted"]
-_MODELS: tuple[str, ...] = ("market", "market_adjusted", "mean_adjusted")
 _RANGE_MEASURES = ("parkinson", "garman_klass", "rogers_satchell", "gkyz", "yang_zhang")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# numerical core (pure numpy)
-# ---------------------------------------------------------------------------------------------------------
+#: (normal-return model, benchmark or None) of one studied asset.
+AssetSpec = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
-class _NormalFit:
-    model: str
-    alpha: float
-    beta: float
-    sigma2: float           # residual variance s^2 with the d.o.f. stated in fit_normal_model
-    n_obs: int              # L, estimation observations used
-    dof: int                # L - k
-    mean_market: float      # mean benchmark return over the estimation window (market model)
-    ssq_market: float       # sum of squared demeaned benchmark returns (market model)
-
-
-def fit_normal_model(
-    r: Float64Array1D, rm: Float64Array1D | None, model: str
-) -> _NormalFit:
-    r"""Fit the normal-return model on the estimation window.
-
-    .. math::
-
-        \text{market:}\quad R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it},\quad
-        s_i^2 = \frac{1}{L-2}\sum_t \hat\varepsilon_{it}^2 \\
-        \text{mean adjusted:}\quad R_{it} = \mu_i + \varepsilon_{it},\quad
-        s_i^2 = \frac{1}{L-1}\sum_t (R_{it} - \bar R_i)^2 \\
-        \text{market adjusted:}\quad R_{it} - R_{mt} = \varepsilon_{it},\quad
-        s_i^2 = \frac{1}{L-1}\sum_t (A_{it} - \bar A_i)^2,\ A_{it} = R_{it} - R_{mt}
-
-    (MacKinlay 1997, eqs. 7-8 and section 4; the market-adjusted variance is the sample variance of the
-    estimation-window abnormal returns.)
-    """
-    n = r.shape[0]
-    if model == "market":
-        assert rm is not None
-        m_bar = float(rm.mean())
-        dm = rm - m_bar
-        ssq = float(dm @ dm)
-        if ssq <= 0.0:
-            raise DataError("the benchmark is constant over the estimation window; the market model is "
-                            "undefined (use model='mean_adjusted').")
-        beta = float(dm @ (r - r.mean())) / ssq
-        alpha = float(r.mean()) - beta * m_bar
-        resid = r - alpha - beta * rm
-        return _NormalFit(model, alpha, beta, float(resid @ resid) / (n - 2), n, n - 2, m_bar, ssq)
-    if model == "mean_adjusted":
-        mu = float(r.mean())
-        return _NormalFit(model, mu, 0.0, float(np.var(r, ddof=1)), n, n - 1, np.nan, np.nan)
-    assert rm is not None
-    a = r - rm
-    return _NormalFit(model, 0.0, 1.0, float(np.var(a, ddof=1)), n, n - 1, np.nan, np.nan)
-
-
-def _expected(fit: _NormalFit, rm: Float64Array1D | None, n: int) -> Float64Array1D:
-    if fit.model == "mean_adjusted":
-        return np.full(n, fit.alpha)
-    assert rm is not None
-    return fit.alpha + fit.beta * rm
-
-
-def _ar_variance(fit: _NormalFit, rm: Float64Array1D | None, n: int) -> Float64Array1D:
-    r"""Prediction-error variance of each event-day AR (MacKinlay 1997, eq. 10; Patell 1976).
-
-    market: :math:`s^2 [1 + 1/L + (R_{m\tau} - \bar R_m)^2 / \sum_t (R_{mt} - \bar R_m)^2]`;
-    mean adjusted: :math:`s^2 (1 + 1/L)`; market adjusted: :math:`s^2`.
-    """
-    if fit.model == "market":
-        assert rm is not None
-        return fit.sigma2 * (1.0 + 1.0 / fit.n_obs + (rm - fit.mean_market) ** 2 / fit.ssq_market)
-    factor = 1.0 + 1.0 / fit.n_obs if fit.model == "mean_adjusted" else 1.0
-    return np.full(n, fit.sigma2 * factor)
-
-
-def _car_variance(fit: _NormalFit, rm_window: Float64Array1D | None, length: int) -> float:
-    r"""Exact prediction-error variance of a CAR over ``length`` sessions.
-
-    With :math:`X^*` the event-window regressors and :math:`\iota` a vector of ones,
-    :math:`\operatorname{Var}(CAR) = s^2[L_w + \iota' X^*(X'X)^{-1}X^{*\prime}\iota]`
-    (Campbell, Lo & MacKinlay 1997, eq. 4.4.14), which for the market model is
-
-    .. math::
-
-        s^2 \Big[L_w + \frac{L_w^2}{L} + \frac{(\sum_{\tau} R_{m\tau} - L_w \bar R_m)^2}
-                                               {\sum_t (R_{mt} - \bar R_m)^2}\Big],
-
-    :math:`s^2 (L_w + L_w^2 / L)` for the mean-adjusted model and :math:`s^2 L_w` for the market-adjusted
-    model (no parameter is estimated).
-    """
-    if fit.model == "market":
-        assert rm_window is not None
-        excess = float(rm_window.sum()) - length * fit.mean_market
-        return fit.sigma2 * (length + length**2 / fit.n_obs + excess**2 / fit.ssq_market)
-    if fit.model == "mean_adjusted":
-        return fit.sigma2 * (length + length**2 / fit.n_obs)
-    return fit.sigma2 * length
-
-
-def _t_test(values: Float64Array1D) -> tuple[float, float, float, float]:
-    """Mean, standard deviation (ddof=1), t = mean / (sd / sqrt(N)) and its two-sided p (t with N-1 d.o.f.)."""
-    n = values.shape[0]
-    mean = float(values.mean())
-    if n < 2:
-        return mean, np.nan, np.nan, np.nan
-    sd = float(values.std(ddof=1))
-    if sd == 0.0:
-        return mean, sd, np.nan, np.nan
-    t = mean / (sd / np.sqrt(n))
-    return mean, sd, t, float(2.0 * stats.t.sf(abs(t), n - 1))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# result
-# ---------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class EventStudyResult:
-    """Abnormal returns, CARs and group averages of one event study (tidy frames).
-
-    * ``abnormal_returns``: one row per (event, ticker, session): ``event, event_date, ticker, date, tau,
-      actual, expected, abnormal, ar_variance, standardized``.
-    * ``car``: one row per (event, ticker, window): ``event, event_date, ticker, window, tau_start,
-      tau_end, date_start, date_end, n_sessions, car, car_variance, scar, t_stat, p_value, model,
-      benchmark`` (+ ``abnormal_volatility`` when a range-variance panel was given). ``t_stat`` is the
-      time-series t of the single CAR (= ``scar``), with ``dof`` of the estimation residual variance.
-    * ``group_car``: one row per (event, group, window): ``n_assets, mean_car, sd_car, t_cross, p_cross,
-      mean_scar, sd_scar, t_bmp, p_bmp, mean_residual_corr, t_bmp_kp, p_bmp_kp`` (+
-      ``mean_abnormal_volatility``); ``t_bmp_kp`` is the BMP t adjusted for the cross-correlation of
-      abnormal returns (Kolari & Pynnonen 2010). With a single asset the
-      cross-sectional statistics are undefined and reported as NaN next to ``n_assets = 1``.
-    * ``estimation``: one row per (event, ticker): the fitted normal-return model.
-    """
+class _Design:
+    """The validated design of one event study, shared by every event and asset."""
 
     policy: str
-    estimation_window: tuple[int, int]
+    estimation: tuple[int, int]
     windows: tuple[tuple[int, int], ...]
-    groups: Mapping[str, tuple[str, ...]]
-    abnormal_returns: pd.DataFrame = field(repr=False)
-    car: pd.DataFrame = field(repr=False)
-    group_car: pd.DataFrame = field(repr=False)
-    estimation: pd.DataFrame = field(repr=False)
+    specs: Mapping[str, AssetSpec]          # ticker -> (model, benchmark); its keys are the studied tickers
+    min_estimation: int
 
-    def to_frame(self) -> pd.DataFrame:
-        """The per-asset CAR table (tidy)."""
-        return self.car.copy()
+    @property
+    def tau_lo(self) -> int:
+        return min(a for a, _ in self.windows)
 
-    def summary(self) -> str:
-        """Plain-text summary: design and the group CAR table."""
-        head = [
-            "Event study (abnormal returns; sessions = rows of the aligned panel)",
-            f"calendar: {describe_policy(self.policy)}",
-            f"estimation window {list(self.estimation_window)}, event windows "
-            + ", ".join(f"[{a},{b}]" for a, b in self.windows),
-            "normal-return models: " + self._models_text(),
-            "t_cross: cross-sectional t of mean CAR; t_bmp: Boehmer-Musumeci-Poulsen (1991) standardised t; "
-            "t_bmp_kp: t_bmp adjusted for cross-correlation (Kolari-Pynnonen 2010)",
-            "",
-        ]
-        cols = ["event", "group", "window", "n_assets", "mean_car", "t_cross", "p_cross", "t_bmp", "p_bmp",
-                "t_bmp_kp", "p_bmp_kp"]
-        if "mean_abnormal_volatility" in self.group_car.columns:
-            cols.append("mean_abnormal_volatility")
-        body = self.group_car[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}")
-        return "\n".join(head) + body
+    @property
+    def tau_hi(self) -> int:
+        return max(b for _, b in self.windows)
 
-    def _models_text(self) -> str:
-        est = self.estimation.drop_duplicates(["ticker", "model", "benchmark"])
-        parts = []
-        for (model, bench), sub in est.groupby(["model", "benchmark"], dropna=False, sort=False):
-            against = f" vs {bench}" if isinstance(bench, str) else ""
-            parts.append(f"{model}{against} ({len(sub)} assets)")
-        return ", ".join(parts)
-
-    def plot(self, *, event: str | None = None) -> Any:
-        """Figure of the mean cumulative abnormal return by group around each event.
-
-        The curve for a group is the cumulative sum, from the first event-window session, of the group's
-        equal-weighted mean AR. Returns a :class:`matplotlib.figure.Figure` (no pyplot state is touched).
-        """
-        from matplotlib.figure import Figure
-
-        ar = self.abnormal_returns
-        known = [str(e) for e in dict.fromkeys(ar["event"])]
-        if event is not None and event not in known:
-            raise SpecificationError(f"event {event!r} is not in this study; known: {', '.join(known)}.")
-        events = [event] if event is not None else known
-        fig = Figure(figsize=(6.0 * len(events), 4.0), layout="constrained")
-        axes = fig.subplots(1, len(events), squeeze=False)[0]
-        for ax, ev in zip(axes, events, strict=True):
-            sub = ar[ar["event"] == ev]
-            for group, members in self.groups.items():
-                g = sub[sub["ticker"].isin(members)]
-                if g.empty:
-                    continue
-                mean_ar = g.groupby("tau")["abnormal"].mean().sort_index()
-                ax.plot(mean_ar.index, 100.0 * mean_ar.cumsum(), marker="o", label=f"{group} (n={len(members)})")
-            ax.axhline(0.0, color="0.6", linewidth=0.8)
-            ax.axvline(0.0, color="0.6", linewidth=0.8, linestyle="--")
-            date0 = sub["event_date"].iloc[0]
-            ax.set_title(f"{ev} (day 0 = {pd.Timestamp(date0).date()})")
-            ax.set_xlabel(f"sessions relative to the event ({self.policy} calendar)")
-            ax.set_ylabel("mean cumulative abnormal return (%)")
-            ax.legend(fontsize="small")
-        return fig
+    @property
+    def taus(self) -> IntArray:
+        """The event-window sessions relative to the event, tau_lo..tau_hi."""
+        return np.arange(self.tau_lo, self.tau_hi + 1, dtype=np.int64)
 
 
-# ---------------------------------------------------------------------------------------------------------
-# driver
-# ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _EventRows:
+    """Where one event sits in the panel: its name, row, and the estimation and event-window slices."""
 
-
-def _default_asset_class(ticker: str) -> str:
-    try:  # the universe registry (data layer) knows asset classes; fall back to the Yahoo suffix
-        from contagion.data.universe import get_asset  # type: ignore[import-not-found,unused-ignore]
-
-        return str(get_asset(ticker).asset_class)
-    except Exception:
-        return "crypto" if ticker.upper().endswith(("-USD", "-USDT")) else "equity"
+    name: str
+    pos: int
+    date: pd.Timestamp
+    est: slice
+    window: slice
+    dates: pd.DatetimeIndex
 
 
 def _parse_events(events: Any) -> list[tuple[str, DateLike]]:
@@ -302,6 +125,175 @@ def _check_windows(
     return est, wins
 
 
+def _check_options(model: str, crypto_model: str, min_estimation: int) -> None:
+    for name, value in (("model", model), ("crypto_model", crypto_model)):
+        if value not in MODELS:
+            raise SpecificationError(f"{name} must be one of {', '.join(MODELS)}; got {value!r}.")
+    if min_estimation < 3:
+        raise SpecificationError(f"min_estimation must be at least 3, got {min_estimation}.")
+
+
+def _studied_tickers(frame: pd.DataFrame, tickers: Sequence[str] | None, benchmarks: set[str]) -> list[str]:
+    if tickers is None:
+        tickers = [c for c in frame.columns if c not in benchmarks]
+    tickers = list(tickers)
+    if not tickers:
+        raise DataError("no asset to study: the panel holds only the benchmark(s).")
+    missing = [t for t in tickers if t not in frame.columns]
+    if missing:
+        raise DataError(f"ticker(s) {', '.join(missing)} not in the panel (columns: "
+                        f"{', '.join(frame.columns)}).")
+    return tickers
+
+
+def _asset_specs(frame: pd.DataFrame, tickers: Sequence[str], asset_class: Callable[[str], str], *,
+                 model: str, benchmark: str, crypto_model: str, crypto_bm: str) -> dict[str, AssetSpec]:
+    """The normal-return model and benchmark of each studied asset (a benchmark studied as an asset, or a
+    mean-adjusted asset, needs no benchmark)."""
+    specs: dict[str, AssetSpec] = {}
+    for t in tickers:
+        is_crypto = asset_class(t) == "crypto"
+        mdl, bm = (crypto_model, crypto_bm) if is_crypto else (model, benchmark)
+        if t == bm:
+            mdl = "mean_adjusted"
+        if mdl == "mean_adjusted":
+            specs[t] = (mdl, None)
+            continue
+        if bm not in frame.columns:
+            which = "crypto_benchmark" if is_crypto else "benchmark"
+            raise DataError(f"{which} {bm!r} (needed by {t}, model {mdl!r}) is not in the panel; add it, "
+                            f"change `{which}` or use model='mean_adjusted'.")
+        specs[t] = (mdl, bm)
+    return specs
+
+
+def _group_map(groups: Mapping[str, Sequence[str]] | None, tickers: Sequence[str],
+               asset_class: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
+    """The groups averaged over: the given ones, or one per asset class; ``"all"`` is always added."""
+    group_map: dict[str, tuple[str, ...]] = {}
+    if groups is None:
+        for t in tickers:
+            group_map.setdefault(asset_class(t), ())
+            group_map[asset_class(t)] += (t,)
+    else:
+        for g, members in groups.items():
+            members = tuple(members)
+            unknown = [m for m in members if m not in tickers]
+            if unknown:
+                raise SpecificationError(f"group {g!r} lists {', '.join(unknown)}, which are not studied "
+                                         "(not in the panel, or benchmarks excluded by default).")
+            group_map[str(g)] = members
+    group_map.setdefault("all", tuple(tickers))
+    return group_map
+
+
+def _event_rows(index: pd.DatetimeIndex, name: str, date: DateLike, design: _Design) -> _EventRows:
+    """Locate one event and check that the estimation and event windows fit in the panel."""
+    est = design.estimation
+    pos = check_session(index, date, what="event date", policy=design.policy)
+    if pos + est[0] < 0:
+        raise DataError(
+            f"event {name}: the estimation window {list(est)} needs {-est[0]} sessions before "
+            f"{index[pos].date()}, but the panel has only {pos} ({index[0].date()} .. "
+            f"{index[pos - 1].date() if pos else index[0].date()}; {describe_policy(design.policy)}); "
+            "load earlier data or shorten the estimation window."
+        )
+    if pos + design.tau_hi >= len(index):
+        raise DataError(
+            f"event {name}: the event windows need {design.tau_hi} sessions after {index[pos].date()}, but "
+            f"the panel ends {index[-1].date()} ({len(index) - 1 - pos} sessions later); load later data "
+            "or shorten the windows."
+        )
+    window = slice(pos + design.tau_lo, pos + design.tau_hi + 1)
+    return _EventRows(name, pos, index[pos], slice(pos + est[0], pos + est[1] + 1), window, index[window])
+
+
+def _fit_asset(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
+               design: _Design) -> tuple[NormalFit, Float64Array1D]:
+    """The normal-return fit of one asset on one event's estimation window, and its residuals (NaN where a
+    return is missing)."""
+    bm_t = design.specs[t][1]
+    r_est = values[t][ev.est]
+    rm_est = values[bm_t][ev.est] if bm_t is not None else None
+    ok = np.isfinite(r_est) if rm_est is None else np.isfinite(r_est) & np.isfinite(rm_est)
+    if int(ok.sum()) < design.min_estimation:
+        raise DataError(
+            f"{t}: only {int(ok.sum())} usable estimation-window returns before event {ev.name} "
+            f"(window {list(design.estimation)}, min_estimation={design.min_estimation}); drop {t} via "
+            "`tickers=` or shorten the estimation window."
+        )
+    fit = fit_normal_model(r_est[ok], None if rm_est is None else rm_est[ok], design.specs[t][0])
+    resid = np.full(r_est.shape[0], np.nan)
+    resid[ok] = r_est[ok] - expected_returns(fit, None if rm_est is None else rm_est[ok], int(ok.sum()))
+    return fit, resid
+
+
+def _window_values(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
+                   design: _Design) -> tuple[Float64Array1D, Float64Array1D | None]:
+    """The asset's and its benchmark's returns over the event windows (no missing value allowed)."""
+    bm_t = design.specs[t][1]
+    r_ev = values[t][ev.window]
+    rm_ev = values[bm_t][ev.window] if bm_t is not None else None
+    bad = ~np.isfinite(r_ev) if rm_ev is None else ~(np.isfinite(r_ev) & np.isfinite(rm_ev))
+    if bad.any():
+        first_bad = ev.dates[int(np.argmax(bad))].date()
+        raise DataError(f"{t}: missing return (or benchmark return) on {first_bad} inside the event "
+                        f"windows of {ev.name}; drop {t} via `tickers=`.")
+    return r_ev, rm_ev
+
+
+def _car_rows(t: str, fit: NormalFit, abnormal: Float64Array1D, rm_ev: Float64Array1D | None, ev: _EventRows,
+              design: _Design, rv_frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """One CAR row per event window for one asset and event."""
+    mdl_t, bm_t = design.specs[t]
+    rv_est = rv_ev = None
+    if rv_frame is not None and t in rv_frame.columns:
+        rv_est = rv_frame[t].to_numpy()[ev.est]
+        rv_ev = rv_frame[t].to_numpy()[ev.window]
+    rows: list[dict[str, Any]] = []
+    for a, b in design.windows:
+        sel = slice(a - design.tau_lo, b - design.tau_lo + 1)
+        length = b - a + 1
+        car = float(abnormal[sel].sum())
+        var_car = car_variance(fit, None if rm_ev is None else rm_ev[sel], length)
+        scar = car / np.sqrt(var_car)
+        row: dict[str, Any] = {
+            "event": ev.name, "event_date": ev.date, "ticker": t, "window": f"[{a},{b}]",
+            "tau_start": a, "tau_end": b, "date_start": ev.dates[sel][0], "date_end": ev.dates[sel][-1],
+            "n_sessions": length, "car": car, "car_variance": var_car, "scar": scar,
+            "t_stat": scar, "p_value": float(2.0 * stats.t.sf(abs(scar), fit.dof)),
+            "model": mdl_t, "benchmark": bm_t,
+        }
+        if rv_frame is not None:
+            row["abnormal_volatility"] = _abnormal_volatility(t, rv_est, None if rv_ev is None else rv_ev[sel])
+        rows.append(row)
+    return rows
+
+
+def _study_asset(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows, design: _Design,
+                 rv_frame: pd.DataFrame | None, index: pd.DatetimeIndex,
+                 ) -> tuple[pd.DataFrame, dict[str, Any], Float64Array1D, list[dict[str, Any]]]:
+    """ARs, the estimation record, the estimation residuals and the CAR rows of one asset and event."""
+    fit, resid = _fit_asset(t, values, ev, design)
+    r_ev, rm_ev = _window_values(t, values, ev, design)
+    taus = design.taus
+    expected = expected_returns(fit, rm_ev, len(taus))
+    abnormal = r_ev - expected
+    ar_var = ar_variance(fit, rm_ev, len(taus))
+    ar = pd.DataFrame({
+        "event": ev.name, "event_date": ev.date, "ticker": t, "date": ev.dates, "tau": taus,
+        "actual": r_ev, "expected": expected, "abnormal": abnormal, "ar_variance": ar_var,
+        "standardized": abnormal / np.sqrt(ar_var),
+    })
+    est_dates = index[ev.est]
+    est_row = {
+        "event": ev.name, "ticker": t, "model": design.specs[t][0], "benchmark": design.specs[t][1],
+        "alpha": fit.alpha, "beta": fit.beta, "sigma": float(np.sqrt(fit.sigma2)), "n_obs": fit.n_obs,
+        "dof": fit.dof, "date_start": est_dates[0], "date_end": est_dates[-1],
+    }
+    return ar, est_row, resid, _car_rows(t, fit, abnormal, rm_ev, ev, design, rv_frame)
+
+
 def event_study(
     returns: Any,
     events: Any,
@@ -331,7 +323,7 @@ def event_study(
         CAR_i = \sum_{\tau=\tau_1}^{\tau_2} AR_{i\tau}, \qquad
         SCAR_i = CAR_i / \sqrt{\widehat{\operatorname{Var}}(CAR_i)},
 
-    with the exact prediction-error variance (:func:`_car_variance`). Across the :math:`N` assets of a
+    with the exact prediction-error variance (:func:`contagion.events._normal.car_variance`). Across the :math:`N` assets of a
     group,
 
     .. math::
@@ -410,11 +402,7 @@ def event_study(
     .. [4] Kolari, J. W. and Pynnonen, S. (2010). Event study testing with cross-sectional correlation of
        abnormal returns. Review of Financial Studies, 23(11), 3996-4025.
     """
-    for name, value in (("model", model), ("crypto_model", crypto_model)):
-        if value not in _MODELS:
-            raise SpecificationError(f"{name} must be one of {', '.join(_MODELS)}; got {value!r}.")
-    if min_estimation < 3:
-        raise SpecificationError(f"min_estimation must be at least 3, got {min_estimation}.")
+    _check_options(model, crypto_model, min_estimation)
     est, wins = _check_windows(estimation, windows, min_estimation)
     policy_used = policy_name(returns, policy)
     frame = as_frame(returns)
@@ -424,148 +412,39 @@ def event_study(
 
     def asset_class(t: str) -> str:
         if t not in classes:
-            classes[t] = _default_asset_class(t)
+            classes[t] = asset_class_of(t)
         return classes[t]
 
-    if tickers is None:
-        tickers = [c for c in frame.columns if c not in {benchmark, crypto_bm}]
-    tickers = list(tickers)
-    if not tickers:
-        raise DataError("no asset to study: the panel holds only the benchmark(s).")
-    missing = [t for t in tickers if t not in frame.columns]
-    if missing:
-        raise DataError(f"ticker(s) {', '.join(missing)} not in the panel (columns: "
-                        f"{', '.join(frame.columns)}).")
-    specs: dict[str, tuple[str, str | None]] = {}
-    for t in tickers:
-        is_crypto = asset_class(t) == "crypto"
-        mdl, bm = (crypto_model, crypto_bm) if is_crypto else (model, benchmark)
-        if t == bm:
-            mdl = "mean_adjusted"
-        if mdl == "mean_adjusted":
-            specs[t] = (mdl, None)
-            continue
-        if bm not in frame.columns:
-            which = "crypto_benchmark" if is_crypto else "benchmark"
-            raise DataError(f"{which} {bm!r} (needed by {t}, model {mdl!r}) is not in the panel; add it, "
-                            f"change `{which}` or use model='mean_adjusted'.")
-        specs[t] = (mdl, bm)
-
-    if groups is None:
-        group_map: dict[str, tuple[str, ...]] = {}
-        for t in tickers:
-            group_map.setdefault(asset_class(t), ())
-            group_map[asset_class(t)] += (t,)
-    else:
-        group_map = {}
-        for g, members in groups.items():
-            members = tuple(members)
-            unknown = [m for m in members if m not in tickers]
-            if unknown:
-                raise SpecificationError(f"group {g!r} lists {', '.join(unknown)}, which are not studied "
-                                         "(not in the panel, or benchmarks excluded by default).")
-            group_map[str(g)] = members
-    group_map.setdefault("all", tuple(tickers))
-
-    rv_frame: pd.DataFrame | None = None
-    if range_variance is not None:
-        rv_frame = _range_variance_frame(range_variance, index)
-
-    tau_lo = min(a for a, _ in wins)
-    tau_hi = max(b for _, b in wins)
-    taus = np.arange(tau_lo, tau_hi + 1)
+    studied = _studied_tickers(frame, tickers, {benchmark, crypto_bm})
+    specs = _asset_specs(frame, studied, asset_class, model=model, benchmark=benchmark,
+                         crypto_model=crypto_model, crypto_bm=crypto_bm)
+    group_map = _group_map(groups, studied, asset_class)
+    rv_frame = None if range_variance is None else _range_variance_frame(range_variance, index)
+    design = _Design(policy=policy_used, estimation=est, windows=wins, specs=specs, min_estimation=min_estimation)
+    values = {c: frame[c].to_numpy() for c in frame.columns}
     ar_rows: list[pd.DataFrame] = []
     est_resid: dict[str, dict[str, Float64Array1D]] = {}
     car_rows: list[dict[str, Any]] = []
     est_rows: list[dict[str, Any]] = []
-    values = {c: frame[c].to_numpy() for c in frame.columns}
     for ev_name, ev_date in _parse_events(events):
-        pos = check_session(index, ev_date, what="event date", policy=policy_used)
-        if pos + est[0] < 0:
-            raise DataError(
-                f"event {ev_name}: the estimation window {list(est)} needs {-est[0]} sessions before "
-                f"{index[pos].date()}, but the panel has only {pos} ({index[0].date()} .. "
-                f"{index[pos - 1].date() if pos else index[0].date()}; {describe_policy(policy_used)}); "
-                "load earlier data or shorten the estimation window."
-            )
-        if pos + tau_hi >= len(index):
-            raise DataError(
-                f"event {ev_name}: the event windows need {tau_hi} sessions after {index[pos].date()}, but "
-                f"the panel ends {index[-1].date()} ({len(index) - 1 - pos} sessions later); load later data "
-                "or shorten the windows."
-            )
-        est_sl = slice(pos + est[0], pos + est[1] + 1)
-        ev_sl = slice(pos + tau_lo, pos + tau_hi + 1)
-        ev_dates = index[ev_sl]
-        for t in tickers:
-            mdl_t, bm_t = specs[t]
-            r_est = values[t][est_sl]
-            rm_est = values[bm_t][est_sl] if bm_t is not None else None
-            ok = np.isfinite(r_est) if rm_est is None else np.isfinite(r_est) & np.isfinite(rm_est)
-            if int(ok.sum()) < min_estimation:
-                raise DataError(
-                    f"{t}: only {int(ok.sum())} usable estimation-window returns before event {ev_name} "
-                    f"(window {list(est)}, min_estimation={min_estimation}); drop {t} via `tickers=` or "
-                    "shorten the estimation window."
-                )
-            fit = fit_normal_model(r_est[ok], None if rm_est is None else rm_est[ok], mdl_t)
-            resid = np.full(r_est.shape[0], np.nan)
-            resid[ok] = r_est[ok] - _expected(fit, None if rm_est is None else rm_est[ok], int(ok.sum()))
+        ev = _event_rows(index, ev_name, ev_date, design)
+        for t in studied:
+            ar, est_row, resid, rows = _study_asset(t, values, ev, design, rv_frame, index)
             est_resid.setdefault(ev_name, {})[t] = resid
-            r_ev = values[t][ev_sl]
-            rm_ev = values[bm_t][ev_sl] if bm_t is not None else None
-            bad = ~np.isfinite(r_ev) if rm_ev is None else ~(np.isfinite(r_ev) & np.isfinite(rm_ev))
-            if bad.any():
-                first_bad = ev_dates[int(np.argmax(bad))].date()
-                raise DataError(f"{t}: missing return (or benchmark return) on {first_bad} inside the event "
-                                f"windows of {ev_name}; drop {t} via `tickers=`.")
-            expected = _expected(fit, rm_ev, len(taus))
-            abnormal = r_ev - expected
-            ar_var = _ar_variance(fit, rm_ev, len(taus))
-            ar_rows.append(pd.DataFrame({
-                "event": ev_name, "event_date": index[pos], "ticker": t, "date": ev_dates, "tau": taus,
-                "actual": r_ev, "expected": expected, "abnormal": abnormal, "ar_variance": ar_var,
-                "standardized": abnormal / np.sqrt(ar_var),
-            }))
-            est_rows.append({
-                "event": ev_name, "ticker": t, "model": mdl_t, "benchmark": bm_t, "alpha": fit.alpha,
-                "beta": fit.beta, "sigma": float(np.sqrt(fit.sigma2)), "n_obs": fit.n_obs, "dof": fit.dof,
-                "date_start": index[est_sl][0], "date_end": index[est_sl][-1],
-            })
-            rv_est = None
-            if rv_frame is not None:
-                rv_est = rv_frame[t].to_numpy()[est_sl] if t in rv_frame.columns else None
-            for a, b in wins:
-                sel = slice(a - tau_lo, b - tau_lo + 1)
-                length = b - a + 1
-                car = float(abnormal[sel].sum())
-                var_car = _car_variance(fit, None if rm_ev is None else rm_ev[sel], length)
-                scar = car / np.sqrt(var_car)
-                row: dict[str, Any] = {
-                    "event": ev_name, "event_date": index[pos], "ticker": t, "window": f"[{a},{b}]",
-                    "tau_start": a, "tau_end": b, "date_start": ev_dates[sel][0], "date_end": ev_dates[sel][-1],
-                    "n_sessions": length, "car": car, "car_variance": var_car, "scar": scar,
-                    "t_stat": scar, "p_value": float(2.0 * stats.t.sf(abs(scar), fit.dof)),
-                    "model": mdl_t, "benchmark": bm_t,
-                }
-                if rv_frame is not None:
-                    row["abnormal_volatility"] = _abnormal_volatility(
-                        t, rv_est, None if t not in rv_frame.columns else rv_frame[t].to_numpy()[ev_sl][sel]
-                    )
-                car_rows.append(row)
-    ar_frame = pd.concat(ar_rows, ignore_index=True)
+            ar_rows.append(ar)
+            est_rows.append(est_row)
+            car_rows.extend(rows)
     car_frame = pd.DataFrame.from_records(car_rows)
-    group_frame = _group_table(car_frame, group_map, wins, est_resid)
     logger.debug("event study: %d events x %d assets x %d windows", car_frame["event"].nunique(),
-                 len(tickers), len(wins))
+                 len(studied), len(wins))
     return EventStudyResult(
         policy=policy_used,
         estimation_window=est,
         windows=wins,
         groups=dict(group_map),
-        abnormal_returns=ar_frame,
+        abnormal_returns=pd.concat(ar_rows, ignore_index=True),
         car=car_frame,
-        group_car=group_frame,
+        group_car=group_table(car_frame, group_map, wins, est_resid),
         estimation=pd.DataFrame.from_records(est_rows),
     )
 
@@ -597,55 +476,3 @@ def _abnormal_volatility(ticker: str, rv_est: Float64Array1D | None, rv_win: Flo
     if mean_base <= 0.0:
         raise DataError(f"{ticker}: estimation-window range variance is zero (stale prices?).")
     return float(rv_win.mean()) / mean_base
-
-
-def mean_pairwise_correlation(resid: Mapping[str, Float64Array1D], members: Sequence[str]) -> float:
-    r"""Average pairwise correlation :math:`\bar r` of estimation-window abnormal returns (pairwise-complete
-    rows), the input of the Kolari-Pynnonen (2010) adjustment; NaN for a single asset."""
-    if len(members) < 2:
-        return np.nan
-    data = pd.DataFrame({m: resid[m] for m in members})
-    corr = data.corr(min_periods=3).to_numpy()
-    off = corr[~np.eye(len(members), dtype=bool)]
-    return float(np.nanmean(off)) if np.isfinite(off).any() else np.nan
-
-
-def _group_table(
-    car: pd.DataFrame,
-    groups: Mapping[str, tuple[str, ...]],
-    windows: Sequence[tuple[int, int]],
-    est_resid: Mapping[str, Mapping[str, Float64Array1D]],
-) -> pd.DataFrame:
-    r"""Group statistics, with the Kolari-Pynnonen (2010, eq. 9) cross-correlation adjusted BMP test
-
-    .. math:: t_{\text{KP}} = t_{\text{BMP}} \sqrt{\frac{1 - \bar r}{1 + (N - 1) \bar r}}.
-    """
-    rows = []
-    has_av = "abnormal_volatility" in car.columns
-    for ev in dict.fromkeys(car["event"]):
-        for g, members in groups.items():
-            r_bar = mean_pairwise_correlation(est_resid[ev], members)
-            for a, b in windows:
-                win = f"[{a},{b}]"
-                part = car[(car["event"] == ev) & (car["window"] == win) & car["ticker"].isin(members)]
-                if part.empty:
-                    continue
-                n = len(part)
-                mean_car, sd_car, t_cross, p_cross = _t_test(part["car"].to_numpy())
-                mean_scar, sd_scar, t_bmp, p_bmp = _t_test(part["scar"].to_numpy())
-                denominator = 1.0 + (n - 1) * r_bar
-                if np.isfinite(t_bmp) and np.isfinite(r_bar) and denominator > 0.0:
-                    t_kp = t_bmp * float(np.sqrt((1.0 - r_bar) / denominator))
-                    p_kp = float(2.0 * stats.t.sf(abs(t_kp), n - 1))
-                else:
-                    t_kp = p_kp = np.nan
-                row: dict[str, Any] = {
-                    "event": ev, "group": g, "window": win, "n_assets": n,
-                    "mean_car": mean_car, "sd_car": sd_car, "t_cross": t_cross, "p_cross": p_cross,
-                    "mean_scar": mean_scar, "sd_scar": sd_scar, "t_bmp": t_bmp, "p_bmp": p_bmp,
-                    "mean_residual_corr": r_bar, "t_bmp_kp": t_kp, "p_bmp_kp": p_kp,
-                }
-                if has_av:
-                    row["mean_abnormal_volatility"] = float(part["abnormal_volatility"].mean())
-                rows.append(row)
-    return pd.DataFrame.from_records(rows)

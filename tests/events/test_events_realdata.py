@@ -17,7 +17,7 @@ import pytest
 from contagion.errors import DataError
 from contagion.events.facts import AI_TOKENS, ALTCOINS, deepseek_facts
 from contagion.events.study import event_study
-from contagion.hypothesis.tests import forbes_rigobon
+from contagion.hypothesis.forbes_rigobon import forbes_rigobon
 
 pytestmark = pytest.mark.realdata
 

@@ -239,3 +239,22 @@ def test_several_events_are_studied_separately(panel: pd.DataFrame) -> None:
 
 def run_events(panel: pd.DataFrame, events: dict[str, pd.Timestamp]):
     return event_study(panel, events, estimation=EST, windows=WINDOWS, min_estimation=20)
+
+
+def test_results_protocol(panel: pd.DataFrame) -> None:
+    from matplotlib.figure import Figure
+
+    from contagion._summary import Summary
+    from contagion.events.results import EventStudyResult
+
+    res = run(panel)
+    assert isinstance(res, EventStudyResult) and type(res).__module__ == "contagion.events.results"
+    s = res.summary()
+    assert isinstance(s, Summary)
+    assert "Boehmer" in s and "[0,2]" in s and "equity" in s and "market vs SPY" in s
+    pd.testing.assert_frame_equal(s.to_frame(), res.group_car)        # main table: the group CARs
+    pd.testing.assert_frame_equal(s.to_frame("CAR"), res.car)
+    assert not res.to_frame().empty
+    fig = res.plot()
+    assert isinstance(fig, Figure) and fig.axes
+    fig.clf()

@@ -120,3 +120,19 @@ def test_bad_input(frames: dict[str, pd.DataFrame]) -> None:
         deepseek_facts({"NVDA": frames["NVDA"]}, event="2025-01-28")
     with pytest.raises(SpecificationError, match="relative_band"):
         FactThresholds(relative_band=-1.0)
+
+
+def test_results_protocol(frames: dict[str, pd.DataFrame]) -> None:
+    from matplotlib.figure import Figure
+
+    from contagion._summary import Summary
+
+    facts = deepseek_facts(frames)
+    s = facts.summary()
+    assert isinstance(s, Summary) and "[confirmed] NVDA fell about 17%" in s and "assumption:" in s
+    pd.testing.assert_frame_equal(s.to_frame(), facts.to_frame())
+    pd.testing.assert_frame_equal(s.to_frame("detail"), facts.detail)
+    assert not facts.to_frame().empty
+    fig = facts.plot()
+    assert isinstance(fig, Figure) and fig.axes
+    fig.clf()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from contagion.errors import ContagionError, ContagionWarning, DataError, SpecificationError
-from contagion.hypothesis.tests import adjusted_correlation, fisher_z_test, forbes_rigobon
+from contagion.hypothesis.forbes_rigobon import adjusted_correlation, fisher_z_test, forbes_rigobon
 
 N0, N1 = 250, 60
 INDEX = pd.bdate_range("2020-01-01", periods=N0 + N1, name="date")
@@ -133,8 +133,8 @@ def test_bad_input(rng: np.random.Generator) -> None:
         forbes_rigobon(data, "X", ("2019-01-01", "2019-06-30"), TURMOIL)
     with pytest.raises(SpecificationError, match="overlap"):
         forbes_rigobon(data, "X", TRANQUIL, (INDEX[N0 - 5], INDEX[-1]))
-    with pytest.raises(SpecificationError, match="level"):
-        forbes_rigobon(data, "X", TRANQUIL, TURMOIL, level=1.5)
+    with pytest.raises(SpecificationError, match="alpha"):
+        forbes_rigobon(data, "X", TRANQUIL, TURMOIL, alpha=1.5)
     with pytest.raises(DataError, match="only 5 complete observations in the turmoil window"):
         forbes_rigobon(data, "X", TRANQUIL, (INDEX[N0], INDEX[N0 + 4]))
     with pytest.raises(ContagionError, match="market"):

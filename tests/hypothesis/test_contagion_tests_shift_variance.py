@@ -10,12 +10,8 @@ import pytest
 from scipy import stats
 
 from contagion.errors import DataError, SpecificationError
-from contagion.hypothesis.tests import (
-    cheung_ng_ccf,
-    correlation_shift,
-    granger_in_variance,
-    newey_west_lags,
-)
+from contagion.hypothesis.correlation_shift import correlation_shift, newey_west_lags
+from contagion.hypothesis.variance_causality import cheung_ng_ccf, granger_in_variance
 from tests.reference import hypothesis as _reference_contagion
 
 N_OBS, EVENT = 400, 300

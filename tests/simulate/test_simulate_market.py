@@ -125,7 +125,8 @@ def test_equity_opening_gaps_exist_and_weekends_widen_them(market: dict[str, pd.
 
 
 def test_range_estimators_are_consistent_with_return_variance(market: dict[str, pd.DataFrame]) -> None:
-    """Parkinson variance (METHODS.md 1.9) on the bridge extremes tracks the close-to-close variance."""
+    """Parkinson variance (docs/conventions.md, 'Range-based volatility estimators') on the bridge extremes
+    tracks the close-to-close variance."""
     for t in ["BTC-USD", "ETH-USD", "SOL-USD"]:
         f = market[t]
         park = (np.log(f["high"] / f["low"]) ** 2 / (4 * np.log(2))).mean()
@@ -134,8 +135,9 @@ def test_range_estimators_are_consistent_with_return_variance(market: dict[str, 
 
 
 def test_gkyz_on_equities_tracks_close_to_close_variance(market: dict[str, pd.DataFrame]) -> None:
-    """GK-Yang-Zhang (overnight gap^2 + Garman-Klass, METHODS.md 1.9) is unbiased for the session variance
-    under the bridge model; Garman-Klass alone misses the overnight part."""
+    """GK-Yang-Zhang (overnight gap^2 + Garman-Klass; docs/conventions.md, 'Range-based volatility
+    estimators') is unbiased for the session variance under the bridge model; Garman-Klass alone misses
+    the overnight part."""
     ratios, gk_only = [], []
     for t in ["NVDA", "AMD", "MSFT", "SPY", "QQQ", "MARA"]:
         f = market[t]
@@ -301,3 +303,13 @@ def test_simulate_reads_only_package_files_and_works_without_shared(tmp_path: ob
                          cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_seed_accepts_a_generator_and_records_the_integer_used() -> None:
+    frames = simulate_market(["NVDA"], start="2025-01-20", end="2025-01-31", seed=np.random.default_rng(5))
+    used = frames["NVDA"].attrs["seed"]
+    assert isinstance(used, int) and used >= 0
+    again = simulate_market(["NVDA"], start="2025-01-20", end="2025-01-31", seed=used)
+    pd.testing.assert_frame_equal(frames["NVDA"], again["NVDA"], check_exact=True)
+    with pytest.raises(SpecificationError, match="Generator"):
+        simulate_market(["NVDA"], seed=1.5)  # type: ignore[arg-type]
