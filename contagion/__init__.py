@@ -39,9 +39,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load
         granger_in_variance,
     )
     from contagion.spillover import (
+        ConnectednessChangeResult,
         ConnectednessResult,
         RollingConnectednessResult,
         connectedness,
+        connectedness_change,
         rolling_connectedness,
         tvp_connectedness,
     )
@@ -52,6 +54,8 @@ _LAZY: dict[str, str] = {
     "VARResults": "contagion.var",
     "IRFResult": "contagion.var",
     "connectedness": "contagion.spillover",
+    "connectedness_change": "contagion.spillover",
+    "ConnectednessChangeResult": "contagion.spillover",
     "rolling_connectedness": "contagion.spillover",
     "tvp_connectedness": "contagion.spillover",
     "ConnectednessResult": "contagion.spillover",
@@ -82,6 +86,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "DCCGARCH",
     "VAR",
+    "ConnectednessChangeResult",
     "ConnectednessResult",
     "ContagionError",
     "ContagionWarning",
@@ -108,6 +113,7 @@ __all__ = [
     "__version__",
     "build_panel",
     "connectedness",
+    "connectedness_change",
     "correlation_shift",
     "deepseek_facts",
     "event_study",

@@ -1,6 +1,7 @@
 """Diebold-Yilmaz connectedness: static, rolling-window and TVP-VAR tables, group blocks, plots.
 
-- :mod:`contagion.spillover.static`: :func:`connectedness` (one VAR);
+- :mod:`contagion.spillover.static`: :func:`connectedness` (one VAR, optionally with bootstrap intervals);
+- :mod:`contagion.spillover.change`: :func:`connectedness_change` (after - before, intervals, p-values);
 - :mod:`contagion.spillover.rolling`: :func:`rolling_connectedness` (all windows in one batch);
 - :mod:`contagion.spillover.tvp`: :func:`tvp_connectedness` (TVP-VAR, Antonakakis et al. 2020);
 - :mod:`contagion.spillover.results`: :class:`ConnectednessResult`, :class:`GroupConnectedness`;
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+from contagion.spillover.change import ConnectednessChangeResult, connectedness_change
 from contagion.spillover.results import ConnectednessResult, GroupConnectedness
 from contagion.spillover.rolling import rolling_connectedness
 from contagion.spillover.rolling_results import RollingConnectednessResult
@@ -17,10 +19,12 @@ from contagion.spillover.static import connectedness
 from contagion.spillover.tvp import tvp_connectedness
 
 __all__ = [
+    "ConnectednessChangeResult",
     "ConnectednessResult",
     "GroupConnectedness",
     "RollingConnectednessResult",
     "connectedness",
+    "connectedness_change",
     "rolling_connectedness",
     "tvp_connectedness",
 ]

@@ -19,6 +19,7 @@ import pandas as pd
 from contagion._summary import Summary
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
+from contagion.spillover import _bands
 from contagion.spillover import _kernels as _conn_kernels
 from contagion.spillover._utility import group_matrix, parse_groups, readonly
 
@@ -47,6 +48,25 @@ class GroupConnectedness:
     values: Float64Array
     own: Float64Array  # (G,) sum of the members' own-variance shares
     n_vars: int
+    variable_table: Float64Array | None = None  # (N, N) the variable-level table it was built from
+    variable_draws: Float64Array | None = None  # (reps, N, N) bootstrap draws of that table, if any
+    indicator: Float64Array | None = None  # (G, N) 0/1 membership
+    level: float = 0.95
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """Bootstrap intervals of the group measures: ``measure, receiver, transmitter, estimate, lower, upper``.
+
+        Measures: ``table``, ``to``, ``from``, ``net``, ``pairwise_net``, ``within``, ``between_total``,
+        ``within_total``, computed on every draw of the variable table (basic bootstrap intervals).
+        """
+        if self.variable_draws is None or self.variable_table is None or self.indicator is None:
+            raise SpecificationError(
+                "these group measures have no bootstrap draws; fit the table with connectedness(..., "
+                "bands='bootstrap' or 'wild') and call .groups(mapping) on that result."
+            )
+        return _bands.interval_frame(self.groups, _bands.group_measures(self.variable_table, self.indicator),
+                                     _bands.group_measures(self.variable_draws, self.indicator), self.level)
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -128,20 +148,36 @@ class GroupConnectedness:
         return _conn_plots.heatmap(self.table, ax=ax, title="group connectedness (percent points)")
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long frame: columns ``measure, group, other, value``."""
+        """Tidy long frame: columns ``measure, group, other, value`` (and ``lower, upper`` with bootstrap draws)."""
+        bounds = self._bounds()
         rows: list[dict[str, Any]] = []
         for a, ga in enumerate(self.groups):
             for b, gb in enumerate(self.groups):
-                rows.append({"measure": "table", "group": ga, "other": gb, "value": float(self.values[a, b])})
+                row = {"measure": "table", "group": ga, "other": gb, "value": float(self.values[a, b])}
+                if bounds:
+                    row |= {"lower": float(bounds["table"][0][a, b]), "upper": float(bounds["table"][1][a, b])}
+                rows.append(row)
         for measure, series in (
             ("to", self.to),
             ("from", self.from_),
             ("net", self.net),
             ("within", self.within),
         ):
-            for g, v in series.items():
-                rows.append({"measure": measure, "group": g, "other": None, "value": float(v)})
+            for g, (name, v) in enumerate(series.items()):
+                row = {"measure": measure, "group": name, "other": None, "value": float(v)}
+                if bounds:
+                    row |= {"lower": float(bounds[measure][0][g]), "upper": float(bounds[measure][1][g])}
+                rows.append(row)
         return pd.DataFrame(rows)
+
+    def _bounds(self) -> dict[str, tuple[Float64Array, Float64Array]]:
+        """Interval bounds of each group measure (empty without bootstrap draws)."""
+        if self.variable_draws is None or self.variable_table is None or self.indicator is None:
+            return {}
+        estimate = _bands.group_measures(self.variable_table, self.indicator)
+        draws = _bands.group_measures(self.variable_draws, self.indicator)
+        return {k: _bands.basic_interval(estimate[k], draws[k], self.level, k in _bands.NONNEGATIVE)
+                for k in ("table", "to", "from", "net", "within")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +198,15 @@ class ConnectednessResult:
         VAR lag order and regression observations (None when unknown).
     start, end : Timestamp or None
         First and last date of the regression sample.
+    draws : ndarray of shape (reps, N, N) or None
+        Bootstrap draws of the table (percent), when fitted with ``bands=``; every interval
+        (:attr:`intervals`, :meth:`to_frame`, :meth:`groups`) is computed from them.
+    bands : {"bootstrap", "wild"} or None
+        The bootstrap scheme of the draws.
+    level : float
+        Coverage of the intervals.
+    reps, seed, n_explosive : int
+        Number of draws, the integer seed used, and the draws whose re-estimated VAR is not stable.
     """
 
     names: tuple[str, ...]
@@ -172,9 +217,48 @@ class ConnectednessResult:
     n_obs: int | None = None
     start: Any = None
     end: Any = None
+    draws: Float64Array | None = None
+    bands: str | None = None
+    level: float = 0.95
+    reps: int = 0
+    seed: int | None = None
+    n_explosive: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", readonly(self.values))
+        if self.draws is not None:
+            object.__setattr__(self, "draws", readonly(self.draws))
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """Bootstrap intervals of every measure: ``measure, receiver, transmitter, estimate, lower, upper``.
+
+        Measures: ``total``, ``corrected_total``, ``to``, ``from``, ``net``, ``pairwise_net``, ``table``;
+        basic bootstrap intervals at coverage :attr:`level` (:func:`contagion.spillover._bands.basic_interval`).
+        For group measures use ``groups(mapping).intervals``.
+
+        Raises
+        ------
+        SpecificationError
+            The result was fitted without ``bands=``.
+        """
+        draws = self._require_draws()
+        return _bands.interval_frame(self.names, _bands.variable_measures(self.values),
+                                     _bands.variable_measures(draws), self.level)
+
+    def _require_draws(self) -> Float64Array:
+        if self.draws is None:
+            raise SpecificationError(
+                "this connectedness result has no bootstrap draws; fit it with "
+                "connectedness(..., bands='bootstrap' or 'wild', reps=1000) to get intervals."
+            )
+        return self.draws
+
+    def _bounds(self, key: str) -> tuple[Float64Array, Float64Array]:
+        """Interval bounds of one measure (same shape as the measure)."""
+        draws = _bands.variable_measures(self._require_draws())[key]
+        estimate = _bands.variable_measures(self.values)[key]
+        return _bands.basic_interval(estimate, draws, self.level, key in _bands.NONNEGATIVE)
 
     @cached_property
     def _measures(self) -> dict[str, Float64Array]:
@@ -247,14 +331,16 @@ class ConnectednessResult:
         -------
         GroupConnectedness
             ``.table`` (group x group, rows receive), ``.to``, ``.from_``, ``.net``, ``.within``,
-            ``.between_total + .within_total == self.total``.
+            ``.between_total + .within_total == self.total``; with bootstrap draws also ``.intervals``
+            (the group measures of every draw of the variable table).
         """
         members = parse_groups(mapping, self.names)
         indicator = group_matrix(members, self.names)
         values = indicator @ self.values @ indicator.T
         own = indicator @ np.diag(self.values)
         return GroupConnectedness(
-            groups=tuple(members), members=members, values=values, own=own, n_vars=len(self.names)
+            groups=tuple(members), members=members, values=values, own=own, n_vars=len(self.names),
+            variable_table=self.values, variable_draws=self.draws, indicator=indicator, level=self.level,
         )
 
     def _dy_table(self) -> pd.DataFrame:
@@ -343,7 +429,23 @@ class ConnectednessResult:
                 }
             )
         )
+        if self.draws is not None:
+            self._attach_bounds(frames)
         return pd.concat(frames, ignore_index=True)
+
+    def _attach_bounds(self, frames: list[pd.DataFrame]) -> None:
+        """Add ``lower`` / ``upper`` columns to the blocks of :meth:`to_frame` (NPT, a count, gets none)."""
+        n = len(self.names)
+        for frame, key in zip(frames, ("table", "pairwise_net", "to", "from", "net", "npt", "total"), strict=True):
+            if key == "npt":
+                lower = upper = np.full(n, np.nan)
+            elif key == "total":
+                (lo1, up1), (lo2, up2) = self._bounds("total"), self._bounds("corrected_total")
+                lower, upper = np.r_[lo1, lo2], np.r_[up1, up2]
+            else:
+                lower, upper = self._bounds(key)
+            frame["lower"] = np.ravel(lower)
+            frame["upper"] = np.ravel(upper)
 
     def plot(
         self, kind: Literal["heatmap", "network"] = "heatmap", ax: Any = None, threshold: float = 0.0

@@ -32,15 +32,19 @@ References
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
+from contagion._compat import SeedLike
+from contagion._typing import Float64Array
 from contagion.errors import DataError, EstimationError, SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
+from contagion.spillover._band_options import BandOptions, with_bands
 from contagion.spillover._utility import (
     ConnectednessKind,
+    Progress,
     check_horizon,
     check_int,
     check_kind,
@@ -85,8 +89,14 @@ def connectedness(
     lags: int = 4,
     horizon: int = 10,
     kind: ConnectednessKind = "generalized",
+    *,
+    bands: Literal["bootstrap", "wild"] | None = None,
+    reps: int = 1000,
+    level: float = 0.95,
+    seed: SeedLike = None,
+    progress: Progress | None = None,
 ) -> ConnectednessResult:
-    r"""Static Diebold-Yilmaz connectedness table of a VAR.
+    r"""Static Diebold-Yilmaz connectedness table of a VAR, optionally with bootstrap intervals.
 
     .. math::
 
@@ -110,6 +120,21 @@ def connectedness(
         frequencyConnectedness ``n.ahead = H - 1``).
     kind : {"generalized", "cholesky"}
         Pesaran-Shin generalized FEVD (order-invariant, default) or orthogonalised (Cholesky, DY2009).
+    bands : {"bootstrap", "wild"}, optional
+        Intervals on every measure from ``reps`` bootstrap re-estimations of the VAR, batched
+        (:mod:`contagion.spillover._bands`): ``"bootstrap"`` resamples the centred residuals (recursive
+        design), ``"wild"`` multiplies them by Rademacher signs (robust to conditional heteroskedasticity
+        in the coefficients, but its residual covariance barely varies across draws, since
+        :math:`\eta_t^2 = 1`, so TCI intervals come out too narrow: docs/connectedness.md, "Intervals").
+        Basic bootstrap intervals (:func:`~contagion.spillover._bands.basic_interval`).
+    reps : int
+        Number of bootstrap draws (default 1000).
+    level : float
+        Coverage of the intervals, in (0, 1).
+    seed : int, numpy Generator or None
+        Seed of the draws; the integer used is kept in ``result.seed``.
+    progress : callable(done, total), optional
+        Called as the draws complete.
 
     Returns
     -------
@@ -183,7 +208,7 @@ def connectedness(
             "forecast-error variance decomposition is not defined. Difference the data or use fewer lags."
         )
     table = fevd_tables(coefs, sigma, horizon, kind)
-    return ConnectednessResult(
+    result = ConnectednessResult(
         names=names,
         values=table,
         kind=kind,
@@ -193,3 +218,22 @@ def connectedness(
         start=start,
         end=end,
     )
+    if bands is None:
+        return result
+    y = _estimation_data(data)
+    return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress)
+
+
+def _estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
+    """The data rows a bootstrap restarts from: the frame itself, or a fitted VAR's ``model.data``."""
+    if isinstance(data, pd.DataFrame):
+        values, _, _ = validate_data(data)
+        return values
+    model = getattr(data, "model", None)
+    frame = getattr(model, "data", None)
+    if not isinstance(frame, pd.DataFrame) or getattr(model, "trend", "c") != "c":
+        raise SpecificationError(
+            "bands= needs the estimation data of a VAR with an intercept: pass the DataFrame itself, or a "
+            "VARResults from contagion.VAR(data, trend='c').fit()."
+        )
+    return np.asarray(frame.to_numpy(dtype=np.float64))
