@@ -129,16 +129,21 @@ def _edges_from_partition(partition: Any) -> Float64Array:
 
 def _check_coverage(bins: BoolArray, horizon: int, grid: FrequencyGrid, edges: Float64Array) -> None:
     omega = bin_frequencies(horizon, grid)
-    half = np.arange(horizon) <= horizon // 2
-    missing = np.flatnonzero(~bins.any(axis=0) & half)
-    if missing.size:
-        shown = ", ".join(f"k={k} (omega={omega[k]:.4f}, period {_fmt(2 * math.pi / omega[k] if omega[k] else math.inf)})"
-                          for k in missing[:4])
-        more = f" and {missing.size - 4} more" if missing.size > 4 else ""
-        raise SpecificationError(
-            f"the bands (cut points {np.round(edges, 6).tolist()} rad) leave DFT bins of horizon {horizon} "
-            f"(grid {grid!r}) in no band: {shown}{more}. {_HINT}"
-        )
+    missing = np.flatnonzero(~bins.any(axis=0) & (np.arange(horizon) <= horizon // 2))
+    if not missing.size:
+        return
+    runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1)
+    parts = []
+    for run in runs:
+        a, b = int(run[0]), int(run[-1])
+        periods = sorted(2 * math.pi / omega[k] if omega[k] else math.inf for k in (a, b))
+        span = (f"k={a} (omega={omega[a]:.4f}, period {_fmt(periods[0])} days)" if a == b else
+                f"k={a}..{b} (omega={omega[a]:.4f}..{omega[b]:.4f}, periods {_fmt(periods[0])}..{_fmt(periods[1])} days)")
+        parts.append(span)
+    raise SpecificationError(
+        f"the bands (cut points {np.round(edges, 6).tolist()} rad) leave DFT bins of horizon {horizon} "
+        f"(grid {grid!r}) in no band: {', '.join(parts)}. {_HINT}"
+    )
 
 
 def frequency_bands(
