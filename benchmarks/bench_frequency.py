@@ -16,7 +16,6 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ for path in (HERE.parent, HERE):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from bench_connectedness import _dy2012, _synthetic  # noqa: E402
+from bench_connectedness import _best, _dy2012, _synthetic  # noqa: E402
 
 from contagion.spillover.frequency import frequency_connectedness  # noqa: E402
 
@@ -64,17 +63,6 @@ QUICK_CASES = [
     ("quick_rolling_bk_simulated_2771x4_w200_h101", _synthetic_dy_size, rolling_batched),
     ("quick_rolling_bk_static_loop_50_windows", _synthetic_dy_size, lambda d: rolling_loop(d, 50)),
 ]
-
-
-def _best(func: Any, arg: Any, repeats: int = 3) -> tuple[float, float]:
-    """Best wall-clock and best process CPU time over ``repeats`` runs."""
-    best, best_cpu = float("inf"), float("inf")
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        func(arg)
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return best, best_cpu
 
 
 def main() -> None:
