@@ -7,7 +7,7 @@ Nothing here is public API; :mod:`contagion.spillover.static`, :mod:`~contagion.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -15,11 +15,14 @@ import pandas as pd
 from contagion._typing import Float64Array
 from contagion._validation import check_columns
 from contagion.errors import DataError, EstimationError, SpecificationError
+from contagion.spillover import _kernels as _conn_kernels
 from contagion.var import fevd as _fevd_kernels
 
 __all__ = [
-    "ConnectednessKind", "Progress", "check_horizon", "check_int", "check_kind", "check_sigma", "companion_radius",
-    "fevd_tables", "group_matrix", "min_rows", "parse_groups", "readonly", "validate_data", "window_label",
+    "ConnectednessKind", "Progress", "StaticVAR", "VARResultsLike", "check_horizon", "check_int", "check_kind",
+    "check_sigma", "companion_radius",
+    "fevd_tables", "fit_static_var", "group_matrix", "min_rows", "parse_groups", "readonly", "validate_data",
+    "window_label",
 ]
 
 ConnectednessKind = Literal["generalized", "cholesky"]
@@ -129,6 +132,90 @@ def check_sigma(sigma: Float64Array, where: Callable[[int], str]) -> None:
             f"{f' and {bad.size - 1} other windows' if bad.size > 1 else ''}; a variable is (nearly) a "
             "linear combination of the others there. Drop it or use a longer window."
         )
+
+
+@runtime_checkable
+class VARResultsLike(Protocol):
+    """What :func:`connectedness` reads from a fitted VAR (``contagion.VARResults`` satisfies it)."""
+
+    @property
+    def coefs(self) -> Any: ...  # (p, N, N), coefs[l - 1] = Phi_l
+
+    @property
+    def sigma_u_ml(self) -> Any: ...  # (N, N), E'E / T
+
+    @property
+    def names(self) -> Any: ...  # N variable names
+
+
+class StaticVAR(NamedTuple):
+    """One VAR ready for a variance decomposition: slopes, ML covariance and the sample it came from."""
+
+    coefs: Float64Array  # (p, N, N)
+    sigma: Float64Array  # (N, N)
+    names: tuple[str, ...]
+    n_lags: int
+    n_obs: int | None
+    start: Any
+    end: Any
+
+
+def _from_var_results(data: VARResultsLike) -> StaticVAR:
+    coefs = np.asarray(data.coefs, dtype=np.float64)
+    sigma = np.asarray(data.sigma_u_ml, dtype=np.float64)
+    names = tuple(str(n) for n in data.names)
+    index = getattr(data, "index", None)
+    start, end = (index[0], index[-1]) if index is not None and len(index) else (None, None)
+    if coefs.ndim != 3 or coefs.shape[1:] != (len(names), len(names)) or sigma.shape != coefs.shape[1:]:
+        raise SpecificationError(
+            f"VARResults has coefs of shape {coefs.shape} and sigma_u_ml of shape {sigma.shape}; expected "
+            f"(p, N, N) and (N, N) with N = {len(names)} names."
+        )
+    if len(names) < 2:
+        raise DataError("connectedness needs at least 2 variables.")
+    return StaticVAR(coefs, sigma, names, int(coefs.shape[0]), getattr(data, "n_obs", None), start, end)
+
+
+def _fit_frame(data: Any, lags: Any) -> StaticVAR:
+    values, names, index = validate_data(data)
+    n_lags = check_int("lags", lags, 1)
+    need = min_rows(len(names), n_lags)
+    if values.shape[0] < need:
+        raise SpecificationError(
+            f"too few observations: {values.shape[0]} rows for a VAR({n_lags}) with {len(names)} variables; "
+            f"it needs at least {need} rows (p = {n_lags} lag rows + {len(names) * n_lags + 1} parameters per "
+            f"equation + {len(names)} for a nonsingular covariance). Use fewer lags or more data."
+        )
+    try:
+        coefs, _, sigma, _ = _conn_kernels.var_ols(values, n_lags)
+    except np.linalg.LinAlgError:
+        raise EstimationError(
+            f"the lagged regressors of the VAR({n_lags}) are exactly collinear (a variable is a linear "
+            "combination of the others); drop it."
+        ) from None
+    start, end = (index[n_lags], index[-1]) if len(index) else (None, None)
+    return StaticVAR(coefs, sigma, names, n_lags, values.shape[0] - n_lags, start, end)
+
+
+def fit_static_var(data: Any, lags: Any) -> StaticVAR:
+    """The VAR behind a static connectedness table: a fitted ``VARResults`` as is, or OLS on a DataFrame.
+
+    Shared by :func:`~contagion.spillover.static.connectedness` and the frequency decomposition, so both
+    read their input the same way. Raises ``DataError``, ``SpecificationError`` or ``EstimationError``
+    (singular covariance, explosive VAR) as :func:`~contagion.spillover.static.connectedness` documents.
+    """
+    if isinstance(data, VARResultsLike) and not isinstance(data, pd.DataFrame):
+        fit = _from_var_results(data)
+    else:
+        fit = _fit_frame(data, lags)
+    check_sigma(fit.sigma, lambda _: "the full sample")
+    radius = float(companion_radius(fit.coefs))
+    if not radius < 1.0:
+        raise EstimationError(
+            f"the VAR({fit.n_lags}) is not stable (largest companion eigenvalue modulus {radius:.4f} >= 1); its "
+            "forecast-error variance decomposition is not defined. Difference the data or use fewer lags."
+        )
+    return fit
 
 
 # ------------------------------------------------------------------------------------------- results

@@ -15,10 +15,13 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from contagion._typing import BoolArray, Float64Array, IntArray
 from contagion.errors import ContagionWarning, SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
 from contagion.spillover._utility import (
@@ -36,7 +39,7 @@ from contagion.spillover._utility import (
 )
 from contagion.spillover.rolling_results import RollingConnectednessResult
 
-__all__ = ["rolling_connectedness"]
+__all__ = ["fit_windows", "plan_windows", "rolling_connectedness"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +103,38 @@ def rolling_connectedness(
     n_lags = check_int("lags", lags, 1)
     horizon = check_horizon(horizon)
     kind = check_kind(kind)
+    starts, ends = plan_windows(values.shape, n_lags, window, step)
+    n_vars = values.shape[1]
+    tables, explosive = fit_windows(
+        values, index, n_lags, window, starts,
+        lambda coefs, sigma: fevd_tables(coefs, sigma, horizon, kind),
+        bytes_per_window=8 * (horizon + 2) * n_vars * n_vars, progress=progress, stacklevel=2,
+    )
+    logger.debug(
+        "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", len(starts), window, n_lags, horizon
+    )
+    return RollingConnectednessResult(
+        names=names,
+        index=index[ends],
+        values=tables,
+        kind=kind,
+        horizon=horizon,
+        method="rolling",
+        n_lags=n_lags,
+        window=int(window),
+        step=int(step),
+        explosive=explosive,
+    )
+
+
+def plan_windows(shape: tuple[int, ...], n_lags: int, window: Any, step: Any) -> tuple[IntArray, IntArray]:
+    """First and last data row of every rolling window; checks ``window`` and ``step`` against the sample.
+
+    ``shape`` is (n_obs, N) of the data; ``window`` counts data rows including the ``n_lags`` lag rows.
+    """
     step = check_int("step", step, 1)
     window = check_int("window", window, 1)
-    n_obs, n_vars = values.shape
+    n_obs, n_vars = shape
     need = min_rows(n_vars, n_lags)
     if window < need:
         raise SpecificationError(
@@ -115,13 +147,35 @@ def rolling_connectedness(
             f"window={window} is longer than the sample ({n_obs} rows); use a smaller window."
         )
     starts = np.arange(0, n_obs - window + 1, step, dtype=np.int64)
+    return starts, starts + window - 1
+
+
+def fit_windows(
+    values: Float64Array,
+    index: pd.Index,
+    n_lags: int,
+    window: int,
+    starts: IntArray,
+    measure: Callable[[Float64Array, Float64Array], Float64Array],
+    *,
+    bytes_per_window: int,
+    progress: Progress | None = None,
+    stacklevel: int = 2,
+) -> tuple[Float64Array, BoolArray]:
+    """OLS VARs of all windows in memory-bounded batches, each batch passed to ``measure(coefs, sigma)``.
+
+    ``measure`` maps a batch of slopes (W, p, N, N) and ML covariances (W, N, N) to (W, ...) results, which
+    are stacked over all windows. ``bytes_per_window`` is what ``measure`` needs per window beyond the Gram
+    matrices (it sets the batch size, ~64 MB a batch). Singular covariances raise ``EstimationError`` naming
+    the window; unstable VARs are flagged in the returned mask and warned about (``stacklevel`` counted from
+    the point of view of the caller of this function, as in ``warnings.warn``).
+    """
+    n_windows, n_vars = len(starts), values.shape[1]
     ends = starts + window - 1
-    n_windows = len(starts)
-    # windows per batch: bounded by memory (Gram matrices and MA terms of the batch, ~64 MB)
     width = n_vars * n_lags + 1 + n_vars
-    per_window = 8 * (width * width + (horizon + 2) * n_vars * n_vars)
+    per_window = 8 * width * width + bytes_per_window
     chunk = int(max(1, min(_CHUNK, _BATCH_BYTES // per_window)))
-    tables = np.empty((n_windows, n_vars, n_vars))
+    batches: list[Float64Array] = []
     explosive = np.zeros(n_windows, dtype=bool)
     first_bad: tuple[int, float] | None = None
     for begin in range(0, n_windows, chunk):
@@ -133,7 +187,7 @@ def rolling_connectedness(
             k = int(np.flatnonzero(unstable)[0])
             first_bad = (begin + k, float(companion_radius(coefs[k])))
         explosive[begin:stop] = unstable
-        tables[begin:stop] = fevd_tables(coefs, sigma, horizon, kind)
+        batches.append(measure(coefs, sigma))
         if progress is not None:
             progress(stop, n_windows)
     if first_bad is not None:
@@ -142,20 +196,6 @@ def rolling_connectedness(
             f"{int(explosive.sum())} of {n_windows} rolling windows have an unstable VAR({n_lags}) (first ending "
             f"{index[ends[first]]}, companion modulus {radius:.4f}); they are flagged in `.explosive`.",
             ContagionWarning,
-            stacklevel=2,
+            stacklevel=stacklevel + 1,
         )
-    logger.debug(
-        "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", n_windows, window, n_lags, horizon
-    )
-    return RollingConnectednessResult(
-        names=names,
-        index=index[ends],
-        values=tables,
-        kind=kind,
-        horizon=horizon,
-        method="rolling",
-        n_lags=n_lags,
-        window=window,
-        step=step,
-        explosive=explosive,
-    )
+    return np.concatenate(batches, axis=0), explosive

@@ -32,26 +32,23 @@ References
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from contagion._compat import SeedLike
 from contagion._typing import Float64Array
-from contagion.errors import DataError, EstimationError, SpecificationError
-from contagion.spillover import _kernels as _conn_kernels
+from contagion.errors import SpecificationError
 from contagion.spillover._band_options import BandOptions, with_bands
 from contagion.spillover._utility import (
     ConnectednessKind,
     Progress,
+    VARResultsLike,
     check_horizon,
-    check_int,
     check_kind,
-    check_sigma,
-    companion_radius,
     fevd_tables,
-    min_rows,
+    fit_static_var,
     validate_data,
 )
 from contagion.spillover.results import ConnectednessResult, GroupConnectedness
@@ -68,20 +65,6 @@ __all__ = [
     "rolling_connectedness",
     "tvp_connectedness",
 ]
-
-
-@runtime_checkable
-class VARResultsLike(Protocol):
-    """What :func:`connectedness` reads from a fitted VAR (``contagion.VARResults`` satisfies it)."""
-
-    @property
-    def coefs(self) -> Any: ...  # (p, N, N), coefs[l - 1] = Phi_l
-
-    @property
-    def sigma_u_ml(self) -> Any: ...  # (N, N), E'E / T
-
-    @property
-    def names(self) -> Any: ...  # N variable names
 
 
 def connectedness(
@@ -163,60 +146,17 @@ def connectedness(
     """
     horizon = check_horizon(horizon)
     kind = check_kind(kind)
-    start = end = None
-    if isinstance(data, VARResultsLike) and not isinstance(data, pd.DataFrame):
-        coefs = np.asarray(data.coefs, dtype=np.float64)
-        sigma = np.asarray(data.sigma_u_ml, dtype=np.float64)
-        names = tuple(str(n) for n in data.names)
-        n_lags = int(coefs.shape[0])
-        n_obs = getattr(data, "n_obs", None)
-        index = getattr(data, "index", None)
-        if index is not None and len(index):
-            start, end = index[0], index[-1]
-        if coefs.ndim != 3 or coefs.shape[1:] != (len(names), len(names)) or sigma.shape != coefs.shape[1:]:
-            raise SpecificationError(
-                f"VARResults has coefs of shape {coefs.shape} and sigma_u_ml of shape {sigma.shape}; expected "
-                f"(p, N, N) and (N, N) with N = {len(names)} names."
-            )
-        if len(names) < 2:
-            raise DataError("connectedness needs at least 2 variables.")
-    else:
-        values, names, index = validate_data(data)
-        n_lags = check_int("lags", lags, 1)
-        need = min_rows(len(names), n_lags)
-        if values.shape[0] < need:
-            raise SpecificationError(
-                f"too few observations: {values.shape[0]} rows for a VAR({n_lags}) with {len(names)} variables; "
-                f"it needs at least {need} rows (p = {n_lags} lag rows + {len(names) * n_lags + 1} parameters per "
-                f"equation + {len(names)} for a nonsingular covariance). Use fewer lags or more data."
-            )
-        try:
-            coefs, _, sigma, _ = _conn_kernels.var_ols(values, n_lags)
-        except np.linalg.LinAlgError:
-            raise EstimationError(
-                f"the lagged regressors of the VAR({n_lags}) are exactly collinear (a variable is a linear "
-                "combination of the others); drop it."
-            ) from None
-        n_obs = values.shape[0] - n_lags
-        if len(index):
-            start, end = index[n_lags], index[-1]
-    check_sigma(sigma, lambda _: "the full sample")
-    radius = float(companion_radius(coefs))
-    if not radius < 1.0:
-        raise EstimationError(
-            f"the VAR({n_lags}) is not stable (largest companion eigenvalue modulus {radius:.4f} >= 1); its "
-            "forecast-error variance decomposition is not defined. Difference the data or use fewer lags."
-        )
-    table = fevd_tables(coefs, sigma, horizon, kind)
+    fit = fit_static_var(data, lags)
+    table = fevd_tables(fit.coefs, fit.sigma, horizon, kind)
     result = ConnectednessResult(
-        names=names,
+        names=fit.names,
         values=table,
         kind=kind,
         horizon=horizon,
-        n_lags=n_lags,
-        n_obs=n_obs,
-        start=start,
-        end=end,
+        n_lags=fit.n_lags,
+        n_obs=fit.n_obs,
+        start=fit.start,
+        end=fit.end,
     )
     if bands is None:
         return result
