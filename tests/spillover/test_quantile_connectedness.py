@@ -76,7 +76,10 @@ def test_symmetric_innovations_give_equal_tci_at_tau_and_one_minus_tau(dist: str
     """
     taus = [0.1, 0.25, 0.5, 0.75, 0.9]
     totals = np.array(
-        [quantile_connectedness(_simulate(seed, 10_000, dist), tau=taus).total.to_numpy() for seed in range(4)]
+        [
+            quantile_connectedness(_simulate(seed, 10_000, dist), tau=taus).total.to_numpy()
+            for seed in range(4)
+        ]
     )
     mean = totals.mean(axis=0)
     assert abs(mean[0] - mean[4]) < 0.75
@@ -127,7 +130,9 @@ def test_several_taus_equal_separate_calls() -> None:
 
 def test_progress_counts_windows_times_taus() -> None:
     calls: list[tuple[int, int]] = []
-    quantile_connectedness(_simulate(6, 300), tau=[0.25, 0.75], window=200, step=10, progress=lambda d, t: calls.append((d, t)))
+    quantile_connectedness(
+        _simulate(6, 300), tau=[0.25, 0.75], window=200, step=10, progress=lambda d, t: calls.append((d, t))
+    )
     assert calls[-1] == (22, 22) and all(t == 22 for _, t in calls)
 
 
@@ -140,7 +145,9 @@ def test_explosive_tail_quantile_var_is_warned_and_flagged() -> None:
     for t in range(1, 3000):
         y[t] = rng.uniform(0.3, 1.2, size=2) * y[t - 1] + 1.0 + 0.1 * rng.standard_normal(2)
     df = pd.DataFrame(y, columns=["X", "Y"])
-    with pytest.warns(ContagionWarning, match=r"tau=0\.95: 1 of 1 quantile VAR\(1\) estimates are not stable"):
+    with pytest.warns(
+        ContagionWarning, match=r"tau=0\.95: 1 of 1 quantile VAR\(1\) estimates are not stable"
+    ):
         tail = quantile_connectedness(df, tau=0.95)
     assert tail.explosive and tail.companion_modulus is not None and tail.companion_modulus > 1.0
     assert np.isfinite(tail.values).all()  # kept, never silently NaN
@@ -187,7 +194,9 @@ def test_reproduces_the_published_connectednessapproach_qvar_table(reference_dir
     for receiver in expected.index:  # merged by label, not by position
         for transmitter in expected.columns:
             # published to 2 decimals
-            assert table.loc[receiver, transmitter] == pytest.approx(expected.loc[receiver, transmitter], abs=0.005)
+            assert table.loc[receiver, transmitter] == pytest.approx(
+                expected.loc[receiver, transmitter], abs=0.005
+            )
     for measure, series in (("FROM", mean.from_), ("TO", mean.to), ("NET", mean.net)):
         for name, value in zip(PUBLISHED_CGS2021, PUBLISHED_CGS2021_ROWS[measure], strict=True):
             assert series[name] == pytest.approx(value, abs=0.005), (measure, name)
@@ -224,7 +233,7 @@ def test_bad_input_raises_specification_error(kwargs: dict[str, object], match: 
 def test_bad_data_and_too_short_sample() -> None:
     df = _simulate(9, 200)
     with pytest.raises(SpecificationError, match="too few observations"):
-        quantile_connectedness(df.iloc[:8])
+        quantile_connectedness(df.iloc[:7])  # a VAR(1) of 3 variables needs 8 rows
     bad = df.copy()
     bad.iloc[5, 1] = np.nan
     with pytest.raises(DataError, match="B has a missing"):
@@ -248,7 +257,11 @@ def test_result_protocol_static() -> None:
     main = res.summary().to_frame()
     assert list(main.columns) == ["TCI", "cTCI", "NET A", "NET B", "NET C"]
     frame = res.to_frame()
-    assert set(frame.columns) >= {"tau", "measure", "variable", "value"} and set(frame["tau"]) == {0.05, 0.5, 0.95}
+    assert set(frame.columns) >= {"tau", "measure", "variable", "value"} and set(frame["tau"]) == {
+        0.05,
+        0.5,
+        0.95,
+    }
     total = frame[frame["measure"] == "total"].set_index("tau")["value"]
     pd.testing.assert_series_equal(total, res.total, check_names=False)
     fig = res.plot()
@@ -264,7 +277,9 @@ def test_result_protocol_rolling() -> None:
     assert res.net.columns.names == ["tau", "variable"]
     np.testing.assert_allclose(res.net.T.groupby(level="tau").sum().T.to_numpy(), 0.0, atol=1e-10)
     mean = res.mean_result()
-    np.testing.assert_allclose(mean.total.to_numpy(), res.total.mean().to_numpy(), rtol=1e-12)  # TCI is linear
+    np.testing.assert_allclose(
+        mean.total.to_numpy(), res.total.mean().to_numpy(), rtol=1e-12
+    )  # TCI is linear
     summary = res.summary()
     assert list(summary.to_frame().index) == [0.05, 0.5, 0.95] and "window 250 rows" in str(summary)
     frame = res.to_frame()
