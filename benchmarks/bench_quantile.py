@@ -10,7 +10,6 @@ extrapolates it linearly to 1000 (the output says so). Target: ours < 20 s for o
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,11 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benchmarks"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from bench_connectedness import _best  # noqa: E402  (best wall / CPU time of repeated runs)
 
 from contagion.spillover.quantile import quantile_connectedness  # noqa: E402
 from contagion.var import fevd as _fevd_kernels  # noqa: E402
@@ -145,17 +147,6 @@ QUICK_CASES = [
         lambda d: loop_peer(d, 150, 0.1, 5, 3),
     ),
 ]
-
-
-def _best(func: Any, arg: Any, repeats: int = 3) -> tuple[float, float]:
-    """Best wall-clock and best process CPU time over ``repeats`` runs."""
-    best, best_cpu = float("inf"), float("inf")
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        func(arg)
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return best, best_cpu
 
 
 def main() -> None:
