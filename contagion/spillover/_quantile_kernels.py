@@ -52,11 +52,11 @@ def quantile_regression(
 
     .. math::
 
-        \max_d \; y'd \quad 	ext{s.t.} \quad X'd = (1-	au) X'\mathbf 1, \quad 0 \le d \le 1,
+        \max_d \; y'd \quad \text{s.t.} \quad X'd = (1-\tau) X'\mathbf 1, \quad 0 \le d \le 1,
 
-    whose equality multipliers are :math:`-\hateta(	au)`. It is solved by Mehrotra's predictor-corrector
+    whose equality multipliers are :math:`-\hat\beta(\tau)`. It is solved by Mehrotra's predictor-corrector
     (the method of quantreg's ``rq(method = "fn")``, Portnoy and Koenker 1997), started from the feasible
-    :math:`d = (1-	au)\mathbf 1` and the least-squares multipliers, with step length 0.99995 of the way to
+    :math:`d = (1-\tau)\mathbf 1` and the least-squares multipliers, with step length 0.99995 of the way to
     the boundary, until the duality gap is below ``tol`` times (1 + |objective|). Each iteration forms
     :math:`X'DX` of every problem with one matrix product over precomputed per-date outer products; about
     10-15 iterations reach the LP optimum to 1e-12 (checked against HiGHS in the tests).

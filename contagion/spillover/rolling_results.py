@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RollingConnectednessResult"]
 
+#: How each estimation method is named in summaries.
+_METHOD_LABELS = {"rolling": "rolling-window VAR", "tvp": "TVP-VAR", "quantile": "rolling quantile VAR",
+                  "dcc": "DCC-GARCH"}
+
 
 @dataclass(frozen=True, kw_only=True)
 class RollingConnectednessResult:
@@ -184,17 +188,19 @@ class RollingConnectednessResult:
 
     def summary(self) -> Summary:
         """Sample, windows, TCI mean / min / max with their dates; main table: mean TO / FROM / NET per variable."""
-        method = "rolling-window VAR" if self.method == "rolling" else "TVP-VAR"
+        method = _METHOD_LABELS.get(self.method, self.method)
         title = f"Dynamic connectedness: {method} ({self.kind} FEVD, percent)"
         n_dates = len(self.index)
         header = [f"sample {self.index[0]} .. {self.index[-1]}, {n_dates} "
-                  + ("windows" if self.method == "rolling" else "dates")]
-        if self.method == "rolling":
+                  + ("windows" if self.window is not None else "dates")]
+        opts = ", ".join(f"{k}={v}" for k, v in self.options.items() if v is not None)
+        if self.window is not None:
             header.append(f"window {self.window} rows (incl. {self.n_lags} lag rows), step {self.step}, "
-                          f"VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}")
+                          f"{method}({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}"
+                          + (f"; {opts}" if opts else ""))
         else:
-            opts = ", ".join(f"{k}={v}" for k, v in self.options.items() if v is not None)
-            header.append(f"TVP-VAR({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}; {opts}")
+            header.append(f"{method}({self.n_lags}), horizon {self.horizon} = MA terms 0..{self.horizon - 1}"
+                          + (f"; {opts}" if opts else ""))
         tci = self.total
         header.append(f"TCI mean {tci.mean():.2f}%, min {tci.min():.2f}% ({tci.idxmin()}), "
                       f"max {tci.max():.2f}% ({tci.idxmax()})")
