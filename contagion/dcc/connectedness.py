@@ -173,7 +173,7 @@ def dcc_connectedness(
 
         \tilde\theta_{t,ij} = 100\, \frac{\sum_{k=0}^{H} \Psi_{t,k,ij}^2}{\sum_l \sum_{k=0}^{H} \Psi_{t,k,il}^2}
 
-    (Gabauer 2020, eq. 11-12 as implemented by ``VFEVD``). TCI, TO, FROM and NET follow Diebold & Yilmaz (2012).
+    (Gabauer 2020, as ``VFEVD`` implements it; eq. 1-6 of docs/dcc-connectedness.md). TCI, TO, FROM and NET follow Diebold & Yilmaz (2012).
 
     Parameters
     ----------
