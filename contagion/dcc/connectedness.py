@@ -149,6 +149,19 @@ def _covariances(result: DCCResult, positions: IntArray) -> Float64Array:
     return out
 
 
+def _tables(
+    fit: DCCResult, positions: IntArray, alpha: Float64Array, beta: Float64Array, dcc: tuple[float, float],
+    horizon: int, difference: bool,
+) -> Float64Array:
+    """Percent VFEVD tables of the dates at ``positions``, in chunks of :data:`_CHUNK` dates."""
+    tables = np.empty((positions.shape[0], fit.n_assets, fit.n_assets))
+    for begin in range(0, positions.shape[0], _CHUNK):
+        pos = positions[begin:begin + _CHUNK]
+        tables[begin:begin + pos.shape[0]] = 100.0 * _vk.vfevd_tables(
+            _covariances(fit, pos), np.asarray(fit.qbar), alpha, beta, dcc[0], dcc[1], horizon, difference)
+    return tables
+
+
 def dcc_connectedness(
     result: DCCResult | pd.DataFrame,
     horizon: int = 10,
@@ -202,10 +215,8 @@ def dcc_connectedness(
 
     Raises
     ------
-    SpecificationError
-        Unknown convention, horizon < 1, a result that is not GARCH(1,1)-DCC.
-    DataError
-        A date outside the fitted sample.
+    SpecificationError, DataError
+        Unknown convention, horizon < 1, a result that is not GARCH(1,1)-DCC; a date outside the sample.
 
     Warns
     -----
@@ -236,12 +247,7 @@ def dcc_connectedness(
                      "(the recursion decays at beta alone, so this does not propagate into the responses)")
     if fit.boundary:
         flags.append(f"DCC a + b = {a + b:.6f} at the stationarity boundary: correlation responses barely decay")
-    tables = np.empty((positions.shape[0], fit.n_assets, fit.n_assets))
-    difference = convention == "difference"
-    for begin in range(0, positions.shape[0], _CHUNK):
-        pos = positions[begin:begin + _CHUNK]
-        tables[begin:begin + pos.shape[0]] = 100.0 * _vk.vfevd_tables(
-            _covariances(fit, pos), np.asarray(fit.qbar), alpha, beta, a, b, horizon, difference)
+    tables = _tables(fit, positions, alpha, beta, (a, b), horizon, convention == "difference")
     spec = fit.spec
     options = {
         "convention": convention, "a": a, "b": b,
