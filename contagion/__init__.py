@@ -28,7 +28,7 @@ from contagion.errors import (
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load lazily
     from contagion import simulate
     from contagion.data import CsvSource, DemoSource, Panel, YahooSource, build_panel
-    from contagion.dcc import DCCGARCH, DCCResult, VIRFResult
+    from contagion.dcc import DCCGARCH, DCCConnectednessResult, DCCResult, VIRFResult, dcc_connectedness
     from contagion.events import EventStudyResult, FactsTable, FactThresholds, deepseek_facts, event_study
     from contagion.hypothesis import (
         CorrelationShiftResult,
@@ -75,6 +75,8 @@ _LAZY: dict[str, str] = {
     "ConnectednessResult": "contagion.spillover",
     "RollingConnectednessResult": "contagion.spillover",
     "DCCGARCH": "contagion.dcc",
+    "dcc_connectedness": "contagion.dcc",
+    "DCCConnectednessResult": "contagion.dcc",
     "DCCResult": "contagion.dcc",
     "VIRFResult": "contagion.dcc",
     "GrangerResult": "contagion.var",
@@ -106,6 +108,7 @@ __all__ = [
     "ContagionWarning",
     "CorrelationShiftResult",
     "CsvSource",
+    "DCCConnectednessResult",
     "DCCResult",
     "DataError",
     "DemoSource",
@@ -134,6 +137,7 @@ __all__ = [
     "connectedness",
     "connectedness_change",
     "correlation_shift",
+    "dcc_connectedness",
     "deepseek_facts",
     "event_study",
     "forbes_rigobon",
