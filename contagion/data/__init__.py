@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # a lazily imported name of any type (getattr returns Any)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'contagion.data' has no attribute {name!r}")
