@@ -12,9 +12,9 @@ Public API (imported lazily, so ``import contagion`` stays fast):
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from contagion._lazy import lazy_getattr
 from contagion._version import __version__
 from contagion.errors import (
     ContagionError,
@@ -149,14 +149,7 @@ __all__ = [
     "tvp_connectedness",
 ]
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'contagion' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    value = mod if name == "simulate" and module == "contagion.simulate" else getattr(mod, name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

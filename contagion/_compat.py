@@ -74,7 +74,7 @@ def renamed_kwargs(**renames: str) -> Callable[[Callable[P, R]], Callable[P, R]]
 def deprecated_alias(new: str, *, old: str) -> property:
     """A property ``old`` that returns attribute ``new`` with a ``DeprecationWarning``."""
 
-    def getter(self: Any) -> Any:
+    def getter(self: Any) -> Any:  # any class, any attribute: getattr returns Any
         warnings.warn(f"{type(self).__name__}.{old} is deprecated; use .{new} instead.",
                       DeprecationWarning, stacklevel=2)
         return getattr(self, new)

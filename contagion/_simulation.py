@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from contagion._typing import BoolArray, Float64Array1D, Float64Array2D
+from contagion._typing import BoolArray, Float64Array1D, Float64Array2D, IntArray
 
 __all__ = ["Market", "simulate_grid"]
 
@@ -26,16 +25,13 @@ _SHOCK_JITTER_SD = 0.002   # sd of the log-return noise around the news-sized sh
 (_S_GROUP, _S_IDIO, _S_FACTOR, _S_EPS, _S_BRIDGE, _S_UNIF, _S_VOLUME, _S_VIX, _S_SHOCK,
  _S_VIX_UNIF) = range(10)
 
-#: Row positions on the grid (int64).
-Positions = npt.NDArray[np.int64]
-
 
 @dataclass(frozen=True)
 class Market:
     """The simulated grid: every ticker's rows and OHLCV values, and the latent group log variances."""
 
     days: pd.DatetimeIndex
-    frames: dict[str, tuple[Positions, Float64Array2D]]   # ticker -> (day positions, (n, 6) values)
+    frames: dict[str, tuple[IntArray, Float64Array2D]]   # ticker -> (day positions, (n, 6) values)
     group_log_var: Float64Array2D                         # (n_days, n_groups) latent g_d
 
 
@@ -156,7 +152,7 @@ def _return_paths(p: Mapping[str, Any], g: Float64Array2D, groups: list[str], is
 
 
 def _asset_ohlcv(p: Mapping[str, Any], paths: _Paths, j: int, days: pd.DatetimeIndex,
-                 session_pos: Positions, event: int) -> tuple[Positions, Float64Array2D]:
+                 session_pos: IntArray, event: int) -> tuple[IntArray, Float64Array2D]:
     """Rows and (open, high, low, close, adj_close, volume) of return asset ``j`` from the daily paths."""
     t = paths.tickers[j]
     a = p["assets"][t]
@@ -205,8 +201,8 @@ def _asset_ohlcv(p: Mapping[str, Any], paths: _Paths, j: int, days: pd.DatetimeI
 
 
 def _simulate_vix(seed: int, p: Mapping[str, Any], g: Float64Array2D, groups: list[str],
-                  z_spy: Float64Array1D | float, session_pos: Positions,
-                  event: int) -> tuple[Positions, Float64Array2D]:
+                  z_spy: Float64Array1D | float, session_pos: IntArray,
+                  event: int) -> tuple[IntArray, Float64Array2D]:
     """^VIX: log level = mean + 0.5 * benchmark log-variance deviation + AR(1) noise on sessions.
 
     The noise innovation is correlated (calibrated ``corr_spy``) with SPY's same-session return shock

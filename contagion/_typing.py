@@ -13,7 +13,10 @@ Float64Array2D: TypeAlias = npt.NDArray[np.float64]
 Float64Array3D: TypeAlias = npt.NDArray[np.float64]
 Float64Array4D: TypeAlias = npt.NDArray[np.float64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
+#: int64 positions (rows of a grid, indices into an axis) and counts.
 IntArray: TypeAlias = npt.NDArray[np.int64]
+#: datetime64 arrays (e.g. ``DatetimeIndex.to_numpy()``: row dates, datetime64[ns]).
+Datetime64Array: TypeAlias = npt.NDArray[np.datetime64]
 
 IRFKind = Literal["orthogonal", "generalized"]
 FEVDKind = Literal["cholesky", "generalized"]

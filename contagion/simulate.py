@@ -26,7 +26,7 @@ OHLC come from Brownian-bridge paths: for a day (session) with opening log price
 with the exact bridge extremes :math:`M = (b + \sqrt{b^2 - 2v\ln U_1})/2` and
 :math:`m = (b - \sqrt{b^2 - 2v\ln U_2})/2` (:math:`U_1, U_2` independent uniforms; the joint law of the
 two extremes is approximated by independence), so ``high >= max(open, close)`` and
-``low <= min(open, close)`` always hold and range estimators (docs/conventions.md, 'Range-based volatility estimators') are meaningful.
+``low <= min(open, close)`` always hold and range estimators (docs/conventions.md, 'Range-based variance estimators') are meaningful.
 Equity opens include the overnight gap: the bridge value at the calibrated overnight share of the day's
 variance plus the non-session days' returns.
 
@@ -259,7 +259,7 @@ def _generalized_fevd_twin(ma: Float64Array3D, sigma: Float64Array2D) -> Float64
         \theta_{ij}(H) = \frac{\sigma_{jj}^{-1} \sum_{h=0}^{H-1} (e_i' A_h \Sigma e_j)^2}
                               {\sum_{h=0}^{H-1} e_i' A_h \Sigma A_h' e_i}
 
-    rows then divided by their sums (docs/conventions.md, 'Diebold-Yilmaz connectedness'). The package
+    rows then divided by their sums (docs/conventions.md, 'Generalized FEVD and the connectedness indices'). The package
     kernel :func:`contagion.var.fevd.generalized_fevd` computes the table; tests compare the two.
     """
     k = sigma.shape[0]

@@ -142,7 +142,7 @@ def load(data_dir: Path, ticker: str) -> pd.DataFrame:
 
 
 def parkinson(frame: pd.DataFrame) -> pd.Series:
-    """Parkinson (1980) daily variance (ln H/L)^2 / (4 ln 2) (docs/conventions.md, 'Range-based volatility estimators')."""
+    """Parkinson (1980) daily variance (ln H/L)^2 / (4 ln 2) (docs/conventions.md, 'Range-based variance estimators')."""
     return np.log(frame["high"] / frame["low"]) ** 2 / (4.0 * math.log(2.0))
 
 

@@ -20,7 +20,7 @@ __all__ = ["ContagionGroup"]
 class ContagionGroup(click.Group):
     """A click group that turns :class:`ContagionError` into a clean message and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # click.Group.invoke returns Any
         try:
             return super().invoke(ctx)
         except ContagionError as err:

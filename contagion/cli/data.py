@@ -11,18 +11,21 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from contagion.errors import DataError, SpecificationError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _MEASURE_CHOICES = ["returns", "squared", "absolute", "parkinson", "gk", "garman_klass", "rs",
                     "rogers_satchell", "gkyz", "yz", "yang_zhang"]
 _CALENDAR_CHOICES = ["exchange", "weekly", "crypto", "monday_friday", "monday_saturday", "monday_sunday"]
 
 
-def _console() -> Any:
+def _console() -> Console:
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=False)

@@ -17,11 +17,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from contagion._summary import Summary
-from contagion._typing import Float64Array1D
+from contagion._typing import Datetime64Array, Float64Array1D
 from contagion.data._frame import column_values
 from contagion.errors import DataError
 
@@ -41,9 +40,6 @@ Severity = Literal["error", "warning"]
 #: Split ratios checked by the suspected-split rule (and their inverses).
 _SPLIT_RATIOS = np.array([2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0])
 _MAX_LISTED = 10
-#: datetime64[ns] arrays of row dates (belongs in contagion._typing with the other array aliases).
-_Dates = npt.NDArray[np.datetime64]
-
 
 def _day(value: Any) -> str:
     """ISO date of a numpy datetime64 / Timestamp."""
@@ -318,7 +314,7 @@ def check_frame(
     return summary, issues
 
 
-def _calendar_issues(ticker: str, uniq: _Dates, sessions: pd.DatetimeIndex | None,
+def _calendar_issues(ticker: str, uniq: Datetime64Array, sessions: pd.DatetimeIndex | None,
                      where: str, issues: list[QualityIssue]) -> int:
     """Missing sessions (XNYS for ``sessions``, every UTC day for ``sessions=None``) and rows off the
     calendar; appends the warnings and returns the number of missing sessions."""
@@ -367,7 +363,7 @@ def _ohlc_issues(ticker: str, ohlc: tuple[Float64Array1D, ...], idx: pd.Datetime
     return len(bad)
 
 
-def _stale_issues(ticker: str, c: Float64Array1D, dn: _Dates, stale_min_run: int,
+def _stale_issues(ticker: str, c: Float64Array1D, dn: Datetime64Array, stale_min_run: int,
                   where: str, issues: list[QualityIssue]) -> int:
     """Runs of at least ``stale_min_run`` identical closes; returns their number."""
     valid_c = np.isfinite(c)
@@ -383,7 +379,7 @@ def _stale_issues(ticker: str, c: Float64Array1D, dn: _Dates, stale_min_run: int
 
 
 def _move_issues(ticker: str, frame: pd.DataFrame, oc: tuple[Float64Array1D, Float64Array1D],
-                 dn: _Dates, *, twenty_four_seven: bool, extreme_threshold: float,
+                 dn: Datetime64Array, *, twenty_four_seven: bool, extreme_threshold: float,
                  where: str, issues: list[QualityIssue]) -> tuple[int, int]:
     """Extreme daily moves and suspected unadjusted splits on the return price; returns both counts."""
     from contagion.data.calendar import return_price

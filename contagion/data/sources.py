@@ -281,7 +281,7 @@ def source_from_spec(kind: str, **options: Any) -> Source:
     raise SpecificationError(f"unknown source kind {kind!r}; choose csv, yahoo or demo.")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # module __getattr__: naming type[YahooSource] would import yahoo here
     # YahooSource lives in contagion.data.yahoo (it imports this module); re-exported here lazily
     if name == "YahooSource":
         from contagion.data.yahoo import YahooSource

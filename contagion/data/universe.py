@@ -4,7 +4,7 @@ The registry covers every series in ``../shared/data/markets`` (the 37 files of 
 tickers of the built-in ``deepseek-2025`` study and the historical token symbols that matter for splicing
 (``RNDR-USD``, ``AGIX-USD``, ``OCEAN-USD``).
 
-Quirks recorded here (docs/conventions.md, 'Data facts'):
+Quirks recorded here (docs/conventions.md, 'Token migrations'):
 
 - Bittensor is ``TAO22974-USD`` on Yahoo (a bare ``TAO-USD`` collides with another coin); our ticker stays
   ``TAO-USD``.

@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
-from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D
+from contagion._typing import BoolArray, Float64Array1D, Float64Array2D, Float64Array3D
 from contagion.dcc._kernels import ar1_filter, sum_log_rows
 
 __all__ = [
@@ -193,7 +192,7 @@ def garch11_derivatives(
 
 def newton_batch(
     x: Float64Array2D, p0: Float64Array2D, free: list[int], lower: Float64Array2D, upper: Float64Array2D,
-) -> tuple[Float64Array2D, npt.NDArray[np.bool_]]:
+) -> tuple[Float64Array2D, BoolArray]:
     """Damped Newton ascent on every asset's GARCH(1,1) log-likelihood at once (analytic Hessian).
 
     ``free`` are the estimated columns of ``p`` (``mu`` is fixed at 0 for ``mean="zero"``); ``lower``/``upper``

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 from scipy import optimize
@@ -31,15 +31,26 @@ __all__ = ["active_set_newton", "minimise", "newton", "preconditioned_slsqp", "v
 logger = logging.getLogger(__name__)
 
 
+class Objective(Protocol):
+    """What the optimisers minimise: the mean of per-observation terms (``None`` outside the parameter space)."""
+
+    def __call__(self, theta: Float64Array1D, /) -> float: ...
+
+    def terms(self, theta: Float64Array1D, /) -> Float64Array1D | None: ...
+
+
+# scipy ships no type information, so ``optimize.OptimizeResult`` (and these functions' results) are Any to mypy.
+
+
 def value(terms: Float64Array1D | None) -> float:
     """The objective from its per-observation terms: their mean, 1e10 outside the parameter space."""
     return 1e10 if terms is None else float(terms.mean())
 
 
 def minimise(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    objective: Objective, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
     loose: bool = False, on_bound: list[tuple[int, float]] | None = None,
-) -> Any:
+) -> optimize.OptimizeResult:
     """Newton for interior optima, Newton with ``on_bound`` parameters held on their bound (when the
     Karush-Kuhn-Tucker sign condition confirms it), then preconditioned SLSQP, then plain SLSQP."""
     stop = 1e-4 if loose else 1e-7
@@ -58,9 +69,9 @@ def minimise(
 
 
 def newton(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    objective: Objective, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
     max_iter: int = 30, stop: float = 1e-6,
-) -> Any:
+) -> optimize.OptimizeResult | None:
     r"""Damped quasi-Newton iterations with finite-difference gradients for the interior case.
 
     The correlation stage has 2-4 parameters and an expensive, smooth objective: Newton from the composite
@@ -164,7 +175,7 @@ def newton(
             while t < 8.0 and feasible(theta + 2.0 * t * direction):
                 longer = objective.terms(theta + 2.0 * t * direction)
                 f_longer = value(longer)
-                if f_longer >= f_new:
+                if longer is None or f_longer >= f_new:  # outside the parameter space: keep the step
                     break
                 t, f_new, new_terms = 2.0 * t, f_longer, longer
         prev = (np.asarray(t * direction, dtype=np.float64), grad)
@@ -184,9 +195,9 @@ def _moved(theta: Float64Array1D, i: int, by: float) -> Float64Array1D:
 
 
 def active_set_newton(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    objective: Objective, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
     on_bound: list[tuple[int, float]], stop: float,
-) -> Any:
+) -> optimize.OptimizeResult | None:
     """Newton on the other parameters with some held on a bound; None unless it converges.
 
     aDCC on data without asymmetry has its optimum at g = 0, a Student-t joint distribution on near-Gaussian
@@ -229,7 +240,7 @@ def active_set_newton(
 
 
 def _newton_holding(
-    objective: Any, start: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
+    objective: Objective, start: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D,
     held: list[tuple[int, float]], stop: float,
 ) -> tuple[Float64Array1D, float, int] | None:
     """Newton over the parameters not in ``held`` (those fixed at their value): (theta, objective, iterations)."""
@@ -253,7 +264,7 @@ def _newton_holding(
 class _Reduced:
     """An objective over the ``free`` parameters, the others fixed at their values in ``base``."""
 
-    def __init__(self, objective: Any, base: Float64Array1D, free: list[int]) -> None:
+    def __init__(self, objective: Objective, base: Float64Array1D, free: list[int]) -> None:
         self.objective = objective
         self.base = base
         self.free = free
@@ -272,8 +283,8 @@ class _Reduced:
 
 
 def preconditioned_slsqp(
-    objective: Any, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
-) -> Any:
+    objective: Objective, theta0: Float64Array1D, bounds: list[tuple[float, float]], row: Float64Array1D
+) -> optimize.OptimizeResult | None:
     """SLSQP in coordinates where the objective's Hessian at the start is the identity.
 
     SLSQP starts its quasi-Newton model from the identity; mapping theta = theta0 + C^{-T} u with

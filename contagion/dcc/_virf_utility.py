@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import Any, Protocol
+from typing import Protocol, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ def select_state(result: HasState | DCCState, shock: ShockSpec, at: _date | str 
     ``at`` defaults to the name of a Series shock or the index of a one-row DataFrame when those are dates.
     """
     if at is None and isinstance(shock, pd.Series) and _is_date(shock.name):
-        at = pd.Timestamp(shock.name)  # type: ignore[arg-type]
+        at = pd.Timestamp(shock.name)
     if isinstance(shock, pd.DataFrame):
         if len(shock) != 1:
             raise SpecificationError(
@@ -79,7 +79,8 @@ def select_state(result: HasState | DCCState, shock: ShockSpec, at: _date | str 
     return result.state_at(at), shock
 
 
-def _is_date(value: Any) -> bool:
+def _is_date(value: object) -> TypeGuard[_date | np.datetime64 | str]:
+    """A date, a datetime64 or a string pandas reads as a date (so ``pd.Timestamp(value)`` works)."""
     if isinstance(value, (pd.Timestamp, _date, np.datetime64)):
         return True
     if isinstance(value, str):

@@ -41,7 +41,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import optimize
 
-from contagion._typing import Float64Array1D, Float64Array2D
+from contagion._typing import BoolArray, Float64Array1D, Float64Array2D
 from contagion.dcc._margin_kernels import (
     PERSISTENCE_CAP,
     garch11_derivatives,
@@ -123,7 +123,7 @@ def _start_label(gi: int, grid: list[tuple[float, float]]) -> str:
     return f"alpha={a0:g},beta={b0:g} ({'rugarch default' if gi == 0 else 'grid'})"
 
 
-def _is_interior(alpha: Any, beta: Any) -> Any:
+def _is_interior(alpha: Float64Array1D | float, beta: Float64Array1D | float) -> BoolArray | bool:
     """An optimum away from alpha = 0 and the persistence cap (where spurious local optima live); elementwise
     for arrays."""
     return (alpha > 1e-4) & (alpha + beta < PERSISTENCE_CAP - 1e-6)

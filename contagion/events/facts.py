@@ -197,7 +197,11 @@ def _asset_figures(
     if event not in index:
         raise DataError(f"{ticker} has no price row on the event date {event.date()} (first "
                         f"{index[0].date()}, last {index[-1].date()}); check the data or the event date.")
-    pos = int(index.get_loc(event))  # type: ignore[arg-type]
+    loc = index.get_loc(event)
+    if not isinstance(loc, int | np.integer):  # a slice or mask: the date occurs more than once
+        raise DataError(f"{ticker} has more than one price row on the event date {event.date()}; "
+                        f"drop the duplicates first.")
+    pos = int(loc)
     if pos == 0 or pos + 1 >= len(index):
         raise DataError(f"{ticker} needs a close before and after {event.date()} for the facts table.")
     base_date, next_date = index[pos - 1], index[pos + 1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ __all__ = ["Averaging", "adjusted_correlation", "check_alpha", "fisher_z_test", 
 Averaging = Literal["none", "two_day"]
 
 
-def adjusted_correlation(rho: float | Float64Array1D, delta: float | Float64Array1D) -> Any:
+def adjusted_correlation(rho: float | Float64Array1D, delta: float | Float64Array1D) -> float | Float64Array1D:
     r"""Forbes-Rigobon heteroskedasticity-adjusted ("unconditional") correlation.
 
     .. math::

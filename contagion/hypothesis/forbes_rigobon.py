@@ -149,7 +149,7 @@ def forbes_rigobon(
     averaging : {"none", "two_day"}
         ``"two_day"`` replaces returns by two-day rolling averages :math:`(r_t + r_{t-1})/2` before
         windowing, as Forbes & Rigobon did to soften non-synchronous closing times (docs/conventions.md,
-        'Forbes-Rigobon test' and 'Non-synchronous trading'). The overlap induces MA(1) autocorrelation,
+        'Forbes-Rigobon adjusted correlation' and '24/7 crypto against exchange days'). The overlap induces MA(1) autocorrelation,
         which the Fisher-z variance ignores.
     min_obs : int
         Minimum complete observations per window and pair.

@@ -8,6 +8,7 @@ run stamps "SIMULATED DATA" on every figure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,7 +49,7 @@ _RC: dict[str, Any] = {
 }
 
 
-def _rc() -> Any:
+def _rc() -> AbstractContextManager[None]:
     """Context manager applying the report's fixed matplotlib settings."""
     return plt.rc_context(cast(Any, _RC))
 

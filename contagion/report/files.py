@@ -115,7 +115,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, simulated: bool = False) -> N
                    write_statistics=True, version="2.6", data_page_version="1.0")
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: object) -> object:
     """Plain JSON types: NaN/inf -> None, numpy scalars -> Python, dates -> ISO strings, keys as strings."""
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -8,7 +8,7 @@ document. A demo run puts ``% SIMULATED DATA`` at the top and a note in the capt
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 import pandas as pd
@@ -50,9 +50,16 @@ def latex_escape(text: object) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
+def _to_float(value: object) -> float:
+    """``float(value)`` for a table cell of any type; TypeError or ValueError when it is not a number."""
+    if isinstance(value, str | bytes | bytearray | SupportsFloat | SupportsIndex):
+        return float(value)
+    raise TypeError(f"not a number: {type(value).__name__}")
+
+
 def _finite(value: object) -> bool:
     try:
-        return bool(np.isfinite(float(value)))  # type: ignore[arg-type]
+        return bool(np.isfinite(_to_float(value)))
     except (TypeError, ValueError):
         return False
 
@@ -61,7 +68,7 @@ def _fmt(value: object, digits: int = 2) -> str:
     if value is None:
         return ""
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = _to_float(value)
     except (TypeError, ValueError):
         return latex_escape(value)
     if not np.isfinite(number):

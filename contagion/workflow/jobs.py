@@ -37,7 +37,7 @@ import queue as queue_module
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from contagion._io import atomic_write_bytes
 from contagion._version import __version__
@@ -75,7 +75,14 @@ class Job:
 JobProgress = Callable[[str, str, int, int], None]
 
 
-JobFunction = Callable[[Job, Any, "Callable[[str, int, int], None] | None"], Any]
+#: A job's own progress callback: ``callback(stage, done, total)``.
+StageCallback = Callable[[str, int, int], None]
+
+#: ``func(job, payload, progress)``: the payload and the result are the caller's (opaque to the engine).
+JobFunction = Callable[[Job, Any, "StageCallback | None"], Any]
+
+_Payload = TypeVar("_Payload")
+_Result = TypeVar("_Result")
 
 
 def canonical_json(value: Any) -> str:
@@ -137,7 +144,7 @@ class ResultCache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.pkl"
 
-    def get(self, key: str) -> Any | None:
+    def get(self, key: str) -> Any:  # pickle.load returns Any; None when missing
         path = self.path(key)
         if not path.is_file():
             return None
@@ -162,7 +169,8 @@ class ResultCache:
 
 
 # ---------------------------------------------------------------------- executors
-def _call_job(func: JobFunction, job: Job, payload: Any, progress_queue: Any = None) -> Any:
+def _call_job(func: Callable[[Job, _Payload, StageCallback | None], _Result], job: Job, payload: _Payload,
+              progress_queue: queue_module.Queue[tuple[str, str, int, int]] | None = None) -> _Result:
     """Run one job in a worker; draw progress goes to ``progress_queue`` when there is one."""
     callback = None
     if progress_queue is not None:
@@ -279,7 +287,8 @@ def _run_processes(
             manager.shutdown()
 
 
-def _drain(progress_queue: Any, progress: JobProgress | None) -> None:
+def _drain(progress_queue: queue_module.Queue[tuple[str, str, int, int]] | None,
+           progress: JobProgress | None) -> None:
     if progress_queue is None or progress is None:
         return
     while True:

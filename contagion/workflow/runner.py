@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,9 @@ from contagion.errors import ContagionError, DataError, NetworkError, Specificat
 from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs
 from contagion.workflow.pipeline import JobOutput, run_job
 from contagion.workflow.spec import Study, load_study, set_dotted
+
+if TYPE_CHECKING:
+    from contagion.data.sources import Source
 
 __all__ = ["RunProgress", "RunResult", "expand_jobs", "hash_frame", "load_data", "make_source", "run_study"]
 
@@ -96,7 +99,7 @@ def _study_seed(seed: SeedLike) -> int:
     return value % 2**32 if isinstance(seed, np.random.Generator) else value
 
 
-def make_source(study: Study) -> Any:
+def make_source(study: Study) -> Source:
     """The data source named by the (resolved) study."""
     kind = study.data.source
     if kind == "demo":
@@ -140,7 +143,7 @@ def hash_frame(frame: pd.DataFrame) -> str:
     return str(frame_hash(frame))
 
 
-def load_data(study: Study, source: Any, progress: RunProgress | None = None) -> dict[str, pd.DataFrame]:
+def load_data(study: Study, source: Source, progress: RunProgress | None = None) -> dict[str, pd.DataFrame]:
     """Load every ticker of the study from ``source`` (with five weeks of history before the start)."""
     _check_tickers(study)
     start = study.data.start - dt.timedelta(days=35)
@@ -288,7 +291,7 @@ def run_study(
     n_jobs: int = 1,
     scheduler: str | None = None,
     seed: SeedLike = None,
-    source: Any | None = None,
+    source: Source | None = None,
     progress: RunProgress | None = None,
 ) -> RunResult:
     """Run ``study`` and write its report folder; returns where it is.

@@ -120,6 +120,9 @@ def test_bad_input(frames: dict[str, pd.DataFrame]) -> None:
         deepseek_facts({"NVDA": frames["NVDA"]}, event="2025-01-28")
     with pytest.raises(SpecificationError, match="relative_band"):
         FactThresholds(relative_band=-1.0)
+    doubled = pd.concat([frames["NVDA"], frames["NVDA"].iloc[[2]]])  # the event row twice
+    with pytest.raises(DataError, match="more than one price row on the event date 2025-01-27"):
+        deepseek_facts({"NVDA": doubled})
 
 
 def test_results_protocol(frames: dict[str, pd.DataFrame]) -> None:

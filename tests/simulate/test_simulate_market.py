@@ -125,7 +125,7 @@ def test_equity_opening_gaps_exist_and_weekends_widen_them(market: dict[str, pd.
 
 
 def test_range_estimators_are_consistent_with_return_variance(market: dict[str, pd.DataFrame]) -> None:
-    """Parkinson variance (docs/conventions.md, 'Range-based volatility estimators') on the bridge extremes
+    """Parkinson variance (docs/conventions.md, 'Range-based variance estimators') on the bridge extremes
     tracks the close-to-close variance."""
     for t in ["BTC-USD", "ETH-USD", "SOL-USD"]:
         f = market[t]
@@ -135,7 +135,7 @@ def test_range_estimators_are_consistent_with_return_variance(market: dict[str, 
 
 
 def test_gkyz_on_equities_tracks_close_to_close_variance(market: dict[str, pd.DataFrame]) -> None:
-    """GK-Yang-Zhang (overnight gap^2 + Garman-Klass; docs/conventions.md, 'Range-based volatility
+    """GK-Yang-Zhang (overnight gap^2 + Garman-Klass; docs/conventions.md, 'Range-based variance
     estimators') is unbiased for the session variance under the bridge model; Garman-Klass alone misses
     the overnight part."""
     ratios, gk_only = [], []

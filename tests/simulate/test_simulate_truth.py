@@ -59,7 +59,7 @@ def test_fevd_twin_identities() -> None:
     # a diagonal Sigma and diagonal Phi: no spillovers at all
     diag = _generalized_fevd_twin(_ma_coefficients(np.diag([0.5, 0.2, 0.9, 0.1]), 10), np.diag([1.0, 2, 3, 4]))
     np.testing.assert_allclose(diag, np.eye(4), atol=1e-15)
-    # the Sigma scale cancels (docs/conventions.md, 'Sigma scale')
+    # the Sigma scale cancels (docs/conventions.md, 'Sigma scale and the generalized FEVD')
     np.testing.assert_allclose(_generalized_fevd_twin(ma, 7.0 * sigma), theta, rtol=1e-12)
 
 

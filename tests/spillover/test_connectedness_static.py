@@ -331,7 +331,7 @@ def test_population_gfevd_matches_formula_on_known_var():
 
 
 def test_dy2009_cholesky_published_values(reference_dir):
-    # ConnectednessApproach docs/2009DieboldYilmaz.html (docs/conventions.md, "Diebold-Yilmaz connectedness"):
+    # ConnectednessApproach docs/2009DieboldYilmaz.html (docs/conventions.md, "Reference tables reproduced"):
     # dy2009 weekly returns, 19 markets, VAR(2), H = 10, orthogonalised FEVD in the data's column order
     # -> TCI 35.53, US NET +285.53.
     path = reference_dir / "connectedness_approach" / "dy2009.csv"

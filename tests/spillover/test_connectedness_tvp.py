@@ -187,7 +187,7 @@ def test_tvp_bad_input(rng):
 def test_acg2020_replication_settings_reproduce_published_signs(reference_dir):
     # Antonakakis, Chatziantoniou & Gabauer (2020): kappa1 = 0.99, kappa2 = 0.96, nlag = 1, nfore = 12,
     # BayesPrior over 200 observations, monthly EUR/GBP/CHF/JPY. Published finding (docs/conventions.md,
-    # "TVP-VAR connectedness"): EUR and CHF net transmitters, GBP and JPY net receivers. No numeric R fixture
+    # "Reference tables reproduced"): EUR and CHF net transmitters, GBP and JPY net receivers. No numeric R fixture
     # exists for this run.
     path = reference_dir / "connectedness_approach" / "acg2020.csv"
     if not path.is_file():

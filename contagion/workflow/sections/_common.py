@@ -11,12 +11,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from contagion.errors import ContagionError
 from contagion.workflow.spec import Study
+
+if TYPE_CHECKING:
+    from contagion.data.panel import Panel
 
 __all__ = [
     "JobData",
@@ -45,7 +48,7 @@ class JobData:
     study: Study
     name: str
     frames: Mapping[str, pd.DataFrame]
-    panel: Any
+    panel: Panel
     indices: pd.DataFrame
     members: Mapping[str, list[str]]
     progress: StageProgress | None = None

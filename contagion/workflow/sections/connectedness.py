@@ -10,12 +10,16 @@ VAR with at most 2 lags to keep the parameter count reasonable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from contagion.workflow.sections._common import JobData, SectionOutput, call_with_progress, catch, stage
+
+if TYPE_CHECKING:
+    from contagion.spillover.results import ConnectednessResult
+    from contagion.spillover.rolling_results import RollingConnectednessResult
 
 __all__ = ["asset_network_section", "headline_section", "rolling_section"]
 
@@ -51,7 +55,7 @@ def rolling_section(data: JobData, lag_order: int) -> SectionOutput:
     if conn_spec.rolling_window is not None:
         window = conn_spec.rolling_window
 
-        def _rolling() -> Any:
+        def _rolling() -> RollingConnectednessResult:
             return call_with_progress(
                 rolling_connectedness, stage(progress, "rolling windows"), data=indices, window=window,
                 lags=lag_order, horizon=horizon, step=conn_spec.rolling_step, kind=conn_spec.kind)
@@ -59,7 +63,7 @@ def rolling_section(data: JobData, lag_order: int) -> SectionOutput:
         if rolled is not None:
             parts.append(_rolling_long(rolled, name, "group_var", "rolling"))
     if conn_spec.tvp:
-        def _tvp() -> Any:
+        def _tvp() -> RollingConnectednessResult:
             return call_with_progress(tvp_connectedness, stage(progress, "TVP-VAR"), data=indices, lags=1,
                                       horizon=horizon)
         tvp = catch(_tvp, "TVP-VAR connectedness", unavailable)
@@ -83,7 +87,7 @@ def asset_network_section(data: JobData, lag_order: int) -> SectionOutput:
                                                                             "sample"})
     unavailable: dict[str, str] = {}
 
-    def _assets() -> Any:
+    def _assets() -> ConnectednessResult:
         asset_results = VAR(values[full], lags=min(lag_order, 2)).fit()
         return connectedness(asset_results, horizon=study.var.horizon, kind=study.connectedness.kind)
     asset_conn = catch(_assets, "asset-level network", unavailable)
@@ -108,7 +112,7 @@ def _long_table(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
     return out
 
 
-def _directional(result: Any, job: str, model: str) -> pd.DataFrame:
+def _directional(result: ConnectednessResult, job: str, model: str) -> pd.DataFrame:
     frame = pd.DataFrame({
         "to": pd.Series(result.to, dtype=float),
         "from": pd.Series(result.from_, dtype=float),
@@ -123,7 +127,7 @@ def _directional(result: Any, job: str, model: str) -> pd.DataFrame:
     return out
 
 
-def _rolling_long(result: Any, job: str, model: str, method: str) -> pd.DataFrame:
+def _rolling_long(result: RollingConnectednessResult, job: str, model: str, method: str) -> pd.DataFrame:
     parts = []
     total = pd.Series(result.total, dtype=float)
     parts.append(pd.DataFrame({"date": total.index, "series": "TOTAL", "measure": "total", "value": total.values}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ import pandas as pd
 from contagion.errors import DataError
 from contagion.workflow.sections._common import JobData, SectionOutput, call_with_progress, catch
 from contagion.workflow.spec import VIRFShock
+
+if TYPE_CHECKING:
+    from contagion.dcc.results import DCCResult
+    from contagion.dcc.virf import VIRFResult
 
 __all__ = ["dcc_section"]
 
@@ -43,7 +47,7 @@ def dcc_section(data: JobData) -> SectionOutput:
     unavailable: dict[str, str] = {}
     data.report("dcc", 0, 1)
 
-    def _fit() -> Any:
+    def _fit() -> DCCResult:
         from contagion.dcc import DCCGARCH
 
         model = DCCGARCH(window[keep], mean=spec.mean, volatility=spec.volatility, dist=spec.dist,
@@ -71,7 +75,7 @@ def dcc_section(data: JobData) -> SectionOutput:
     return SectionOutput(tables=tables, info=info, unavailable=unavailable, model=result)
 
 
-def _virf(data: JobData, result: Any, window: pd.DataFrame, shock: VIRFShock) -> Any:
+def _virf(data: JobData, result: DCCResult, window: pd.DataFrame, shock: VIRFShock) -> VIRFResult:
     """The VIRF of one shock: a named asset's standard deviation or the observed returns of a date."""
     study = data.study
     at: dt.date | None = None
@@ -91,7 +95,7 @@ def _virf(data: JobData, result: Any, window: pd.DataFrame, shock: VIRFShock) ->
                               reps=study.virf.reps, level=study.virf.level, seed=study.seed)
 
 
-def _dcc_params(result: Any, job: str) -> pd.DataFrame:
+def _dcc_params(result: DCCResult, job: str) -> pd.DataFrame:
     rows = []
     params = pd.Series(result.params)
     errors = pd.Series(getattr(result, "std_errors", pd.Series(dtype=float)))
@@ -122,7 +126,7 @@ def _univariate_long(frame: pd.DataFrame) -> list[tuple[str, str, float, float]]
     return out
 
 
-def _dcc_correlations(result: Any, assets: Sequence[str], job: str) -> pd.DataFrame:
+def _dcc_correlations(result: DCCResult, assets: Sequence[str], job: str) -> pd.DataFrame:
     parts = []
     for i, x in enumerate(assets):
         for y in assets[i + 1:]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from contagion.errors import DataError
 from contagion.workflow.sections._common import JobData, SectionOutput, catch
 from contagion.workflow.spec import EventSpec
+
+if TYPE_CHECKING:
+    from contagion.events.results import EventStudyResult
 
 __all__ = ["EventDesign", "event_design", "event_study_section"]
 
@@ -95,7 +98,7 @@ def event_study_section(data: JobData, design: EventDesign) -> SectionOutput:
     return SectionOutput(tables={"abnormal_returns": ar, "car": both}, unavailable=unavailable)
 
 
-def _event_study(data: JobData, design: EventDesign) -> Any:
+def _event_study(data: JobData, design: EventDesign) -> EventStudyResult:
     from contagion.events import event_study
 
     panel, members, pos = data.panel, data.members, design.position

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from contagion.workflow.sections._common import JobData, SectionOutput, catch
 from contagion.workflow.sections.events import EventDesign
+
+if TYPE_CHECKING:
+    from contagion.events.facts import FactsTable
 
 __all__ = ["facts_section"]
 
@@ -14,7 +17,7 @@ def facts_section(data: JobData, design: EventDesign) -> SectionOutput:
     """One row per claim with the figures that test it and its verdict; the assumptions go to the facts."""
     unavailable: dict[str, str] = {}
 
-    def _facts() -> Any:
+    def _facts() -> FactsTable:
         from contagion.events import deepseek_facts
 
         return deepseek_facts(data.frames, data.panel, event=design.event.date)

@@ -10,12 +10,20 @@ each other group (5 lags).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from contagion.workflow.sections._common import JobData, SectionOutput, catch
 from contagion.workflow.sections.events import EventDesign
+
+if TYPE_CHECKING:
+    from contagion.dcc.results import DCCResult
+    from contagion.hypothesis.results import (
+        CorrelationShiftResult,
+        ForbesRigobonResult,
+        GrangerInVarianceResult,
+    )
 
 __all__ = ["correlation_shift_section", "forbes_rigobon_section", "granger_section"]
 
@@ -30,7 +38,7 @@ def forbes_rigobon_section(data: JobData, design: EventDesign) -> SectionOutput:
     study = data.study
     unavailable: dict[str, str] = {}
 
-    def _forbes() -> Any:
+    def _forbes() -> ForbesRigobonResult:
         from contagion.hypothesis import forbes_rigobon
 
         group_of = study.group_of
@@ -45,12 +53,12 @@ def forbes_rigobon_section(data: JobData, design: EventDesign) -> SectionOutput:
     return SectionOutput(tables={"forbes_rigobon": frame}, unavailable=unavailable)
 
 
-def correlation_shift_section(data: JobData, design: EventDesign, dcc_result: Any) -> SectionOutput:
+def correlation_shift_section(data: JobData, design: EventDesign, dcc_result: DCCResult | None) -> SectionOutput:
     """Mean DCC correlation of the source with each DCC asset before versus after the event (HAC t)."""
     unavailable: dict[str, str] = {}
     info: dict[str, Any] = {}
 
-    def _shift() -> Any:
+    def _shift() -> CorrelationShiftResult:
         from contagion.hypothesis import correlation_shift
 
         if dcc_result is None:
@@ -74,7 +82,7 @@ def granger_section(data: JobData, design: EventDesign) -> SectionOutput:
     members, first = data.members, design.first_group
     unavailable: dict[str, str] = {}
 
-    def _granger() -> Any:
+    def _granger() -> GrangerInVarianceResult:
         from contagion.hypothesis import granger_in_variance
 
         cause = {first: tuple(members[first])}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +18,9 @@ from contagion.errors import DataError
 from contagion.workflow.jobs import Job
 from contagion.workflow.sections._common import JobData, SectionOutput, StageProgress
 from contagion.workflow.spec import Study
+
+if TYPE_CHECKING:
+    from contagion.data.panel import Panel
 
 __all__ = ["FramesSource", "group_indices", "panel_section"]
 
@@ -92,7 +95,7 @@ def group_indices(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], min
 
 
 def _build_panel(frames: Mapping[str, pd.DataFrame], tickers: Sequence[str], study: Study,
-                 start: date, end: date, source_name: str = "memory") -> Any:
+                 start: date, end: date, source_name: str = "memory") -> Panel:
     from contagion.data import build_panel
 
     return build_panel(
@@ -156,14 +159,14 @@ def _panel_long(values: pd.DataFrame, returns: pd.DataFrame, indices: pd.DataFra
     return pd.concat(parts, ignore_index=True)
 
 
-def _quality_frame(panel: Any) -> pd.DataFrame:
+def _quality_frame(panel: Panel) -> pd.DataFrame:
     try:
         return pd.DataFrame(panel.quality.to_frame()).reset_index(drop=False)
     except Exception:  # quality reports are informative only
         return pd.DataFrame()
 
 
-def _quality_json(panel: Any) -> Any:
+def _quality_json(panel: Panel) -> Any:  # json.loads returns Any
     try:
         raw = panel.quality.to_json()
         return json.loads(raw) if isinstance(raw, str) else raw
