@@ -29,7 +29,7 @@ from contagion.errors import DataError, SpecificationError
 
 __all__ = ["WEEKDAYS", "check_exog_rank", "day_of_week_dummies", "event_dummies", "validate_exog"]
 
-#: Weekday names in ``DatetimeIndex.dayofweek`` order (Monday = 0), the column names of the dummies.
+#: Weekday names in ``DatetimeIndex.day_of_week`` order (Monday = 0), the column names of the dummies.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -74,7 +74,7 @@ def day_of_week_dummies(index: Any, drop: str | None = "Wednesday") -> pd.DataFr
     ['Monday', 'Tuesday', 'Thursday', 'Friday']
     """
     dates = _dates(index, "day_of_week_dummies")
-    present = sorted(set(dates.dayofweek.tolist()))
+    present = sorted(set(dates.day_of_week.tolist()))
     if drop is not None:
         if drop not in WEEKDAYS:
             raise SpecificationError(f"drop must be a weekday name {list(WEEKDAYS)} or None, got drop={drop!r}.")
@@ -84,7 +84,7 @@ def day_of_week_dummies(index: Any, drop: str | None = "Wednesday") -> pd.DataFr
                 f"{[WEEKDAYS[d] for d in present]}); drop one of those."
             )
     days = [d for d in present if drop is None or WEEKDAYS[d] != drop]
-    values = (dates.dayofweek.to_numpy()[:, None] == np.asarray(days)[None, :]).astype(np.float64)
+    values = (dates.day_of_week.to_numpy()[:, None] == np.asarray(days)[None, :]).astype(np.float64)
     return pd.DataFrame(values, index=dates, columns=[WEEKDAYS[d] for d in days])
 
 
