@@ -14,7 +14,6 @@ Target: rolling lasso over 1000 windows of N = 20 under 10 s.
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench_connectedness import _best  # noqa: E402  (best wall / CPU time of repeated runs)
 
 from contagion.var import _penalised  # noqa: E402
 
@@ -102,17 +103,6 @@ QUICK_CASES = [
     ("quick_rolling_lasso_loop_3_windows", lambda: _setup(20, 4), lambda s: loop_peer(s, 3)),
     ("quick_rolling_lasso_n4_5_windows_bic", lambda: _setup(5, 4), lambda s: ours(s, "bic")),
 ]
-
-
-def _best(func: Any, arg: Any, repeats: int = 3) -> tuple[float, float]:
-    """Best wall-clock and best process CPU time over ``repeats`` runs."""
-    best, best_cpu = float("inf"), float("inf")
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        func(arg)
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return best, best_cpu
 
 
 def main() -> None:
