@@ -24,6 +24,7 @@ References
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -60,6 +61,11 @@ def check_estimator(estimator: Any, penalty: Any, l1_ratio: Any) -> None:
                 "estimator='ols' takes penalty=None."
             )
         return
+    if estimator != "ridge" and importlib.util.find_spec("sklearn") is None:
+        raise SpecificationError(
+            f"estimator={estimator!r} uses scikit-learn's coordinate descent, which is not installed; "
+            "pip install 'scikit-learn>=1.4' (ridge needs only numpy)."
+        )
     if penalty is None or (isinstance(penalty, str) and penalty in ("cv", "bic")):
         return
     if isinstance(penalty, bool) or not isinstance(penalty, (int, float, np.floating, np.integer)):
