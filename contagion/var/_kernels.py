@@ -23,125 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D
+from contagion.var._ols import gram_inverse, lag_design, ols_var, ols_varx, solve_ls
+from contagion.var._ols import split_b as _split_b
 
 __all__ = [
     "BootstrapPlan", "bootstrap_coefs", "companion", "companion_eigvals", "gram_inverse", "granger_wald",
     "irf", "irf_generalized", "irf_orthogonal", "kilian_correct", "lag_design", "lag_selection_criteria",
-    "max_modulus", "ols_var", "ols_var_sse", "simulate_var", "solve_ls",
+    "max_modulus", "ols_var", "ols_var_sse", "ols_varx", "simulate_var", "solve_ls",
 ]
 
 Progress = Callable[[int, int], None]
-
-
-# ---------------------------------------------------------------------------------------------- OLS
-def lag_design(y: Float64Array, n_lags: int, trend: str = "c") -> tuple[Float64Array, Float64Array]:
-    r"""Regressand and regressors of a VAR(p): :math:`Y_t = y_t`, :math:`Z_t = (1, y_{t-1}', ..., y_{t-p}')'`.
-
-    Parameters
-    ----------
-    y : ndarray of shape (..., T, N)
-    n_lags : int
-        p >= 1.
-    trend : {"c", "n"}
-        Include a constant (first column of Z) or not.
-
-    Returns
-    -------
-    Y : ndarray of shape (..., T - p, N)
-    Z : ndarray of shape (..., T - p, c + N p), c = 1 with a constant.
-    """
-    t_total = y.shape[-2]
-    n_obs = t_total - n_lags
-    blocks = [y[..., n_lags - lag : t_total - lag, :] for lag in range(1, n_lags + 1)]
-    if trend == "c":
-        blocks.insert(0, np.ones((*y.shape[:-2], n_obs, 1)))
-    return y[..., n_lags:, :], np.concatenate(blocks, axis=-1)
-
-
-def solve_ls(z: Float64Array2D, yy: Float64Array2D) -> Float64Array2D:
-    r"""Least squares :math:`\min_B \|Y - ZB\|` through column-equilibrated normal equations plus one step
-    of iterative refinement.
-
-    Scaling each column of Z to unit norm removes the conditioning problem of a constant next to
-    levels; the refinement step :math:`B \leftarrow B + (Z'Z)^{-1} Z'(Y - ZB)` restores QR-level accuracy
-    (agreement with LAPACK ``gelsd`` ~1e-13 relative on the vars Canada data, cond(Z) ~ 2e6) at a
-    fraction of its cost, which matters when BLAS threads compete.
-    """
-    scale = np.sqrt(np.einsum("ti,ti->i", z, z))
-    scale[scale == 0.0] = 1.0
-    zs = z / scale
-    gram = np.einsum("ti,tj->ij", zs, zs)  # not zs.T @ zs: BLAS syrk stalls when threads compete
-    b = np.linalg.solve(gram, zs.T @ yy)
-    b = b + np.linalg.solve(gram, zs.T @ (yy - zs @ b))
-    return np.asarray(b / scale[:, None], dtype=np.float64)
-
-
-def gram_inverse(z: Float64Array2D) -> Float64Array2D:
-    """:math:`(Z'Z)^{-1}` computed on equilibrated columns (used for standard errors and Wald tests)."""
-    scale = np.sqrt(np.einsum("ti,ti->i", z, z))
-    scale[scale == 0.0] = 1.0
-    zs = z / scale
-    return np.asarray(np.linalg.inv(np.einsum("ti,tj->ij", zs, zs)) / np.outer(scale, scale), dtype=np.float64)
-
-
-def _split_b(b: Float64Array, n_lags: int, n_vars: int, trend: str) -> tuple[Float64Array, Float64Array]:
-    """(..., k, N) stacked OLS coefficients -> coefs (..., p, N, N), intercept (..., N)."""
-    c = 1 if trend == "c" else 0
-    slopes = b[..., c:, :]  # (..., N p, N): row (l-1)*N + j, column i = coefficient of y_{j,t-l} in eq. i
-    coefs = np.swapaxes(slopes.reshape(*b.shape[:-2], n_lags, n_vars, n_vars), -1, -2)
-    intercept = b[..., 0, :] if c else np.zeros((*b.shape[:-2], n_vars))
-    return np.ascontiguousarray(coefs), intercept
-
-
-def ols_var(
-    y: Float64Array, n_lags: int, trend: str = "c"
-) -> tuple[Float64Array, Float64Array, Float64Array]:
-    r"""Equation-by-equation OLS of a VAR(p), batched over leading axes (stacked least squares).
-
-    .. math::
-
-        \hat B = (Z'Z)^{-1} Z'Y, \qquad \hat u = Y - Z \hat B
-
-    (Lütkepohl 2005, eq. 3.2.10). A single sample (``y.ndim == 2``) is solved by :func:`solve_ls`
-    (equilibrated normal equations with iterative refinement), which keeps full accuracy on
-    near-integrated data. A batch (``y.ndim == 3``, bootstrap draws)
-    is solved through the normal equations of the *demeaned* regressors (the intercept is recovered as
-    :math:`\bar Y - \bar Z' \hat B`), one batched ``solve`` for all draws.
-
-    Parameters
-    ----------
-    y : ndarray of shape (T, N) or (n_draws, T, N)
-    n_lags : int
-    trend : {"c", "n"}
-
-    Returns
-    -------
-    coefs : ndarray of shape (..., p, N, N)
-        ``coefs[..., l - 1, i, j]`` is the coefficient of :math:`y_{j, t-l}` in equation i.
-    intercept : ndarray of shape (..., N)
-        Zeros when ``trend == "n"``.
-    resid : ndarray of shape (..., T - p, N)
-    """
-    n_vars = y.shape[-1]
-    yy, z = lag_design(y, n_lags, trend)
-    if y.ndim == 2:
-        b = solve_ls(z, yy)
-    else:
-        if trend == "c":
-            zs = z[..., 1:]
-            z_mean = zs.mean(axis=-2, keepdims=True)
-            y_mean = yy.mean(axis=-2, keepdims=True)
-            zc = zs - z_mean
-            gram = np.swapaxes(zc, -1, -2) @ zc
-            slopes = np.linalg.solve(gram, np.swapaxes(zc, -1, -2) @ (yy - y_mean))
-            const = y_mean - z_mean @ slopes
-            b = np.asarray(np.concatenate([const, slopes], axis=-2), dtype=np.float64)
-        else:
-            gram = np.swapaxes(z, -1, -2) @ z
-            b = np.asarray(np.linalg.solve(gram, np.swapaxes(z, -1, -2) @ yy), dtype=np.float64)
-    resid = yy - z @ b
-    coefs, intercept = _split_b(b, n_lags, n_vars, trend)
-    return coefs, intercept, resid
 
 
 # ------------------------------------------------------------------------------------ companion
@@ -226,7 +117,11 @@ def irf(ma: Float64Array, sigma: Float64Array, kind: str) -> Float64Array:
 
 # ------------------------------------------------------------------------------------- bootstrap
 def simulate_var(
-    coefs: Float64Array, intercept: Float64Array, init: Float64Array2D, innovations: Float64Array3D
+    coefs: Float64Array,
+    intercept: Float64Array,
+    init: Float64Array2D,
+    innovations: Float64Array3D,
+    deterministic: Float64Array2D | None = None,
 ) -> Float64Array3D:
     r"""Recursive-design simulation :math:`y^*_t = \nu + \sum_l \Phi_l y^*_{t-l} + u^*_t`, batched over draws.
 
@@ -239,6 +134,9 @@ def simulate_var(
     init : ndarray of shape (p, N)
         Starting values :math:`y_1, \dots, y_p` (the observed first p rows), shared by all draws.
     innovations : ndarray of shape (n_draws, n, N)
+    deterministic : ndarray of shape (n, N), optional
+        A deterministic term added at every step and shared by all draws: :math:`\Gamma x_t` of a VAR
+        with exogenous terms (:func:`ols_varx`). None adds nothing.
 
     Returns
     -------
@@ -250,6 +148,8 @@ def simulate_var(
     y[:n_lags] = init[:, None, :]
     y[n_lags:] = np.swapaxes(innovations, 0, 1)
     y[n_lags:] += np.asarray(intercept)
+    if deterministic is not None:
+        y[n_lags:] += deterministic[:, None, :]
     if coefs.ndim == 3:
         phi_t = [np.ascontiguousarray(coefs[lag].T) for lag in range(n_lags)]
         for t in range(n_lags, n_lags + n):
@@ -265,12 +165,16 @@ def simulate_var(
     return np.swapaxes(y, 0, 1)
 
 
-def ols_var_sse(y: Float64Array3D, n_lags: int, trend: str = "c") -> tuple[Float64Array, Float64Array]:
+def ols_var_sse(
+    y: Float64Array3D, n_lags: int, trend: str = "c", exog: Float64Array2D | None = None
+) -> tuple[Float64Array, Float64Array]:
     r"""Batched VAR OLS returning slopes and the residual cross-product only (the bootstrap hot path).
 
     Each draw is demeaned first (slopes and residuals are unchanged by a constant shift when an
     intercept is estimated), the normal equations :math:`(Z'Z) B = Z'Y` are solved for all draws in
     one batched ``solve``, and :math:`\hat U'\hat U = Y'Y - (Z'Y)'\hat B` (Lütkepohl 2005, eq. 3.2.10).
+    ``exog`` (T - p, k), the exogenous terms of the regression rows shared by all draws, is appended to
+    the regressors (:func:`ols_varx`); its coefficients are not returned.
 
     Returns
     -------
@@ -281,17 +185,20 @@ def ols_var_sse(y: Float64Array3D, n_lags: int, trend: str = "c") -> tuple[Float
     n = t_total - n_lags
     c = 1 if trend == "c" else 0
     yc = y - y.mean(axis=1, keepdims=True) if c else y
-    z = np.empty((n_draws, n, c + n_vars * n_lags))
+    n_det = c + n_vars * n_lags
+    z = np.empty((n_draws, n, n_det + (0 if exog is None else exog.shape[1])))
     if c:
         z[:, :, 0] = 1.0
     for lag in range(1, n_lags + 1):
         z[:, :, c + (lag - 1) * n_vars : c + lag * n_vars] = yc[:, n_lags - lag : t_total - lag]
+    if exog is not None:
+        z[:, :, n_det:] = exog
     yy = yc[:, n_lags:]
     zt = np.swapaxes(z, 1, 2)
     zy = zt @ yy
     b = np.linalg.solve(zt @ z, zy)
     sse = np.swapaxes(yy, 1, 2) @ yy - np.swapaxes(zy, 1, 2) @ b
-    coefs, _ = _split_b(b, n_lags, n_vars, trend)
+    coefs, _ = _split_b(b if exog is None else b[:, :n_det], n_lags, n_vars, trend)
     return coefs, np.asarray(0.5 * (sse + np.swapaxes(sse, 1, 2)), dtype=np.float64)
 
 
@@ -328,6 +235,8 @@ def bootstrap_coefs(
     resid: Float64Array2D,
     rng: np.random.Generator,
     plan: BootstrapPlan,
+    exog: Float64Array2D | None = None,
+    exog_coefs: Float64Array2D | None = None,
 ) -> tuple[Float64Array, Float64Array]:
     r"""Recursive-design residual bootstrap of a VAR: simulate and re-estimate ``n_draws`` samples in batch.
 
@@ -336,6 +245,11 @@ def bootstrap_coefs(
     or :math:`u^*_t = \eta_t \hat u_t` with Rademacher :math:`\eta_t` (``scheme="wild"``, Gonçalves and
     Kilian 2004), then re-estimates the VAR by stacked least squares over draws (:func:`ols_var`). The
     count, scheme, batch size and progress reporting come from ``plan`` (:class:`BootstrapPlan`).
+
+    With exogenous terms (``exog`` of shape (T, k) aligned with ``y`` and ``exog_coefs`` :math:`\hat\Gamma`
+    of shape (N, k)), every simulated path carries the deterministic term :math:`\hat\Gamma x_t` and each
+    draw is re-estimated with :math:`x_t` among the regressors (d.o.f. T - p - N p - c - k). Without them
+    the computation is the one above, unchanged.
 
     Returns
     -------
@@ -347,17 +261,22 @@ def bootstrap_coefs(
     n_draws, chunk, trend = plan.n_draws, plan.chunk, plan.trend
     n = resid.shape[0]
     dof = n - n_vars * n_lags - (1 if trend == "c" else 0)
+    x_rows = det = None
+    if exog is not None and exog_coefs is not None:
+        x_rows = np.ascontiguousarray(exog[n_lags:])
+        det = x_rows @ exog_coefs.T
+        dof -= exog.shape[1]
     out_coefs = np.empty((n_draws, n_lags, n_vars, n_vars))
     out_sigma = np.empty((n_draws, n_vars, n_vars))
     total = plan.progress_total if plan.progress_total is not None else n_draws
     for start in range(0, n_draws, chunk):
         stop = min(start + chunk, n_draws)
         innov = _innovations(resid, stop - start, plan.scheme, rng)
-        ystar = simulate_var(coefs, intercept, y[:n_lags], innov)
+        ystar = simulate_var(coefs, intercept, y[:n_lags], innov, det)
         # small sub-batches keep the stacked design matrices cache-sized (memory traffic dominates)
         for sub in range(start, stop, 25):
             end = min(sub + 25, stop)
-            c_star, sse = ols_var_sse(ystar[sub - start : end - start], n_lags, trend)
+            c_star, sse = ols_var_sse(ystar[sub - start : end - start], n_lags, trend, x_rows)
             out_coefs[sub:end] = c_star
             out_sigma[sub:end] = sse / dof
         if plan.progress is not None:
@@ -426,7 +345,9 @@ def var_resid(y: Float64Array2D, coefs: Float64Array3D, intercept: Float64Array1
 
 
 # ------------------------------------------------------------------------ lag selection, Granger
-def lag_selection_criteria(y: Float64Array2D, max_lags: int, trend: str = "c") -> Float64Array2D:
+def lag_selection_criteria(
+    y: Float64Array2D, max_lags: int, trend: str = "c", exog: Float64Array2D | None = None
+) -> Float64Array2D:
     r"""Information criteria for p = 1..max_lags on a common sample, as ``vars::VARselect``.
 
     Every candidate uses the same T* = T - max_lags regression rows. With
@@ -440,7 +361,8 @@ def lag_selection_criteria(y: Float64Array2D, max_lags: int, trend: str = "c") -
         \mathrm{SC} = \ln|\tilde\Sigma| + m \ln T^* / T^*, \quad
         \mathrm{FPE} = \left(\frac{T^* + k}{T^* - k}\right)^N |\tilde\Sigma|
 
-    (Lütkepohl 2005, eqs. 4.3.1, 4.3.8, 4.3.9, 4.3.2).
+    (Lütkepohl 2005, eqs. 4.3.1, 4.3.8, 4.3.9, 4.3.2). Exogenous terms ``exog`` (T, k) enter every
+    candidate (c counts them too: m = p N² + (c + k) N, k = N p + c + k).
 
     Returns
     -------
@@ -454,10 +376,12 @@ def lag_selection_criteria(y: Float64Array2D, max_lags: int, trend: str = "c") -
     out = np.empty((max_lags, 4))
     for p in range(1, max_lags + 1):
         zp = z[:, : c + n_vars * p]
+        if exog is not None:
+            zp = np.concatenate([zp, exog[max_lags:]], axis=1)
         b = solve_ls(zp, yy)
         u = yy - zp @ b
         _, logdet = np.linalg.slogdet(np.einsum("ti,tj->ij", u, u) / n)
-        m = p * n_vars**2 + c * n_vars
+        m = p * n_vars**2 + (c + (0 if exog is None else exog.shape[1])) * n_vars
         k = zp.shape[1]
         out[p - 1] = (
             logdet + 2.0 * m / n,

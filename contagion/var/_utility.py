@@ -7,14 +7,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from contagion._typing import Float64Array2D
 from contagion._validation import check_columns
 from contagion.errors import DataError, EstimationError, SpecificationError
 from contagion.var import _kernels as K
+from contagion.var.results import GrangerResult
 
 __all__ = [
-    "CRITERIA", "check_horizon", "check_rows", "check_spec", "granger_positions", "lag_table", "min_obs",
-    "validate_data",
+    "CRITERIA", "check_horizon", "check_rows", "check_spec", "coefficient_frame", "granger_positions",
+    "granger_test", "lag_table", "min_obs", "validate_data",
 ]
 
 #: Lag-order criteria accepted by ``VAR(lags=...)``.
@@ -61,9 +64,9 @@ def validate_data(data: Any) -> pd.DataFrame:
     return pd.DataFrame(values, index=data.index, columns=pd.Index(names))
 
 
-def min_obs(n_vars: int, n_lags: int, trend: str) -> int:
-    """Fewest rows for a non-singular d.o.f.-corrected Sigma_u: p lag rows + (N p + c) regressors + N."""
-    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + n_vars
+def min_obs(n_vars: int, n_lags: int, trend: str, n_exog: int = 0) -> int:
+    """Fewest rows for a non-singular d.o.f.-corrected Sigma_u: p lag rows + (N p + c + k) regressors + N."""
+    return n_lags + n_vars * n_lags + (1 if trend == "c" else 0) + n_exog + n_vars
 
 
 def check_spec(lags: Any, max_lags: Any, trend: Any) -> None:
@@ -81,14 +84,14 @@ def check_spec(lags: Any, max_lags: Any, trend: Any) -> None:
         raise SpecificationError(f"lags must be an integer >= 1 or a criterion name, got lags={lags!r}.")
 
 
-def check_rows(n_rows: int, n_vars: int, n_lags: int, trend: str) -> None:
+def check_rows(n_rows: int, n_vars: int, n_lags: int, trend: str, n_exog: int = 0) -> None:
     """DataError unless the sample has the :func:`min_obs` rows a VAR(p) needs."""
-    need = min_obs(n_vars, n_lags, trend)
+    need = min_obs(n_vars, n_lags, trend, n_exog)
     if n_rows < need:
         raise DataError(
             f"VAR({n_lags}) with {n_vars} variables needs at least {need} observations "
-            f"(p + N*p + {'1 + ' if trend == 'c' else ''}N), got {n_rows}; use fewer lags or "
-            "variables, or a longer sample."
+            f"(p + N*p + {'1 + ' if trend == 'c' else ''}{f'{n_exog} exog + ' if n_exog else ''}N), got {n_rows}; "
+            "use fewer lags or variables, or a longer sample."
         )
 
 
@@ -98,18 +101,19 @@ def check_horizon(horizon: Any) -> int:
     return int(horizon)
 
 
-def lag_table(data: pd.DataFrame, max_lags: int, trend: str) -> pd.DataFrame:
+def lag_table(data: pd.DataFrame, max_lags: int, trend: str, exog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Information criteria for p = 1..max_lags (``attrs["selected"]``: the minimising lag of each)."""
     y = data.to_numpy()
     n_vars = y.shape[1]
-    need = max_lags + min_obs(n_vars, max_lags, trend)
+    x = None if exog is None else exog.to_numpy()
+    need = max_lags + min_obs(n_vars, max_lags, trend, 0 if x is None else x.shape[1])
     if y.shape[0] < need:
         raise DataError(
             f"lag selection up to max_lags={max_lags} with {n_vars} variables needs at least {need} observations "
             f"(all candidates share the last T - max_lags rows), got {y.shape[0]}; lower max_lags or pass lags=<int>."
         )
     try:
-        crit = K.lag_selection_criteria(y, max_lags, trend)
+        crit = K.lag_selection_criteria(y, max_lags, trend, x)
     except np.linalg.LinAlgError:
         raise EstimationError(
             f"lag selection failed: the regressors of {list(data.columns)} are linearly dependent; "
@@ -151,3 +155,40 @@ def granger_positions(
             f"cause and effect overlap in {[names[i] for i in sorted(overlap)]}; they must be disjoint."
         )
     return ci, ei
+
+
+def coefficient_frame(
+    names: tuple[str, ...], regs: list[str], lags: list[int], b: Float64Array2D, se: Float64Array2D, dof: int
+) -> pd.DataFrame:
+    """Tidy coefficient table: one row per (equation, regressor) with std. error, t and two-sided p-value."""
+    t = b / se
+    p = 2.0 * stats.t.sf(np.abs(t), dof)
+    rows = []
+    for e, eq in enumerate(names):
+        for r, reg in enumerate(regs):
+            rows.append((eq, reg, lags[r], b[r, e], se[r, e], t[r, e], p[r, e]))
+    return pd.DataFrame(rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"])
+
+
+def granger_test(
+    names: tuple[str, ...], b: Float64Array2D, zz_inv: Float64Array2D, sigma_u: Float64Array2D, n_obs: int,
+    n_lags: int, trend: str, variables: tuple[str | Sequence[str], str | Sequence[str] | None],
+) -> GrangerResult:
+    """Wald / F Granger test of :meth:`VARResults.granger <contagion.var.model.VARResults.granger>`."""
+    ci, ei = granger_positions(names, *variables)
+    n_vars = len(names)
+    c = 1 if trend == "c" else 0
+    restricted = [(c + lag * n_vars + j, i) for lag in range(n_lags) for j in ci for i in ei]
+    wald = K.granger_wald(b, zz_inv, sigma_u, restricted)
+    q = len(restricted)
+    df2 = n_vars * (n_obs - b.shape[0])
+    f = wald / q
+    return GrangerResult(
+        cause=tuple(names[i] for i in ci),
+        effect=tuple(names[i] for i in ei),
+        statistic=f,
+        df=(q, df2),
+        pvalue=float(stats.f.sf(f, q, df2)),
+        wald=wald,
+        wald_pvalue=float(stats.chi2.sf(wald, q)),
+    )

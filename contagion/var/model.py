@@ -27,14 +27,13 @@ References
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from contagion._compat import SeedLike
 from contagion._summary import Summary
@@ -49,17 +48,19 @@ from contagion._typing import (
 )
 from contagion.errors import EstimationError, SpecificationError
 from contagion.var import _kernels as K
+from contagion.var._tables import CoefficientTables
 from contagion.var._utility import (
     check_horizon,
     check_rows,
     check_spec,
-    granger_positions,
     lag_table,
     validate_data,
 )
+from contagion.var.estimation import Estimator, check_estimator, estimate
+from contagion.var.exog import check_exog_rank, validate_exog
 from contagion.var.fevd import cholesky_fevd, generalized_fevd, ma_coefficients
 from contagion.var.irf import IRFOptions, VARArrays, impulse_responses
-from contagion.var.results import GrangerResult, IRFKind, IRFResult
+from contagion.var.results import GrangerResult, IRFKind, IRFResult  # re-exported
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
 __all__ = ["VAR", "GrangerResult", "IRFResult", "VARResults"]
 
 logger = logging.getLogger(__name__)
-
 
 
 # ------------------------------------------------------------------------------------------- model
@@ -92,6 +92,20 @@ class VAR:
         Largest lag order considered by the criteria (and shown in ``lag_selection``).
     trend : {"c", "n"}, default "c"
         With ("c") or without ("n") intercept.
+    exog : DataFrame of shape (T, k), optional
+        Deterministic exogenous terms :math:`x_t` in every equation, :math:`y_t = \nu + \sum_l \Phi_l
+        y_{t-l} + \Gamma x_t + u_t` (day-of-week or event dummies: :func:`contagion.var.exog.day_of_week_dummies`,
+        :func:`~contagion.var.exog.event_dummies`), indexed by dates covering every date of ``data``
+        (extra dates are ignored). Estimated with the lags and the intercept; they shift the conditional
+        mean only, so IRFs, FEVD and connectedness keep their definitions (MA terms of the lag polynomial).
+    estimator : {"ols", "lasso", "ridge", "elastic_net"}, default "ols"
+        Penalised VARs (Demirer et al. 2018) penalise the standardised lag coefficients equation by equation;
+        intercept and ``exog`` are unpenalised (:mod:`contagion.var.estimation`).
+    penalty : None, float >= 0, "cv" or "bic"
+        The λ of a penalised estimator (standardised units, the same in every equation; 0 = OLS), or chosen
+        per equation by rolling-origin cross-validation ("cv", the default) or BIC over a grid. None with OLS.
+    l1_ratio : float in (0, 1], default 0.5
+        The elastic-net mixing :math:`\alpha` (``estimator="elastic_net"`` only).
 
     Raises
     ------
@@ -99,7 +113,8 @@ class VAR:
         Non-numeric, duplicate, constant or non-finite columns; too few rows for the lags (the message
         states the minimum, p + N p + 1 + N with an intercept).
     SpecificationError
-        Invalid ``lags``, ``max_lags`` or ``trend``.
+        Invalid ``lags``, ``max_lags`` or ``trend``; ``penalty`` < 0 or with OLS; ``l1_ratio`` outside
+        (0, 1]; ``exog`` columns collinear with the intercept (e.g. a full set of weekday dummies).
 
     Examples
     --------
@@ -115,23 +130,32 @@ class VAR:
     lags: int | str = "aic"
     max_lags: int = 10
     trend: Trend = "c"
+    exog: pd.DataFrame | None = None
+    estimator: Estimator = "ols"
+    penalty: float | str | None = None
+    l1_ratio: float = 0.5
 
     def __post_init__(self) -> None:
         check_spec(self.lags, self.max_lags, self.trend)
+        check_estimator(self.estimator, self.penalty, self.l1_ratio)
         object.__setattr__(self, "data", validate_data(self.data))
+        object.__setattr__(self, "exog", validate_exog(self.exog, self.data, self.trend))
 
     def __repr__(self) -> str:
+        extra = "" if self.exog is None else f", exog={list(self.exog.columns)}"
+        if self.estimator != "ols":
+            extra += f", estimator={self.estimator!r}, penalty={self.penalty!r}"
         return (
             f"VAR(lags={self.lags!r}, max_lags={self.max_lags}, trend={self.trend!r}, "
-            f"variables={list(self.data.columns)}, n_rows={len(self.data)})"
+            f"variables={list(self.data.columns)}, n_rows={len(self.data)}{extra})"
         )
 
     def select_order(self) -> pd.DataFrame:
-        """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`)."""
-        return lag_table(self.data, int(self.max_lags), self.trend)
+        """Information criteria for p = 1..max_lags (see :attr:`VARResults.lag_selection`); OLS, with ``exog``."""
+        return lag_table(self.data, int(self.max_lags), self.trend, self.exog)
 
     def fit(self) -> VARResults:
-        """Estimate the VAR by OLS and return frozen :class:`VARResults`.
+        """Estimate the VAR (OLS, or the penalised ``estimator``) and return frozen :class:`VARResults`.
 
         Raises
         ------
@@ -149,41 +173,35 @@ class VAR:
             logger.info("VAR lag order %d selected by %s (max_lags=%d)", n_lags, self.lags, self.max_lags)
         else:
             n_lags = int(self.lags)
-        check_rows(y.shape[0], n_vars, n_lags, self.trend)
-        singular = (
-            f"the residual covariance of the VAR({n_lags}) on {list(self.data.columns)} is singular: "
-            "some columns are (nearly) linear combinations of others; drop one of them."
-        )
-        try:
-            coefs, intercept, resid = K.ols_var(y, n_lags, self.trend)
-        except np.linalg.LinAlgError:
-            raise EstimationError(singular) from None
-        n_obs = resid.shape[0]
-        n_regressors = n_vars * n_lags + (1 if self.trend == "c" else 0)
-        sse = np.einsum("ti,tj->ij", resid, resid)  # einsum: BLAS syrk stalls under thread contention
-        sigma_u = sse / (n_obs - n_regressors)
-        scale = np.sqrt(np.diag(sigma_u))
-        corr_eig = np.linalg.eigvalsh(sigma_u / np.outer(scale, scale)) if np.all(scale > 0) else np.zeros(1)
-        if corr_eig.min() < 1e-10:
-            raise EstimationError(singular)
+        x = None
+        if self.exog is not None:
+            x = self.exog.to_numpy()
+            where = f"the regression sample of the VAR({n_lags})"
+            check_exog_rank(x[n_lags:], [str(c) for c in self.exog.columns], self.trend, where)
+        if self.estimator == "ols":
+            check_rows(y.shape[0], n_vars, n_lags, self.trend, 0 if x is None else x.shape[1])
+        fit = estimate(y, n_lags, self.trend, list(self.data.columns), x, self.estimator, self.penalty, self.l1_ratio)
         return VARResults(
             model=self,
-            coefs=coefs,
-            intercept=intercept,
-            sigma_u=sigma_u,
-            sigma_u_ml=sse / n_obs,
-            resid=resid,
+            coefs=fit.coefs,
+            intercept=fit.intercept,
+            sigma_u=fit.sigma_u,
+            sigma_u_ml=fit.sigma_u_ml,
+            resid=fit.resid,
             names=tuple(self.data.columns),
             index=self.data.index[n_lags:],
             n_lags=n_lags,
-            n_obs=n_obs,
+            n_obs=fit.resid.shape[0],
             lag_table=table,
+            exog_coefs=fit.exog_coefs,
+            penalty=fit.penalty,
+            penalty_path=fit.penalty_path,
         )
 
 
 # ------------------------------------------------------------------------------------------ results
 @dataclass(frozen=True, eq=False, repr=False)
-class VARResults:
+class VARResults(CoefficientTables):
     r"""What one VAR fit produced. Never mutated; derived values are cached.
 
     Attributes
@@ -204,6 +222,13 @@ class VARResults:
     index : pandas Index
         Dates of the regression sample (the data index without its first p rows).
     n_lags, n_obs : int
+    exog_coefs : ndarray of shape (N, k) or None
+        :math:`\Gamma`: ``exog_coefs[i, m]`` is the effect of exogenous term m in equation i.
+    penalty : ndarray of shape (N,) or None
+        Penalised estimators: the λ used in each equation (standardised units; chosen by "cv"/"bic" or
+        given). ``sigma_u`` and ``sigma_u_ml`` are then both :math:`\hat U'\hat U / T`.
+    penalty_path : DataFrame or None
+        The criterion over the grid when the penalty was chosen (equation, penalty, criterion, df, method).
     """
 
     model: VAR
@@ -217,10 +242,15 @@ class VARResults:
     n_lags: int
     n_obs: int
     lag_table: pd.DataFrame | None = field(default=None, repr=False)
+    exog_coefs: Float64Array2D | None = None
+    penalty: Float64Array1D | None = None
+    penalty_path: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        for arr in (self.coefs, self.intercept, self.sigma_u, self.sigma_u_ml, self.resid):
-            arr.flags.writeable = False
+        for arr in (self.coefs, self.intercept, self.sigma_u, self.sigma_u_ml, self.resid, self.exog_coefs,
+                    self.penalty):
+            if arr is not None:
+                arr.flags.writeable = False
 
     def __repr__(self) -> str:
         return (
@@ -281,45 +311,6 @@ class VARResults:
         """True if all companion eigenvalues have modulus < 1."""
         return bool(np.abs(self.roots).max() < 1.0)
 
-    @cached_property
-    def _design(self) -> tuple[Float64Array2D, Float64Array2D]:
-        """Stacked coefficients B (k, N) and (Z'Z)^{-1} (k, k), regressors (const, lag 1, ..., lag p)."""
-        y = self.model.data.to_numpy()
-        _, z = K.lag_design(y, self.n_lags, self.model.trend)
-        zz_inv = K.gram_inverse(z)
-        blocks = [self.coefs[lag].T for lag in range(self.n_lags)]
-        if self.model.trend == "c":
-            blocks.insert(0, self.intercept[None, :])
-        return np.concatenate(blocks, axis=0), zz_inv
-
-    def _regressor_names(self) -> list[str]:
-        names = [f"{n}.l{lag}" for lag in range(1, self.n_lags + 1) for n in self.names]
-        return (["const"] if self.model.trend == "c" else []) + names
-
-    # ---------------------------------------------------------------- tables
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy coefficients: one row per (equation, regressor) with std. error, t and p-value.
-
-        Standard errors from :math:`(Z'Z)^{-1} \\otimes \\Sigma_u` (d.o.f.-corrected), t-tests with
-        T - Np - 1 degrees of freedom, as ``summary(vars::VAR(...))``.
-        """
-        b, zz_inv = self._design
-        se = np.sqrt(np.outer(np.diag(zz_inv), np.diag(self.sigma_u)))
-        dof = self.n_obs - b.shape[0]
-        t = b / se
-        p = 2.0 * stats.t.sf(np.abs(t), dof)
-        regs = self._regressor_names()
-        lag = [0] * (1 if self.model.trend == "c" else 0) + [
-            lag for lag in range(1, self.n_lags + 1) for _ in self.names
-        ]
-        rows = []
-        for e, eq in enumerate(self.names):
-            for r, reg in enumerate(regs):
-                rows.append((eq, reg, lag[r], b[r, e], se[r, e], t[r, e], p[r, e]))
-        return pd.DataFrame(
-            rows, columns=["equation", "regressor", "lag", "coefficient", "std_error", "t", "pvalue"]
-        )
-
     def summary(self) -> Summary:
         """Sample, lag order, stability; tables: coefficients (:meth:`to_frame`) and Σ (d.o.f.-corrected)."""
         trend = "intercept" if self.model.trend == "c" else "no deterministic terms"
@@ -327,6 +318,15 @@ class VARResults:
         if isinstance(self.model.lags, str):
             header.append(f"lag order chosen by {self.model.lags.upper()} over 1..{self.model.max_lags}")
         header.append(f"stable: {self.is_stable} (largest companion root modulus {np.abs(self.roots).max():.4f})")
+        if self.exog_names:
+            header.append(f"exogenous terms (mean shifts only; IRFs/FEVD from the lags): {', '.join(self.exog_names)}")
+        if self.penalty is not None:
+            how = self.model.penalty if isinstance(self.model.penalty, str) else "given"
+            header.append(
+                f"estimator {self.estimator} (penalty {how}: {np.min(self.penalty):.4g}..{np.max(self.penalty):.4g}, "
+                f"standardised lag coefficients), {self.n_nonzero} of {self.coefs.size} lag coefficients nonzero; "
+                "Sigma = U'U/T"
+            )
         tables = (("coefficients", self.to_frame()), ("residual covariance (d.o.f.-corrected)", self.sigma))
         return Summary(f"VAR({self.n_lags}) with {trend}", header=tuple(header), tables=tables)
 
@@ -338,39 +338,6 @@ class VARResults:
             raise SpecificationError(f"plot(kind={kind!r}): kind must be 'fitted' or 'residuals'.")
         observed = self.model.data.to_numpy()[self.n_lags :]
         return plots.equation_panels(self.names, self.index, observed, self.resid, kind)
-
-    # ---------------------------------------------------------------- Granger
-    def granger(self, cause: str | Sequence[str], effect: str | Sequence[str] | None = None) -> GrangerResult:
-        r"""Granger-causality test: do the lags of ``cause`` help predict ``effect``?
-
-        Wald test of :math:`\Phi_{l, ij} = 0` for every lag l, effect i and cause j (Lütkepohl 2005,
-        eq. 3.6.5), reported as F = Wald / q with df (q, N (T - Np - 1)) like ``vars::causality`` and
-        statsmodels ``test_causality(kind="f")``; the chi-square form is in ``wald``. Both arguments
-        accept a group of variables.
-
-        Parameters
-        ----------
-        cause : str or sequence of str
-        effect : str or sequence of str, optional
-            Default: every variable not in ``cause`` (the ``vars::causality`` convention).
-        """
-        ci, ei = granger_positions(self.names, cause, effect)
-        b, zz_inv = self._design
-        c = 1 if self.model.trend == "c" else 0
-        restricted = [(c + lag * self.n_vars + j, i) for lag in range(self.n_lags) for j in ci for i in ei]
-        wald = K.granger_wald(b, zz_inv, self.sigma_u, restricted)
-        q = len(restricted)
-        df2 = self.n_vars * (self.n_obs - b.shape[0])
-        f = wald / q
-        return GrangerResult(
-            cause=tuple(self.names[i] for i in ci),
-            effect=tuple(self.names[i] for i in ei),
-            statistic=f,
-            df=(q, df2),
-            pvalue=float(stats.f.sf(f, q, df2)),
-            wald=wald,
-            wald_pvalue=float(stats.chi2.sf(wald, q)),
-        )
 
     # ---------------------------------------------------------------- IRF / FEVD
     def _require_stable(self, what: str) -> None:
@@ -440,13 +407,18 @@ class VARResults:
         """
         options = IRFOptions.validated(horizon, kind, cumulative, bands, reps, level, seed, progress)
         self._require_stable("impulse responses")
+        if options.bands is not None:
+            self._require_ols("IRF bands")
         zz_slopes = None
         if options.bands == "asymptotic":
             c = 1 if self.model.trend == "c" else 0
-            zz_slopes = self._design[1][c:, c:]
+            end = c + self.n_vars * self.n_lags  # the lag block (exogenous terms follow it)
+            zz_slopes = self._design[1][c:end, c:end]
+        x = None if self.model.exog is None else self.model.exog.to_numpy()
         fit = VARArrays(names=self.names, y=self.model.data.to_numpy(), coefs=self.coefs,
                         intercept=self.intercept, resid=self.resid, sigma_u=self.sigma_u,
-                        trend=self.model.trend, n_obs=self.n_obs, zz_inv_slopes=zz_slopes)
+                        trend=self.model.trend, n_obs=self.n_obs, zz_inv_slopes=zz_slopes,
+                        exog=x, exog_coefs=self.exog_coefs)
         return impulse_responses(fit, options)
 
     def fevd(self, horizon: int = 10, kind: FEVDKind = "cholesky") -> pd.DataFrame:
