@@ -54,10 +54,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load
         rolling_connectedness,
         tvp_connectedness,
     )
-    from contagion.var import VAR, GrangerResult, IRFResult, VARResults
+    from contagion.var import VAR, GrangerResult, IRFResult, VARResults, day_of_week_dummies, event_dummies
 
 _LAZY: dict[str, str] = {
     "VAR": "contagion.var",
+    "day_of_week_dummies": "contagion.var",
+    "event_dummies": "contagion.var",
     "VARResults": "contagion.var",
     "IRFResult": "contagion.var",
     "connectedness": "contagion.spillover",
@@ -137,8 +139,10 @@ __all__ = [
     "connectedness",
     "connectedness_change",
     "correlation_shift",
+    "day_of_week_dummies",
     "dcc_connectedness",
     "deepseek_facts",
+    "event_dummies",
     "event_study",
     "forbes_rigobon",
     "frequency_connectedness",
