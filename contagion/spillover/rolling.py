@@ -38,8 +38,10 @@ from contagion.spillover._utility import (
     window_label,
 )
 from contagion.spillover.rolling_results import RollingConnectednessResult
+from contagion.var._penalised import penalised_var_windows
+from contagion.var.estimation import check_estimator
 
-__all__ = ["fit_windows", "plan_windows", "rolling_connectedness"]
+__all__ = ["WindowFitter", "fit_windows", "plan_windows", "rolling_connectedness", "window_fitter"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,10 @@ def rolling_connectedness(
     step: int = 1,
     kind: ConnectednessKind = "generalized",
     progress: Progress | None = None,
+    *,
+    estimator: str = "ols",
+    penalty: float | str | None = None,
+    l1_ratio: float = 0.5,
 ) -> RollingConnectednessResult:
     r"""Diebold-Yilmaz connectedness of rolling-window VARs, estimated for all windows at once.
 
@@ -85,6 +91,17 @@ def rolling_connectedness(
         Distance in rows between consecutive window starts.
     progress : callable(done, total), optional
         Called after each batch of windows.
+    estimator : {"ols", "lasso", "ridge", "elastic_net"}
+        Penalised VARs for networks too large for OLS (Demirer, Diebold, Liu and Yilmaz 2018):
+        :func:`contagion.var._penalised.penalised_var_windows`, every window's Gram from running sums and
+        scikit-learn's coordinate descent per equation; Sigma = E'E / (window - p) as for OLS.
+    penalty : float >= 0, "bic" or "cv", optional
+        The penalty of the standardised lag coefficients (docs/var.md): one value for every window, or chosen
+        per window and equation by BIC (the default for penalised estimators) or rolling-origin
+        cross-validation inside the window (slow: 5 folds x 50 penalties per window). A value chosen once
+        on the full sample, ``VAR(df, estimator="lasso").fit().penalty``, is the fast choice.
+    l1_ratio : float in (0, 1]
+        Elastic-net mixing (1 = lasso).
 
     Returns
     -------
@@ -105,10 +122,11 @@ def rolling_connectedness(
     kind = check_kind(kind)
     starts, ends = plan_windows(values.shape, n_lags, window, step)
     n_vars = values.shape[1]
+    fitter = window_fitter(estimator, penalty, l1_ratio)
     tables, explosive = fit_windows(
         values, index, n_lags, window, starts,
         lambda coefs, sigma: fevd_tables(coefs, sigma, horizon, kind),
-        bytes_per_window=8 * (horizon + 2) * n_vars * n_vars, progress=progress, stacklevel=2,
+        bytes_per_window=8 * (horizon + 2) * n_vars * n_vars, progress=progress, stacklevel=2, fitter=fitter,
     )
     logger.debug(
         "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", len(starts), window, n_lags, horizon
@@ -124,7 +142,27 @@ def rolling_connectedness(
         window=int(window),
         step=int(step),
         explosive=explosive,
+        options={} if estimator == "ols" else {
+            "estimator": estimator, "penalty": "bic" if penalty is None else penalty,
+            "l1_ratio": {"lasso": 1.0, "ridge": 0.0}.get(estimator, l1_ratio)},
     )
+
+
+WindowFitter = Callable[[Float64Array, int, int, IntArray], tuple[Float64Array, Float64Array]]
+
+
+def window_fitter(estimator: str, penalty: float | str | None, l1_ratio: float) -> WindowFitter:
+    """The batched estimator of rolling windows: OLS (:func:`rolling_var_ols`) or a penalised VAR (validated)."""
+    check_estimator(estimator, penalty, l1_ratio)
+    if estimator == "ols":
+        return _conn_kernels.rolling_var_ols
+    chosen = "bic" if penalty is None else penalty
+
+    def fit(values: Float64Array, n_lags: int, window: int, starts: IntArray) -> tuple[Float64Array, Float64Array]:
+        result = penalised_var_windows(values, n_lags, window, starts, estimator, chosen, l1_ratio)
+        return result.coefs, result.sigma
+
+    return fit
 
 
 def plan_windows(shape: tuple[int, ...], n_lags: int, window: Any, step: Any) -> tuple[IntArray, IntArray]:
@@ -161,6 +199,7 @@ def fit_windows(
     bytes_per_window: int,
     progress: Progress | None = None,
     stacklevel: int = 2,
+    fitter: WindowFitter | None = None,
 ) -> tuple[Float64Array, BoolArray]:
     """OLS VARs of all windows in memory-bounded batches, each batch passed to ``measure(coefs, sigma)``.
 
@@ -168,7 +207,8 @@ def fit_windows(
     are stacked over all windows. ``bytes_per_window`` is what ``measure`` needs per window beyond the Gram
     matrices (it sets the batch size, ~64 MB a batch). Singular covariances raise ``EstimationError`` naming
     the window; unstable VARs are flagged in the returned mask and warned about (``stacklevel`` counted from
-    the point of view of the caller of this function, as in ``warnings.warn``).
+    the point of view of the caller of this function, as in ``warnings.warn``). ``fitter`` estimates a batch
+    of windows (default: OLS, :func:`contagion.spillover._kernels.rolling_var_ols`; see :func:`window_fitter`).
     """
     n_windows, n_vars = len(starts), values.shape[1]
     ends = starts + window - 1
@@ -180,7 +220,7 @@ def fit_windows(
     first_bad: tuple[int, float] | None = None
     for begin in range(0, n_windows, chunk):
         stop = min(begin + chunk, n_windows)
-        coefs, sigma = _conn_kernels.rolling_var_ols(values, n_lags, window, starts[begin:stop])
+        coefs, sigma = (fitter or _conn_kernels.rolling_var_ols)(values, n_lags, window, starts[begin:stop])
         check_sigma(sigma, functools.partial(window_label, index, starts[begin:stop], ends[begin:stop]))
         unstable = ~_conn_kernels.is_stable(coefs)
         if first_bad is None and unstable.any():
