@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from contagion._typing import BoolArray, Float64Array, IntArray
+from contagion.var._ols import window_grams
 
 __all__ = ["lagged_design", "rolling_var_ols", "spillover_measures", "var_ols"]
 
@@ -135,28 +136,12 @@ def rolling_var_ols(
     n_reg = 1 + n_vars * n_lags
     n_rows = window - n_lags  # regression rows per window: z[start : start + n_rows]
     starts = np.asarray(starts, dtype=np.int64)
-    width = z.shape[1]
-    gram = np.empty((len(starts), width, width))
-    first = z[starts[0] : starts[0] + n_rows]
-    gram[0] = np.einsum("ti,tj->ij", first, first)  # not first.T @ first (slow threaded BLAS, see var_ols)
-    if len(starts) > 1:
-        steps = np.diff(starts)
-        if (steps == steps[0]).all() and steps[0] > 0:
-            step, count = int(steps[0]), len(starts) - 1
-            entering = z[starts[0] + n_rows : starts[0] + n_rows + count * step].reshape(count, step, width)
-            leaving = z[starts[0] : starts[0] + count * step].reshape(count, step, width)
-            delta = np.swapaxes(entering, 1, 2) @ entering - np.swapaxes(leaving, 1, 2) @ leaving
-            np.cumsum(delta, axis=0, out=delta)
-            gram[1:] = gram[0] + delta
-        else:
-            for w in range(1, len(starts)):
-                rows = z[starts[w] : starts[w] + n_rows]
-                gram[w] = np.einsum("ti,tj->ij", rows, rows)
+    gram = window_grams(z, n_rows, starts)
     xtx = gram[:, :n_reg, :n_reg]
     xty = gram[:, :n_reg, n_reg:]
     yty = gram[:, n_reg:, n_reg:]
     try:
-        beta = np.linalg.solve(xtx, xty)  # (W, K, N)
+        beta: Float64Array = np.asarray(np.linalg.solve(xtx, xty), dtype=np.float64)  # (W, K, N)
     except np.linalg.LinAlgError:
         # some window has collinear regressors: solve window by window, NaN where singular (callers report it)
         beta = np.full(xty.shape, np.nan)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D
+from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D, IntArray
 
-__all__ = ["gram_inverse", "lag_design", "ols_var", "ols_varx", "solve_ls", "split_b"]
+__all__ = ["gram_inverse", "lag_design", "ols_var", "ols_varx", "solve_ls", "split_b", "window_grams"]
 
 
 # ---------------------------------------------------------------------------------------------- OLS
@@ -156,3 +156,32 @@ def ols_varx(
     n_det = z.shape[1] - exog.shape[1]
     coefs, intercept = split_b(b[:n_det], n_lags, n_vars, trend)
     return coefs, intercept, np.ascontiguousarray(b[n_det:].T), resid
+
+
+def window_grams(z: Float64Array2D, n_rows: int, starts: IntArray) -> Float64Array3D:
+    r"""Gram matrices :math:`G_w = \sum_{s=a_w}^{a_w + n - 1} z_s z_s'` of many windows of ``n_rows`` rows.
+
+    The first is computed directly, the others (equally spaced starts) by running updates
+    :math:`G_w = G_{w-1} + \sum_{\text{entering}} z_s z_s' - \sum_{\text{leaving}} z_s z_s'` (a cumulative
+    sum), used by the rolling OLS (:func:`contagion.spillover._kernels.rolling_var_ols`) and the penalised
+    windows (:func:`contagion.var._penalised.penalised_var_windows`). Unequal steps: window by window.
+    """
+    width = z.shape[1]
+    gram = np.empty((len(starts), width, width))
+    first = z[starts[0] : starts[0] + n_rows]
+    gram[0] = np.einsum("ti,tj->ij", first, first)  # not first.T @ first (slow threaded BLAS, see var_ols)
+    if len(starts) == 1:
+        return gram
+    steps = np.diff(starts)
+    if (steps == steps[0]).all() and steps[0] > 0:
+        step, count = int(steps[0]), len(starts) - 1
+        entering = z[starts[0] + n_rows : starts[0] + n_rows + count * step].reshape(count, step, width)
+        leaving = z[starts[0] : starts[0] + count * step].reshape(count, step, width)
+        delta = np.swapaxes(entering, 1, 2) @ entering - np.swapaxes(leaving, 1, 2) @ leaving
+        np.cumsum(delta, axis=0, out=delta)
+        gram[1:] = gram[0] + delta
+    else:
+        for w in range(1, len(starts)):
+            rows = z[starts[w] : starts[w] + n_rows]
+            gram[w] = np.einsum("ti,tj->ij", rows, rows)
+    return gram

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D, IntArray
+from contagion.var._ols import window_grams
 
 __all__ = [
     "CVResult", "GramProblem", "PenalisedFit", "assemble", "bic_penalty", "cv_edges", "cv_penalty", "design_rows", "fit_rows", "fold_path", "l1_ratio_of", "lambda_grid", "penalised_var_windows", "solve_problem", "window_grams",
@@ -60,34 +61,6 @@ def design_rows(y: Float64Array2D, n_lags: int, unpen: Float64Array2D) -> Float6
     n_obs = y.shape[0]
     lags = [y[n_lags - lag : n_obs - lag] for lag in range(1, n_lags + 1)]
     return np.ascontiguousarray(np.column_stack([unpen[n_lags:], *lags, y[n_lags:]]))
-
-
-def window_grams(z: Float64Array2D, n_rows: int, starts: IntArray) -> Float64Array3D:
-    r"""Gram matrices :math:`G_w = \sum_{s=a_w}^{a_w + n - 1} z_s z_s'` of many windows of ``n_rows`` rows.
-
-    The first is computed directly, the others (equally spaced starts) by running updates
-    :math:`G_w = G_{w-1} + \sum_{\text{entering}} z_s z_s' - \sum_{\text{leaving}} z_s z_s'` (a cumulative
-    sum), as :func:`contagion.spillover._kernels.rolling_var_ols` does. Unequal steps: window by window.
-    """
-    width = z.shape[1]
-    gram = np.empty((len(starts), width, width))
-    first = z[starts[0] : starts[0] + n_rows]
-    gram[0] = np.einsum("ti,tj->ij", first, first)
-    if len(starts) == 1:
-        return gram
-    steps = np.diff(starts)
-    if (steps == steps[0]).all() and steps[0] > 0:
-        step, count = int(steps[0]), len(starts) - 1
-        entering = z[starts[0] + n_rows : starts[0] + n_rows + count * step].reshape(count, step, width)
-        leaving = z[starts[0] : starts[0] + count * step].reshape(count, step, width)
-        delta = np.swapaxes(entering, 1, 2) @ entering - np.swapaxes(leaving, 1, 2) @ leaving
-        np.cumsum(delta, axis=0, out=delta)
-        gram[1:] = gram[0] + delta
-    else:
-        for w in range(1, len(starts)):
-            rows = z[starts[w] : starts[w] + n_rows]
-            gram[w] = np.einsum("ti,tj->ij", rows, rows)
-    return gram
 
 
 @dataclass(frozen=True)
