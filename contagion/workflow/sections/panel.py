@@ -11,7 +11,6 @@ Exclusions and changes go to the job's notes, its warnings (hence the manifest) 
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contagion.errors import DataError, DataQualityWarning
+from contagion.errors import DataError
 from contagion.workflow.jobs import Job
 from contagion.workflow.sections._common import JobData, SectionOutput, StageProgress
 from contagion.workflow.spec import Study
@@ -88,7 +87,7 @@ class Membership:
         """JSON-able record (job info, hence the manifest)."""
         return {"rule": self.rule, "tolerance_sessions": self.tolerance,
                 "sample": [_iso(self.start), _iso(self.end)], "table": list(self.table),
-                "changes": list(self.changes)}
+                "changes": list(self.changes), "notes": self.notes}
 
 
 def _iso(day: pd.Timestamp | None) -> str | None:
@@ -170,12 +169,18 @@ def _require_members(groups: Mapping[str, Sequence[str]], eligible: Mapping[str,
         if used:
             continue
         detail = ", ".join(f"{t}: {spans.get(t, (0, 0, 0))[2]}" for t in groups[group])
-        hint = (" or set [data] membership = 'varying' (members enter and leave the index)" if rule == "fixed"
-                else "")
+        covered = any(spans.get(t, (0, 0, 0))[2] >= min_obs for t in groups[group])
+        if rule == "fixed" and covered:
+            raise DataError(
+                f"group {group!r} is empty after the membership rule: no member covers the estimation sample "
+                f"(observations per member: {detail}). Set [data] membership = 'varying' (members enter and "
+                f"leave the index), change the sample, or add tickers that cover it."
+            )
         raise DataError(
-            f"group {group!r} is empty: no member has at least {min_obs} observations, covers the estimation "
-            f"sample and is a variance series (observations per member: {detail}). Lower data.min_obs, change "
-            f"the sample, add tickers with data to the group{hint}."
+            f"group {group!r} is empty after the availability filter: no member has at least {min_obs} "
+            f"observations in the sample and is a variance series (observations per member: {detail}; a "
+            f"volatility index such as ^VIX never enters a variance index). Lower data.min_obs, widen the "
+            f"sample, or add tickers with data to the group."
         )
 
 
@@ -241,9 +246,7 @@ def panel_section(job: Job, study: Study, frames: Mapping[str, pd.DataFrame],
 
         indices, effect = day_of_week_adjust(indices)
         seasonal["weekday_effect"] = {g: {d: round(float(v), 6) for d, v in effect[g].items()} for g in effect}
-    notes = membership.notes
-    for note in notes:  # the job records these warnings; the manifest and the report list them
-        warnings.warn(note, DataQualityWarning, stacklevel=2)
+    notes = membership.notes  # run_job adds them to the job's warnings (manifest and report list them)
     if absent:
         notes.insert(0, f"no data in the sample {start}..{end} for {', '.join(absent)}")
     info: dict[str, Any] = {
