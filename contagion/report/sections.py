@@ -226,9 +226,9 @@ def _dcc(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], dcc_pa
                 "'on bound': the estimate sits on its zero bound (or the cap), where the QML standard error is "
                 "not defined.") if bound else ""))
         if bound:
-            dcc.text.append("Parameters on a bound: " + "; ".join(bound) + ". A margin with alpha on its bound "
-                            "has a constant-response variance: its VIRF to any shock is zero; beta on its bound "
-                            "means no persistence (a shock fades in one step).")
+            dcc.text.append("Parameters on a bound: " + "; ".join(bound) + ". With alpha on its bound a margin's "
+                            "conditional variance does not respond to shocks (its VIRF is zero); with beta on its "
+                            "bound it has no persistence (a shock fades after one step).")
     dcc.figures = _figures(made, "dcc_correlations")
     dcc.unavailable = _section_unavailable(outputs, "dcc")
     return dcc

@@ -147,8 +147,8 @@ def group_membership(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], 
         enters, leaves = first > lo + tolerance, last < hi - tolerance
         if rule == "fixed" and (enters or leaves):
             why = [f"enters on {record['first']}" if enters else "", f"leaves after {record['last']}" if leaves else ""]
-            record.update(status="excluded", reason=" and ".join(w for w in why if w) + " (membership 'fixed': "
-                          "only members that cover the estimation sample)")
+            record.update(status="excluded", reason=" and ".join(w for w in why if w) + "; membership 'fixed' "
+                          "keeps only members that cover the estimation sample")
             eligible[record["group"]].remove(record["ticker"])
         elif rule == "varying":  # every change is reported, also those within the tolerance
             if first > lo:
