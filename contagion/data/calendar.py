@@ -6,7 +6,11 @@ of calendar days :math:`(B_k, L_k]`. A raw daily observation dated :math:`x` bel
 
 - the aligned log return is the sum of the raw log returns of the days in the window, which equals
   :math:`\ln P(\text{last day} \le L_k) - \ln P(B_k)` when no day is missing;
-- the aligned OHLC bar is first open, max high, min low, last close (and last adjusted close), summed volume.
+- the aligned OHLC bar is first open, max high, min low, last close (and last adjusted close), summed volume;
+- ``n_days`` is the number of trading days the bar spans: :math:`(L_k - B_k)` in calendar (UTC) days for a 24/7
+  asset (3 for a Monday crypto bar under ``exchange``: Saturday + Sunday + Monday; more after a holiday), 1 for an
+  exchange-traded asset (one session; a missing session is a data-quality issue, flagged elsewhere).
+  :func:`contagion.data.measures.compute_measure` uses it to put range variances on a per-day scale.
 
 A period is only valid for an asset whose data start on or before :math:`B_k` and run to :math:`L_k` or later,
 so that a return never covers only part of its window (first and last periods of a short series are NaN).
@@ -62,6 +66,7 @@ __all__ = [
     "CalendarPolicy",
     "aggregate_ohlc",
     "align_frame",
+    "day_of_week_adjust",
     "exchange_sessions",
     "get_policy",
     "period_windows",
@@ -223,6 +228,29 @@ def _period_index(dates: pd.DatetimeIndex, labels: pd.DatetimeIndex, lower: pd.D
     return np.where(inside, k, -1)
 
 
+def one_day_ns() -> np.timedelta64:
+    """One calendar day as a ``timedelta64[ns]`` (divides date differences into day counts)."""
+    return np.timedelta64(86_400_000_000_000, "ns")
+
+
+def day_of_week_adjust(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove each column's day-of-week means, keeping its overall mean (two-step seasonal adjustment).
+
+    :math:`\tilde y_{t} = y_{t} - \bar y_{d(t)} + \bar y`, where :math:`\bar y_d` is the mean over the dates
+    that fall on weekday :math:`d`: the residual of an OLS regression on a constant and day-of-week dummies
+    (:func:`contagion.var.exog.day_of_week_dummies`), plus the mean. Used on log-variance indices, it removes the weekly pattern
+    that remains after the per-day scaling (crypto weekends are calmer than weekdays). Returns the adjusted
+    frame and the weekday deviations :math:`\bar y_d - \bar y` (rows ``mon`` .. ``sun``, one column per series).
+    The means are full-sample (like dummies in a regression), so a value depends on later dates.
+    """
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    weekday = np.asarray(pd.DatetimeIndex(frame.index).day_of_week)
+    effect = frame.groupby(weekday).mean() - frame.mean()
+    adjusted = frame - effect.reindex(weekday).to_numpy()
+    effect.index = pd.Index([names[d] for d in effect.index], name="weekday")
+    return adjusted, effect
+
+
 def return_price(frame: pd.DataFrame) -> pd.Series:
     """The price used for returns: ``adj_close`` when the column has any value, else ``close``."""
     if "adj_close" in frame.columns:
@@ -295,7 +323,9 @@ def align_frame(
     Returns
     -------
     DataFrame indexed by ``labels`` with columns open, high, low, close, adj_close, volume, prev_close (the
-    last aggregated close before the period, for the overnight gap) and ``return`` (aligned log return).
+    last aggregated close before the period, for the overnight gap), ``return`` (aligned log return, a SUM over
+    the window) and ``n_days`` (trading days the bar spans: calendar days of the window for a 24/7 asset, 1 for
+    an exchange-traded one).
 
     Notes
     -----
@@ -336,5 +366,7 @@ def align_frame(
     ohlc.loc[~complete] = np.nan
     ohlc["prev_close"] = np.where(complete & np.isfinite(close), prev_close, np.nan)
     ohlc["return"] = ret
+    span = (labels.to_numpy(dtype="datetime64[ns]") - lower.to_numpy(dtype="datetime64[ns]")) // one_day_ns()
+    ohlc["n_days"] = np.where(complete, span if twenty_four_seven else 1, np.nan).astype(np.float64)
     ohlc.index = labels
     return ohlc

@@ -21,6 +21,21 @@ Log variance (the DY2012 replication data are log daily variances) is :math:`\ln
 documented floor :math:`f` = :data:`VARIANCE_FLOOR` = 1e-10 for zero ranges (H = L = O = C, e.g. a stale quote).
 A fixed floor is used, not one derived from the sample, so that no value depends on later data.
 
+Per-day scale (``per_day=True`` in :func:`compute_measure`; the default of
+:func:`~contagion.data.panel.build_panel` for 24/7 assets under the session calendars). A bar that spans
+:math:`k` UTC days (a Monday crypto bar under ``exchange`` aggregates Saturday, Sunday and Monday: first open,
+max high, min low, last close, so :math:`k = 3`; more after a holiday) has a range variance of about
+:math:`k` times the one-day variance: for a driftless Brownian log price with variance :math:`\sigma^2` per
+day observed over :math:`k` days, :math:`E[(h - l)^2] = 4\ln 2\,\sigma^2 k` (Parkinson 1980, eq. 5 with
+time interval :math:`k`), and the Garman-Klass and Rogers-Satchell estimators are unbiased for
+:math:`\sigma^2 k` in the same model. Left unscaled, log range variance jumps by about :math:`\ln 3 = 1.1`
+every Monday, and a VAR on it has a weekly (h = 5 sessions) echo in every crypto response. The per-day value
+is the aggregated variance divided by :math:`k`: range measures and squared returns are divided by
+:math:`k`, absolute returns by :math:`\sqrt k`; for Yang-Zhang each bar's overnight and open-to-close
+returns are divided by :math:`\sqrt k` and its Rogers-Satchell term by :math:`k` before the rolling window.
+Returns are left as sums over the window (a return is a price change, not a rate: the Friday-to-Monday return
+is what an investor earned).
+
 References
 ----------
 .. [1] Parkinson, M. (1980). The extreme value method for estimating the variance of the rate of return.
@@ -180,7 +195,8 @@ def gkyz(open_: Float64Array1D, high: Float64Array1D, low: Float64Array1D, close
 
 
 def yang_zhang(open_: Float64Array1D, high: Float64Array1D, low: Float64Array1D, close: Float64Array1D,
-               prev_close: Float64Array1D, *, window: int = 10, alpha: float = 1.34) -> Float64Array1D:
+               prev_close: Float64Array1D, *, window: int = 10, alpha: float = 1.34,
+               n_days: Float64Array1D | None = None) -> Float64Array1D:
     r"""Yang-Zhang (2000) variance over a rolling window of ``window`` >= 2 periods (TTR yang.zhang).
 
     .. math:: \sigma^2 = \sigma^2_o + k\sigma^2_c + (1-k)\overline{\sigma^2_{RS}},\quad
@@ -188,14 +204,17 @@ def yang_zhang(open_: Float64Array1D, high: Float64Array1D, low: Float64Array1D,
 
     with :math:`\alpha = 1.34` (Yang and Zhang 2000, eq. 9); :math:`\sigma^2_o`, :math:`\sigma^2_c` are sample
     variances (ddof = 1) of :math:`\ln(O/C_{-1})` and :math:`\ln(C/O)`. The first ``window - 1`` values are NaN.
+    ``n_days`` (optional, one value per bar) puts each bar on a per-day scale before the window: its two
+    returns are divided by :math:`\sqrt k` and its Rogers-Satchell term by :math:`k` (module docstring).
     """
     _check_window(window, 2)
     n = int(window)
     o, h, l_, c, c1 = (_as_float(v) for v in (open_, high, low, close, prev_close))
     k = (alpha - 1.0) / (alpha + (n + 1.0) / (n - 1.0))
-    s2o = _rolling_var(np.log(o / c1), n)
-    s2c = _rolling_var(np.log(c / o), n)
-    s2rs = rogers_satchell(o, h, l_, c, window=n)
+    days = np.ones(o.shape) if n_days is None else _as_float(n_days)
+    s2o = _rolling_var(np.log(o / c1) / np.sqrt(days), n)
+    s2c = _rolling_var(np.log(c / o) / np.sqrt(days), n)
+    s2rs = _rolling_mean(rogers_satchell(o, h, l_, c) / days, n)
     return s2o + k * s2c + (1.0 - k) * s2rs
 
 
@@ -238,33 +257,42 @@ def annualised_volatility(variance: Float64Array1D | pd.Series | float, periods_
 
 
 def compute_measure(measure: str, aligned: pd.DataFrame, *, window: int | None = None,
-                    floor: float = VARIANCE_FLOOR, name: str = "series") -> pd.Series:
-    """One measure from an aligned frame (columns open, high, low, close, prev_close, return).
+                    floor: float = VARIANCE_FLOOR, name: str = "series", per_day: bool = False) -> pd.Series:
+    """One measure from an aligned frame (columns open, high, low, close, prev_close, return, n_days).
 
     Returns and their squares/absolutes use the ``return`` column; range measures return the LOG variance.
-    ``window`` defaults to 1 (10 for Yang-Zhang, TTR's default).
+    ``window`` defaults to 1 (10 for Yang-Zhang, TTR's default). ``per_day=True`` divides the variance of a
+    bar spanning ``n_days`` = k days by k (absolute returns by sqrt(k); see the module docstring); returns are
+    never scaled. Without an ``n_days`` column every bar counts as one day.
     """
     m = canonical_measure(measure)
     r = aligned["return"].to_numpy(dtype=np.float64)
+    days = np.ones(len(aligned))
+    if per_day and "n_days" in aligned.columns:
+        days = np.nan_to_num(aligned["n_days"].to_numpy(dtype=np.float64), nan=1.0)
     if m == "returns":
         values = r.copy()
     elif m == "squared":
-        values = squared_returns(r)
+        values = squared_returns(r) / days
     elif m == "absolute":
-        values = absolute_returns(r)
+        values = absolute_returns(r) / np.sqrt(days)
     else:
         o, h, l_, c, c1 = (aligned[col].to_numpy(dtype=np.float64)
                            for col in ("open", "high", "low", "close", "prev_close"))
-        if m == "parkinson":
-            var = parkinson(h, l_, window=window or 1)
-        elif m == "garman_klass":
-            var = garman_klass(o, h, l_, c, window=window or 1)
-        elif m == "rogers_satchell":
-            var = rogers_satchell(o, h, l_, c, window=window or 1)
-        elif m == "gkyz":
-            var = gkyz(o, h, l_, c, c1, window=window or 1)
+        if m == "yang_zhang":
+            var = yang_zhang(o, h, l_, c, c1, window=window or 10, n_days=days)
         else:
-            var = yang_zhang(o, h, l_, c, c1, window=window or 10)
+            n = window or 1
+            _check_window(n)
+            if m == "parkinson":
+                bar = parkinson(h, l_)
+            elif m == "garman_klass":
+                bar = garman_klass(o, h, l_, c)
+            elif m == "rogers_satchell":
+                bar = rogers_satchell(o, h, l_, c)
+            else:
+                bar = gkyz(o, h, l_, c, c1)
+            var = _rolling_mean(bar / days, n)  # each bar on its per-day scale, then the window (TTR's mean)
         # tiny negative values from rounding (e.g. close a hair above high) count as zero ranges
         values = log_variance(var, floor=floor, name=f"{name} {m}")
     return pd.Series(values, index=aligned.index, name=name, dtype=np.float64)

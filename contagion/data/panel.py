@@ -133,6 +133,7 @@ def build_panel(
     end: str | date | None = None,
     window: int | None = None,
     floor: float = VARIANCE_FLOOR,
+    variance_scale: str = "per_day",
 ) -> Panel:
     """Load ``tickers`` from ``source``, align them under ``calendar`` and compute ``measure``.
 
@@ -154,6 +155,11 @@ def build_panel(
         Rolling window of the range estimators (default 1; 10 for Yang-Zhang).
     floor : float
         Variance floor before taking logs (:data:`~contagion.data.measures.VARIANCE_FLOOR`).
+    variance_scale : {"per_day", "per_bar"}
+        ``"per_day"`` (default): under the session calendars (``exchange``, ``monday_*``) a 24/7 asset's bar
+        spanning k UTC days has its variance measure divided by k (a Monday crypto bar holds three days of
+        variance; see :mod:`contagion.data.measures`). ``"per_bar"`` keeps the aggregated variance. Returns are
+        sums in both cases; ``weekly`` and ``crypto`` bars are never rescaled. Recorded in ``options``.
 
     Returns
     -------
@@ -171,6 +177,9 @@ def build_panel(
     names = _check_tickers(tickers)
     m = canonical_measure(measure)
     policy = get_policy(calendar)
+    if variance_scale not in ("per_day", "per_bar"):
+        raise SpecificationError(f"variance_scale must be 'per_day' or 'per_bar', got {variance_scale!r}.")
+    per_day = variance_scale == "per_day" and policy.uses_sessions
     s, e = parse_date(start, "start"), parse_date(end, "end")
     if s is not None and e is not None and s > e:
         raise SpecificationError(f"start={s.date()} is after end={e.date()}; swap them.")
@@ -211,17 +220,7 @@ def build_panel(
     if e is not None:
         keep &= labels <= e
 
-    values: dict[str, pd.Series] = {}
-    returns: dict[str, pd.Series] = {}
-    ohlc: dict[str, pd.DataFrame] = {}
-    for t, frame in frames.items():
-        aligned = align_frame(frame, policy, labels, twenty_four_seven=is_twenty_four_seven(t, frame))
-        # the measure is computed before slicing so that rolling windows can use history before ``start``
-        values[t] = compute_measure(m, aligned, window=window, floor=floor, name=t).loc[keep]
-        aligned = aligned.loc[keep]
-        returns[t] = aligned["return"].rename(t)
-        ohlc[t] = aligned[list(COLUMNS)].copy()
-
+    values, returns, ohlc, multi_day = _align_all(frames, policy, labels, keep, m, window, floor, per_day)
     val_df = pd.DataFrame(values)
     ret_df = pd.DataFrame(returns)
     val_df.index.name = ret_df.index.name = "date"
@@ -262,5 +261,44 @@ def build_panel(
         hashes=hashes,
         source=describe() if callable(describe) else {},
         options={"start": None if s is None else str(s.date()), "end": None if e is None else str(e.date()),
-                 "window": window, "floor": floor},
+                 "window": window, "floor": floor,
+                 "variance_scale": _scale_record(variance_scale, per_day and m != "returns", policy, multi_day)},
     )
+
+
+def _align_all(frames: dict[str, pd.DataFrame], policy: CalendarPolicy, labels: pd.DatetimeIndex,
+               keep: Any, m: str, window: int | None, floor: float, per_day: bool
+               ) -> tuple[dict[str, pd.Series], dict[str, pd.Series], dict[str, pd.DataFrame], dict[str, int]]:
+    """Align every frame and compute the measure; also counts each ticker's rescaled multi-day bars."""
+    values: dict[str, pd.Series] = {}
+    returns: dict[str, pd.Series] = {}
+    ohlc: dict[str, pd.DataFrame] = {}
+    multi_day: dict[str, int] = {}
+    for t, frame in frames.items():
+        aligned = align_frame(frame, policy, labels, twenty_four_seven=is_twenty_four_seven(t, frame))
+        # the measure is computed before slicing so that rolling windows can use history before ``start``
+        values[t] = compute_measure(m, aligned, window=window, floor=floor, name=t, per_day=per_day).loc[keep]
+        aligned = aligned.loc[keep]
+        if per_day and m != "returns":
+            n_multi = int((aligned["n_days"] > 1).sum())
+            if n_multi:
+                multi_day[t] = n_multi
+        returns[t] = aligned["return"].rename(t)
+        ohlc[t] = aligned[list(COLUMNS)].copy()
+    return values, returns, ohlc, multi_day
+
+
+def _scale_record(variance_scale: str, applied: bool, policy: CalendarPolicy, multi_day: dict[str, int]
+                  ) -> dict[str, Any]:
+    """How the variance measure of multi-day bars was scaled (recorded in the panel options and manifest)."""
+    if applied:
+        rule = ("per_day: the variance measure of a 24/7 bar spanning k UTC days (Monday under the exchange "
+                "calendar: Saturday + Sunday + Monday; holidays more) is divided by k, since a k-day range "
+                "variance is about k times the one-day variance (Parkinson 1980); returns stay sums")
+    elif variance_scale == "per_day":
+        rule = (f"per_day requested; no bar rescaled (the {policy.name!r} calendar gives every asset bars of one "
+                "length, or the measure is returns)")
+    else:
+        rule = "per_bar: aggregated multi-day bars keep their whole-window variance"
+    return {"rule": variance_scale, "applied": applied, "description": rule,
+            "multi_day_bars": dict(sorted(multi_day.items()))}

@@ -45,6 +45,7 @@ __all__ = [
     "get_asset",
     "is_known",
     "is_twenty_four_seven",
+    "is_volatility_index",
     "migrated_series",
     "resolve_ticker",
     "splice_series",
@@ -94,6 +95,10 @@ class Asset:
         Older Yahoo symbol whose history precedes ``yahoo`` (RNDR-USD before RENDER-USD).
     migration : Migration or None
         Set when the token was migrated into another one.
+    volatility_index : bool
+        True when the series' level is itself a volatility (^VIX: the 30-day implied volatility of the S&P
+        500). Its range variance is the volatility of volatility, so it is not mixed into range-variance
+        group indices (:func:`is_volatility_index`).
     """
 
     ticker: str
@@ -105,6 +110,7 @@ class Asset:
     aliases: tuple[str, ...] = ()
     splice_from: str | None = None
     migration: Migration | None = None
+    volatility_index: bool = False
 
     @property
     def is_crypto(self) -> bool:
@@ -156,8 +162,10 @@ _ENTRIES: tuple[Asset, ...] = (
     _eq("QQQ", "Invesco QQQ (Nasdaq-100)", "benchmark", "etf"),
     _eq("^GSPC", "S&P 500 index", "benchmark", "index", "index level: adj_close = close"),
     _eq("^IXIC", "Nasdaq Composite index", "benchmark", "index", "index level: adj_close = close"),
-    _eq("^VIX", "CBOE Volatility Index", "benchmark", "index",
-        "index level: adj_close = close; volume is always empty"),
+    Asset("^VIX", "CBOE Volatility Index", "index", "benchmark", "^VIX",
+          ("index level: adj_close = close; volume is always empty",
+           "the level is a volatility (30-day implied, percent): not mixed into range-variance group indices"),
+          volatility_index=True),
     # crypto majors
     _cc("BTC-USD", "Bitcoin", "crypto_major"),
     _cc("ETH-USD", "Ethereum", "crypto_major"),
@@ -266,6 +274,15 @@ def is_twenty_four_seven(ticker: str, frame: pd.DataFrame | None = None) -> bool
         return False
     weekday = np.asarray(pd.DatetimeIndex(frame.index).day_of_week)
     return bool(np.mean(weekday >= 5) > 0.05)
+
+
+def is_volatility_index(ticker: str) -> bool:
+    """True when ``ticker``'s level is itself a volatility (``^VIX``; registry flag ``volatility_index``).
+
+    >>> is_volatility_index("^VIX"), is_volatility_index("SPY"), is_volatility_index("FOO")
+    (True, False, False)
+    """
+    return is_known(ticker) and get_asset(ticker).volatility_index
 
 
 _PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")

@@ -26,7 +26,7 @@ SCHEMAS: dict[str, list[str]] = {
     "static": ["job", "model", "receiver", "transmitter", "value"],
     "groups": ["job", "model", "transmitter", "receiver", "spillover", "net"],
     "rolling": ["job", "model", "method", "date", "series", "measure", "value"],
-    "dcc_params": ["job", "asset", "parameter", "estimate", "std_error"],
+    "dcc_params": ["job", "asset", "parameter", "estimate", "std_error", "on_bound"],
     "dcc_correlations": ["job", "date", "pair", "x", "y", "correlation"],
     "panel": ["date", "level", "kind", "series", "value"],
     "forbes_rigobon": ["job", "source", "market", "group"],

@@ -44,21 +44,79 @@ def data_facts(study: Study, main: JobOutput, source: Mapping[str, Any], simulat
         ("Events", "; ".join(f"{e.name} on {e.date}" for e in study.events) or "none"),
         ("Seed", str(study.seed)),
     ]
+    scale = main.info.get("variance_scale", {})
+    if scale:
+        facts.append(("Multi-day bars", str(scale.get("description", scale.get("rule")))))
+    seasonal = main.info.get("seasonal_adjustment", {}).get("rule", "none")
+    if seasonal != "none":
+        facts.append(("Seasonal adjustment", "each group index minus its day-of-week mean (plus its overall mean) "
+                                             "before the VAR"))
     var = main.info.get("var")
     if var:
-        facts.append(("VAR", f"{var.get('lag_order')} lags ({study.var.lags}), {var.get('n_obs')} observations, "
-                              f"{'stable' if var.get('is_stable') else 'NOT stable'}"))
+        facts.append(("VAR", f"{var.get('lag_order')} lags ({lag_note(var, study.var.lags)}), {var.get('n_obs')} "
+                             f"observations, {'stable' if var.get('is_stable') else 'NOT stable'}"))
+    facts.append(("Impulse-response bands", bands_note(study)))
     return facts
 
 
+_BANDS = {
+    "wild": "wild bootstrap (Rademacher weights per date; Goncalves and Kilian 2004), robust to ARCH errors",
+    "bootstrap": "iid residual bootstrap (covers about 0.80 under ARCH errors in docs/var.md; 'wild' is safer)",
+    "kilian": "Kilian bootstrap-after-bootstrap (bias-corrected)",
+    "asymptotic": "asymptotic (delta method)",
+    "none": "none",
+}
+
+
+def bands_note(study: Study) -> str:
+    """Which impulse-response bands the run used, in words."""
+    text = _BANDS.get(study.var.bands, study.var.bands)
+    if study.var.bands in ("none", "asymptotic"):
+        return text
+    return f"{text}; {study.var.draws} draws, {study.var.level:.0%} level"
+
+
+def lag_note(var: Mapping[str, Any], rule: object) -> str:
+    """How the lag order was chosen; says so when the criterion chose the largest order searched."""
+    choice = var.get("lag_choice") or {}
+    if not choice:
+        return f"set to {rule}" if isinstance(rule, int) else str(rule)
+    names = {"aic": "AIC", "bic": "BIC", "hqic": "HQ"}
+    picked = names.get(str(rule), str(rule))
+    others = ", ".join(f"{names[k]} {v}" for k, v in choice.items() if k != rule and k in names)
+    text = f"chosen by {picked} over 1..{var.get('max_lags')}; {others}"
+    if var.get("at_max_lags"):
+        text += (f"; {picked} chose the largest order searched (max_lags = {var.get('max_lags')}), so the search "
+                 "may be cut short")
+    return text
+
+
 def data_tables(study: Study, main: JobOutput) -> list[TableView]:
+    """The universe (membership) table of the main job and, under ``membership = "varying"``, every change of
+    composition with its date."""
     members = main.info.get("members", {})
+    membership = main.info.get("membership", {})
+    records = membership.get("table", [])
     rows = []
     for group, tickers in study.groups.items():
         used = members.get(group, [])
-        rows.append((group, ", ".join(used), ", ".join(t for t in tickers if t not in used) or "-"))
-    frame = pd.DataFrame(rows, columns=["group", "members in the index", "left out"])
-    return [table_view(frame, "Universe: equal-weighted group indices after the availability filter")]
+        reasons = {r["ticker"]: r.get("reason", "") for r in records if r.get("group") == group}
+        left = [f"{t} ({reasons[t]})" if reasons.get(t) else t for t in tickers if t not in used]
+        rows.append((group, ", ".join(used), "; ".join(left) or "-"))
+    frame = pd.DataFrame(rows, columns=["group", "members in the index", "left out (why)"])
+    rule = membership.get("rule", "varying")
+    sample = membership.get("sample", [None, None])
+    note = (f"Membership '{rule}': " + (
+        f"only members whose data cover the estimation sample ({sample[0]} to {sample[1]}, within "
+        f"{membership.get('tolerance_sessions')} sessions) enter, so no index changes composition."
+        if rule == "fixed" else "a member enters its group index when its data start and leaves when they end; "
+        "the table below lists every change.")) if membership else ""
+    out = [table_view(frame, "Universe: members of the equal-weighted group indices", note=note)]
+    changes = membership.get("changes", [])
+    if changes:
+        change_frame = pd.DataFrame(changes)[["date", "group", "ticker", "change"]]
+        out.append(table_view(change_frame, "Changes of group composition inside the estimation sample"))
+    return out
 
 
 def _section_unavailable(outputs: Mapping[str, JobOutput], *needles: str) -> str:
@@ -73,7 +131,7 @@ def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, 
     network, DCC, VIRF, the event-day moves and (with robustness jobs) the robustness table."""
     out = [
         _connectedness(study, outputs, made, t),
-        _impulse_responses(made),
+        _impulse_responses(study, made),
         _asset_network(study, outputs, made, t.groups),
         _dcc(outputs, made, t.dcc_params),
         _virf(outputs, made),
@@ -125,8 +183,9 @@ def _connectedness(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     return conn
 
 
-def _impulse_responses(made: Mapping[str, FigureRef]) -> Section:
+def _impulse_responses(study: Study, made: Mapping[str, FigureRef]) -> Section:
     irf = Section("Impulse responses")
+    irf.text.append(f"Bands: {bands_note(study)}.")
     irf.figures = _figures(made, "irf_grid", *[n for n in made if n.startswith("irf_grid_")])
     if not irf.figures:
         irf.unavailable = "Impulse responses were not computed."
@@ -161,9 +220,45 @@ def _dcc(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], dcc_pa
     if not dcc_params.empty:
         d = dcc_params[dcc_params["asset"] == "dcc"][["parameter", "estimate", "std_error"]]
         dcc.tables.append(table_view(d, "DCC parameters", digits=4))
+        margins, bound = margin_table(dcc_params)
+        if len(margins):
+            dcc.tables.append(table_view(margins, "GARCH(1,1) margins: estimates (standard errors)", note=(
+                "'on bound': the estimate sits on its zero bound (or the cap), where the QML standard error is "
+                "not defined.") if bound else ""))
+        if bound:
+            dcc.text.append("Parameters on a bound: " + "; ".join(bound) + ". With alpha on its bound a margin's "
+                            "conditional variance does not respond to shocks (its VIRF is zero); with beta on its "
+                            "bound it has no persistence (a shock fades after one step).")
     dcc.figures = _figures(made, "dcc_correlations")
     dcc.unavailable = _section_unavailable(outputs, "dcc")
     return dcc
+
+
+def margin_table(dcc_params: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The margins' estimates as text cells (``"on bound (0)"`` for an estimate on its bound, never a plain
+    "0.0000") and the list of ``"ASSET parameter"`` on a bound, DCC parameters included."""
+    flags = dcc_params["on_bound"] if "on_bound" in dcc_params.columns else pd.Series(False, index=dcc_params.index)
+    flags = flags.astype(str).str.lower().isin(("true", "1"))
+    bound = [f"{r.asset} {r.parameter}" for r, f in zip(dcc_params.itertuples(), flags, strict=True) if f]
+    uni = dcc_params[dcc_params["asset"] != "dcc"]
+    order = ["mu", "omega", "alpha", "beta"]
+    found = list(dict.fromkeys(uni["parameter"]))
+    parameters = [p for p in order if p in found] + [p for p in found if p not in order]
+    rows = []
+    for asset in dict.fromkeys(uni["asset"]):
+        row: dict[str, str] = {"asset": str(asset)}
+        for parameter in parameters:
+            cell = uni[(uni["asset"] == asset) & (uni["parameter"] == parameter)]
+            if not len(cell):
+                row[parameter] = ""
+                continue
+            est, se = float(cell["estimate"].iloc[0]), float(cell["std_error"].iloc[0])
+            if bool(flags[cell.index[0]]):
+                row[parameter] = f"on bound ({est:.3g})"
+            else:
+                row[parameter] = f"{est:.4g}" + (f" ({se:.2g})" if np.isfinite(se) else "")
+        rows.append(row)
+    return pd.DataFrame(rows), bound
 
 
 def _virf(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef]) -> Section:
@@ -189,20 +284,50 @@ def _robustness(study: Study, outputs: Mapping[str, JobOutput], directional: pd.
     rob = Section("Robustness")
     rows = []
     first = next(iter(study.groups))
+    main = outputs["main"].info
+    variants = {v.name: v for v in study.robustness}
     for name in job_names:
         d = directional[(directional["job"] == name) & (directional["model"] == "group_var")]
         total_row = d[(d["series"] == "TOTAL")]["value"]
         net_row = d[(d["series"] == first) & (d["measure"] == "net")]["value"]
-        sample = outputs[name].info.get("sample", {})
+        info = outputs[name].info
+        sample = info.get("sample", {})
+        var = info.get("var", {})
+        lags = var.get("lag_order")
+        variant = variants.get(name)
+        how = ("main's" if variant is not None and variant.lags is None else
+               str(variant.lags if variant is not None else study.var.lags))
+        notes = [] if name == "main" else robustness_changes(main, info)
+        notes += list(outputs[name].unavailable.values())
         rows.append((name, sample.get("start"), sample.get("end"), sample.get("n_obs"),
+                     f"{lags} ({how})" if lags is not None else "-",
                      float(total_row.iloc[0]) if len(total_row) else np.nan,
-                     float(net_row.iloc[0]) if len(net_row) else np.nan,
-                     "; ".join(outputs[name].unavailable.values())))
-    frame = pd.DataFrame(rows, columns=["job", "start", "end", "observations", "total (%)", f"net {first}", "note"])
-    rob.tables.append(table_view(frame, "Headline connectedness across the main and robustness jobs"))
+                     float(net_row.iloc[0]) if len(net_row) else np.nan, "; ".join(notes) or "-"))
+    frame = pd.DataFrame(rows, columns=["job", "start", "end", "observations", "lags", "total (%)", f"net {first}",
+                                        "note"])
+    rob.tables.append(table_view(frame, "Headline connectedness across the main and robustness jobs",
+                                 note="Lags: the lag order of each job's VAR; a robustness job uses the main job's "
+                                      "order unless the study sets its own. Note: every change of sample or "
+                                      "group composition against the main job."))
     for variant in study.robustness:
         rob.text.append(f"{variant.name}: {variant.description or variant.window}")
     return rob
+
+
+def robustness_changes(main: Mapping[str, Any], info: Mapping[str, Any]) -> list[str]:
+    """Plain notes on how a robustness job's sample and group composition differ from the main job's."""
+    notes = []
+    a, b = main.get("sample", {}), info.get("sample", {})
+    if (a.get("start"), a.get("end")) != (b.get("start"), b.get("end")):
+        notes.append(f"sample {b.get('start')} to {b.get('end')} (main: {a.get('start')} to {a.get('end')})")
+    ma, mb = main.get("members", {}), info.get("members", {})
+    for group in ma:
+        added = [t for t in mb.get(group, []) if t not in ma[group]]
+        dropped = [t for t in ma[group] if t not in mb.get(group, [])]
+        if added or dropped:
+            change = ", ".join([*(f"+{t}" for t in added), *(f"-{t}" for t in dropped)])
+            notes.append(f"{group} composition {change}")
+    return notes
 
 
 def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],

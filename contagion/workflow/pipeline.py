@@ -79,6 +79,12 @@ def run_job(job: Job, frames: Mapping[str, pd.DataFrame], progress: StageProgres
         if text not in caught and issubclass(record.category, UserWarning):
             caught.append(text)
     tables, info, unavailable = merge_sections(parts)
+    # membership exclusions and changes are job warnings, added here rather than through warnings.warn so
+    # that jobs running in threads (Dask workers) cannot catch each other's
+    for note in info.get("membership", {}).get("notes", []):
+        text = f"DataQualityWarning: {note}"
+        if text not in caught:
+            caught.append(text)
     return JobOutput(job=job.name, tables=tables, info=info, unavailable=unavailable, warnings=tuple(caught))
 
 

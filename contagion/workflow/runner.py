@@ -182,10 +182,13 @@ def _job_study(study: Study, **changes: Any) -> dict[str, Any]:
     return raw
 
 
-def expand_jobs(study: Study, source_name: str = "memory") -> list[Job]:
+def expand_jobs(study: Study, source_name: str = "memory", main_lags: int | None = None) -> list[Job]:
     """The main job plus one job per robustness variant (each a resolved, JSON-able study).
 
-    ``source_name`` only labels data-quality messages (``"NVDA (csv): ..."``).
+    ``source_name`` only labels data-quality messages (``"NVDA (csv): ..."``). ``main_lags`` is the lag order
+    the main job used: a variant without its own ``lags`` gets it (``var.lags = main_lags``), so that a
+    robustness job differs from ``main`` only in what it names; without ``main_lags`` (the main job has not
+    run yet) a variant without ``lags`` keeps the study's rule. :func:`run_study` runs the main job first.
     """
     jobs = [Job("main", "main", {"study": _job_study(study), "source_name": source_name})]
     first_event = study.events[0].date if study.events else None
@@ -203,6 +206,10 @@ def expand_jobs(study: Study, source_name: str = "memory") -> list[Job]:
             changes["data.calendar"] = variant.calendar
         if variant.measure is not None:
             changes["data.measure"] = variant.measure
+        if variant.lags is not None:
+            changes["var.lags"] = variant.lags
+        elif main_lags is not None:
+            changes["var.lags"] = int(main_lags)
         jobs.append(Job(variant.name, "robustness",
                         {"study": _job_study(study, **changes), "variant": variant.model_dump(mode="json"),
                          "source_name": source_name}))
@@ -340,12 +347,13 @@ def run_study(
     timings["data_seconds"] = time.perf_counter() - t0
     hashes = {ticker: hash_frame(frame) for ticker, frame in frames.items()}
 
-    jobs = expand_jobs(spec, source_name=str(getattr(source, "name", spec.data.source)))
+    source_name = str(getattr(source, "name", spec.data.source))
+    jobs = expand_jobs(spec, source_name=source_name)[:1]  # the main job first: its lag order goes to the rest
     keys = {job.name: job_key(job, hashes) for job in jobs}
     cache = ResultCache(out_root / CACHE_DIRNAME)
     from_cache: list[str] = []
     job_times: dict[str, float] = {}
-    job_started = {job.name: time.perf_counter() for job in jobs}
+    job_started = {job.name: time.perf_counter() for job in expand_jobs(spec, source_name=source_name)}
 
     def job_progress(name: str, stage: str, done: int, total: int) -> None:
         if progress is None:
@@ -365,6 +373,13 @@ def run_study(
     t0 = time.perf_counter()
     outputs: dict[str, JobOutput] = run_jobs(jobs, _job_fn, frames, keys=keys, cache=cache, n_jobs=n_jobs,
                                              scheduler=scheduler, progress=job_progress, on_done=on_done)
+    if spec.robustness:
+        main_lags = outputs["main"].info.get("var", {}).get("lag_order")
+        jobs = expand_jobs(spec, source_name=source_name, main_lags=None if main_lags is None else int(main_lags))
+        rest = jobs[1:]
+        keys.update({job.name: job_key(job, hashes) for job in rest})
+        outputs.update(run_jobs(rest, _job_fn, frames, keys=keys, cache=cache, n_jobs=n_jobs, scheduler=scheduler,
+                                progress=job_progress, on_done=on_done))
     timings["jobs_seconds"] = time.perf_counter() - t0
 
     run_id = _run_id(started, spec, hashes)

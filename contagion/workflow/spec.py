@@ -53,6 +53,12 @@ OutputFormat = Literal["csv", "parquet", "tex", "png", "pdf", "html", "md"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
+def _check_lags(value: Any) -> Any:
+    if isinstance(value, int) and not 1 <= value <= 60:
+        raise ValueError(f"lags must be between 1 and 60 or one of 'aic', 'bic', 'hqic' (got {value})")
+    return value
+
+
 class _Spec(BaseModel):
     """Base of every spec block: unknown keys are errors and specs are immutable."""
 
@@ -72,6 +78,13 @@ class DataSpec(_Spec):
     ``min_obs`` is the availability filter: an asset enters its group's equal-weighted index only with at
     least ``min_obs`` aligned observations inside the sample; the asset-level network uses only assets that
     cover the whole sample.
+
+    ``membership = "fixed"`` (default): only members whose data cover the estimation sample (within
+    ``membership_tolerance`` sessions at either end) enter a group index, so its composition never changes; the
+    others are excluded and reported. ``"varying"``: members enter and leave with their data; every change is
+    reported with its date. ``variance_scale = "per_day"`` (default) divides the variance measure of a 24/7 bar
+    spanning k days by k (:func:`contagion.data.build_panel`); ``"per_bar"`` keeps whole-window variances.
+    ``seasonal = "day_of_week"`` removes each group index's weekday means before the VAR (default ``"none"``).
     """
 
     source: SourceName = "yahoo"
@@ -81,6 +94,10 @@ class DataSpec(_Spec):
     calendar: CalendarName = "exchange"
     measure: MeasureName = "garman_klass"
     min_obs: int = Field(default=120, ge=10)
+    membership: Literal["fixed", "varying"] = "fixed"
+    membership_tolerance: int = Field(default=5, ge=0, le=60)
+    variance_scale: Literal["per_day", "per_bar"] = "per_day"
+    seasonal: Literal["none", "day_of_week"] = "none"
 
     @model_validator(mode="after")
     def _check_dates(self) -> DataSpec:
@@ -96,7 +113,7 @@ class VARSpec(_Spec):
 
     ``horizon`` is the number of MA terms of the FEVD (h = 0..H-1, Diebold-Yilmaz 2012); ``irf_horizon`` the
     number of impulse-response steps. ``bands = "none"`` skips the bands; ``draws`` is the number of
-    bootstrap replications.
+    bootstrap replications. ``exog = "day_of_week"``: day-of-week dummies in the VAR (needs ``VAR(exog=)``).
     """
 
     lags: int | Literal["aic", "bic", "hqic"] = "aic"
@@ -107,13 +124,13 @@ class VARSpec(_Spec):
     bands: Literal["none", "asymptotic", "bootstrap", "kilian", "wild"] = "bootstrap"
     draws: int = Field(default=1000, ge=2, le=100_000)
     level: float = Field(default=0.95, gt=0.0, lt=1.0)
+    exog: Literal["none", "day_of_week"] = "none"
 
     @field_validator("lags")
     @classmethod
     def _lags_positive(cls, value: int | str) -> int | str:
-        if isinstance(value, int) and not 1 <= value <= 60:
-            raise ValueError(f"lags must be between 1 and 60 or one of 'aic', 'bic', 'hqic' (got {value})")
-        return value
+        checked: int | str = _check_lags(value)
+        return checked
 
     @field_validator("irf_kinds")
     @classmethod
@@ -176,6 +193,8 @@ class RobustnessVariant(_Spec):
     """A robustness job: the headline model rerun with some data options changed.
 
     ``window = "pre"`` ends the sample the day before the first event, ``"post"`` starts it on the event.
+    ``lags`` (optional) sets the job's lag order; by default the job uses the lag order of the main job, so
+    that the variants differ from ``main`` only in what they name.
     """
 
     name: str
@@ -185,6 +204,9 @@ class RobustnessVariant(_Spec):
     end: dt.date | None = None
     calendar: CalendarName | None = None
     measure: MeasureName | None = None
+    lags: int | Literal["aic", "bic", "hqic"] | None = None
+
+    _variant_lags = field_validator("lags")(classmethod(lambda cls, value: _check_lags(value)))
 
     @field_validator("name")
     @classmethod
@@ -302,11 +324,7 @@ BUILTIN_STUDIES: tuple[str, ...] = ("deepseek-2025",)
 
 def list_studies() -> list[tuple[str, str]]:
     """Built-in studies as ``(name, title)`` pairs."""
-    out = []
-    for name in BUILTIN_STUDIES:
-        study = load_study(name)
-        out.append((study.name, study.title))
-    return out
+    return [(study.name, study.title) for study in map(load_study, BUILTIN_STUDIES)]
 
 
 def _builtin_text(name: str) -> str | None:
@@ -451,9 +469,6 @@ def _key_lines(text: str) -> dict[tuple[Any, ...], int]:
                 in_multiline = True
             for inner in _INLINE_KEY.finditer(rest):
                 found.setdefault((*path, _split_key(inner.group(1))[0]), number)
-            # inline tables inside an array: shocks = [{...}, {...}] on one line each
-            if rest.strip().startswith("[") or rest.strip() == "":
-                pass
         elif stripped.startswith("{") and table:
             # one inline table per line inside a multi-line array: index them in order
             parent = _last_array_key(found, number)

@@ -25,7 +25,7 @@ def test_builtin_study_on_real_data(markets_dir: Path, tmp_path: Path) -> None:
         assert (folder / rel).is_file(), rel
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["simulated"] is False and manifest["source"]["kind"] == "csv"
-    assert len(manifest["input_series"]) == 32
+    assert len(manifest["input_series"]) == 31  # the study's tickers (^VIX left the benchmark group)
     # the event-day figures come from the aligned panel: NVDA's 2025-01-27 close-to-close log return
     # (142.62 -> 118.42) is log(118.42 / 142.62) = -18.6% (simple -16.97%)
     panel = pd.read_parquet(folder / "data/panel.parquet")

@@ -31,7 +31,7 @@ def test_builtin_deepseek_study_matches_issue() -> None:
     assert study.groups["miner"] == ("MARA", "RIOT", "CLSK", "CORZ", "IREN")
     assert study.groups["crypto_major"] == ("BTC-USD", "ETH-USD")
     assert len(study.groups["altcoin"]) == 5 and len(study.groups["ai_token"]) == 8
-    assert study.groups["benchmark"] == ("SPY", "QQQ", "^VIX")
+    assert study.groups["benchmark"] == ("SPY", "QQQ")  # ^VIX is a volatility index: not in a variance index
     assert [(e.name, e.date.isoformat()) for e in study.events] == [("DeepSeek R1", "2025-01-27")]
     # robustness: pre/post windows, alternative calendar policies, at least two other volatility estimators
     windows = {v.window for v in study.robustness}

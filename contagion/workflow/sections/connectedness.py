@@ -31,9 +31,15 @@ def headline_section(data: JobData) -> SectionOutput:
 
     study, name, indices = data.study, data.name, data.indices
     var_spec = study.var
-    results = VAR(indices, lags=var_spec.lags, max_lags=var_spec.max_lags).fit()
+    exog = deterministic_terms(data)
+    extra: dict[str, Any] = {} if exog is None else {"exog": exog}
+    # the single call site of the headline VAR; day-of-week dummies are passed only when the study asks
+    results = VAR(indices, lags=var_spec.lags, max_lags=var_spec.max_lags, **extra).fit()
     info: dict[str, Any] = {"var": {"lag_order": int(results.n_lags), "n_obs": int(results.n_obs),
-                    "is_stable": bool(results.is_stable), "variables": list(indices.columns)}}
+                    "is_stable": bool(results.is_stable), "variables": list(indices.columns),
+                    "lags_rule": str(var_spec.lags), "max_lags": int(var_spec.max_lags),
+                    "exog": [] if exog is None else list(exog.columns),
+                    **_lag_choice(results, var_spec.lags)}}
     conn = connectedness(results, horizon=var_spec.horizon, kind=study.connectedness.kind)
     tables = {
         "static": _long_table(conn.table, name, "group_var"),
@@ -42,6 +48,26 @@ def headline_section(data: JobData) -> SectionOutput:
     }
     info["total_connectedness"] = float(conn.total)
     return SectionOutput(tables=tables, info=info, model=results)
+
+
+def deterministic_terms(data: JobData) -> pd.DataFrame | None:
+    """Day-of-week dummies (Monday the base day) on the dates of the group indices when ``var.exog =
+    "day_of_week"``, else None."""
+    from contagion.var.exog import day_of_week_dummies
+
+    if data.study.var.exog == "none":
+        return None
+    return day_of_week_dummies(pd.DatetimeIndex(data.indices.index), drop="Monday")
+
+
+def _lag_choice(results: Any, rule: int | str) -> dict[str, Any]:
+    """The lag orders chosen by AIC, BIC and HQ (when the order came from a criterion) and whether the chosen
+    one is the largest order searched (``at_max_lags``: the search may be cut short)."""
+    if isinstance(rule, int) or getattr(results, "lag_table", None) is None:
+        return {"lag_choice": {}, "at_max_lags": False}
+    selection = results.lag_selection
+    chosen = {k: int(v) for k, v in dict(selection.attrs.get("selected", {})).items() if k in ("aic", "bic", "hqic")}
+    return {"lag_choice": chosen, "at_max_lags": int(results.n_lags) >= int(selection.index.max())}
 
 
 def rolling_section(data: JobData, lag_order: int) -> SectionOutput:

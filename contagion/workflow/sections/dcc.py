@@ -96,15 +96,24 @@ def _virf(data: JobData, result: DCCResult, window: pd.DataFrame, shock: VIRFSho
 
 
 def _dcc_params(result: DCCResult, job: str) -> pd.DataFrame:
+    """Tidy (asset, parameter, estimate, std_error, on_bound); ``on_bound`` flags an estimate on its bound
+    (a margin's variance parameter at zero, DCC g = 0 or nu at its cap), where no standard error exists."""
+    from contagion.dcc._stage import params_on_bound
+
     rows = []
     params = pd.Series(result.params)
     errors = pd.Series(getattr(result, "std_errors", pd.Series(dtype=float)))
+    dcc_bound = {str(params.index[j]) for j in params_on_bound(tuple(str(k) for k in params.index),
+                                                                params.to_numpy(dtype=float))}
     for key, value in params.items():
-        rows.append((job, "dcc", str(key), float(value), float(errors.get(key, np.nan))))
+        rows.append((job, "dcc", str(key), float(value), float(errors.get(key, np.nan)), str(key) in dcc_bound))
+    univariate = pd.DataFrame(result.univariate)
+    bound = {(str(a), p) for a, flags in univariate.get("on_bound", pd.Series(dtype=str)).items()
+             for p in str(flags).split(",") if p}
     # accept either assets as rows or as columns; tidy to (asset, parameter, estimate, std_error)
-    for asset, parameter, estimate, se in _univariate_long(pd.DataFrame(result.univariate)):
-        rows.append((job, asset, parameter, estimate, se))
-    return pd.DataFrame(rows, columns=["job", "asset", "parameter", "estimate", "std_error"])
+    for asset, parameter, estimate, se in _univariate_long(univariate):
+        rows.append((job, asset, parameter, estimate, se, (asset, parameter) in bound))
+    return pd.DataFrame(rows, columns=["job", "asset", "parameter", "estimate", "std_error", "on_bound"])
 
 
 def _univariate_long(frame: pd.DataFrame) -> list[tuple[str, str, float, float]]:

@@ -1,17 +1,22 @@
 """The first section of every job: the panel, the equal-weighted group indices and the data facts.
 
 The index of group g on date t is the mean of the members' log variance (``panel.values``, e.g. log
-Garman-Klass) over the members with data on t; a member enters only if it has at least ``data.min_obs``
-observations in the sample (availability filter).
+Garman-Klass) over the members with data on t. A member enters only with at least ``data.min_obs``
+observations in the sample (availability filter); a volatility index (^VIX) never enters a variance index;
+with ``data.membership = "fixed"`` (default) only members that cover the estimation sample enter, so no index
+changes composition; with ``"varying"`` members enter and leave and every change is reported with its date.
+Exclusions and changes go to the job's notes, its warnings (hence the manifest) and ``info["membership"]``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from contagion.errors import DataError
@@ -22,7 +27,7 @@ from contagion.workflow.spec import Study
 if TYPE_CHECKING:
     from contagion.data.panel import Panel
 
-__all__ = ["FramesSource", "group_indices", "panel_section"]
+__all__ = ["FramesSource", "Membership", "group_indices", "group_membership", "panel_section"]
 
 
 class FramesSource:
@@ -55,43 +60,163 @@ class FramesSource:
         return dict(self._description)
 
 
-def group_indices(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], min_obs: int
-                  ) -> tuple[pd.DataFrame, dict[str, list[str]], list[str]]:
-    """Equal-weighted group indices of ``values`` (date x ticker), with the availability filter.
+@dataclass(frozen=True)
+class Membership:
+    """Who is in each group index over the estimation sample, and why the others are not.
 
-    Returns the date x group frame (rows where every group has at least one member with data), the members
-    used per group and messages about the members left out.
+    ``table`` has one record per (group, ticker): ``status`` (``"member"``, ``"excluded"``), the member's first
+    and last date with data in the sample and the ``reason`` of an exclusion; ``changes`` one record per change
+    of composition inside the sample (``"varying"`` only: the member ``enters`` or ``leaves`` on ``date``).
+    """
+
+    rule: str
+    tolerance: int
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    members: dict[str, list[str]]
+    table: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per exclusion and per change of composition (report notes and manifest warnings)."""
+        out = [f"group {r['group']!r}: left out {r['ticker']} ({r['reason']})" for r in self.table
+               if r["status"] != "member"]
+        out += [f"group {c['group']!r}: {c['ticker']} {c['change']} the index on {c['date']} (membership "
+                f"'varying': the index changes composition on that date)" for c in self.changes]
+        return out
+
+    def to_info(self) -> dict[str, Any]:
+        """JSON-able record (job info, hence the manifest)."""
+        return {"rule": self.rule, "tolerance_sessions": self.tolerance,
+                "sample": [_iso(self.start), _iso(self.end)], "table": list(self.table),
+                "changes": list(self.changes), "notes": self.notes}
+
+
+def _iso(day: pd.Timestamp | None) -> str | None:
+    return None if day is None else day.date().isoformat()
+
+
+def _spans(values: pd.DataFrame, tickers: Sequence[str]) -> dict[str, tuple[int, int, int]]:
+    """(first position, last position, count) of each ticker's values; tickers without data are absent."""
+    out = {}
+    for t in tickers:
+        if t in values.columns:
+            ok = np.flatnonzero(values[t].notna().to_numpy())
+            if len(ok):
+                out[t] = (int(ok[0]), int(ok[-1]), len(ok))
+    return out
+
+
+def group_membership(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], min_obs: int, *,
+                     rule: str = "fixed", tolerance: int = 5, measure: str = "garman_klass") -> Membership:
+    """The membership of every group index (see :func:`group_indices` for the rules).
 
     Raises
     ------
     DataError
-        A group has no member with at least ``min_obs`` observations (names the group, its members and
-        their observation counts).
+        A group has no member left (names the group, its members, their observation counts and spans).
     """
-    notes: list[str] = []
-    members: dict[str, list[str]] = {}
-    columns = {}
+    from contagion.data.universe import is_volatility_index
+
+    index = values.index
+    spans = _spans(values, [t for tickers in groups.values() for t in tickers])
+    table: list[dict[str, Any]] = []
+    eligible: dict[str, list[str]] = {}
     for group, tickers in groups.items():
-        present = [t for t in tickers if t in values.columns]
-        counts = {t: int(values[t].notna().sum()) if t in values.columns else 0 for t in tickers}
-        used = [t for t in present if counts[t] >= min_obs]
-        dropped = [t for t in tickers if t not in used]
-        if not used:
-            detail = ", ".join(f"{t}: {counts[t]}" for t in tickers)
+        eligible[group] = []
+        for t in tickers:
+            first, last, count = spans.get(t, (-1, -1, 0))
+            record: dict[str, Any] = {"group": group, "ticker": t, "first": _iso(index[first]) if count else None,
+                      "last": _iso(index[last]) if count else None, "n_obs": count}
+            if measure != "returns" and is_volatility_index(t):
+                record.update(status="excluded", reason="a volatility index: its variance is the volatility of "
+                                                        "volatility, not mixed into a variance index")
+            elif count < min_obs:
+                record.update(status="excluded", reason=f"fewer than {min_obs} observations in the sample")
+            else:
+                record.update(status="member", reason="")
+                eligible[group].append(t)
+            table.append(record)
+    _require_members(groups, eligible, spans, min_obs, rule)
+    # the common sample: from the latest group start to the earliest group end (each group's widest cover)
+    lo = max(min(spans[t][0] for t in used) for used in eligible.values())
+    hi = min(max(spans[t][1] for t in used) for used in eligible.values())
+    changes: list[dict[str, Any]] = []
+    for record in table:
+        if record["status"] != "member":
+            continue
+        first, last, _ = spans[record["ticker"]]
+        enters, leaves = first > lo + tolerance, last < hi - tolerance
+        if rule == "fixed" and (enters or leaves):
+            why = [f"enters on {record['first']}" if enters else "", f"leaves after {record['last']}" if leaves else ""]
+            record.update(status="excluded", reason=" and ".join(w for w in why if w) + "; membership 'fixed' "
+                          "keeps only members that cover the estimation sample")
+            eligible[record["group"]].remove(record["ticker"])
+        elif rule == "varying":  # every change is reported, also those within the tolerance
+            if first > lo:
+                changes.append({"group": record["group"], "ticker": record["ticker"], "change": "enters",
+                                "date": _iso(index[first])})
+            if last < hi:
+                changes.append({"group": record["group"], "ticker": record["ticker"], "change": "leaves",
+                                "date": _iso(index[last + 1])})
+    _require_members(groups, eligible, spans, min_obs, rule)
+    changes.sort(key=lambda c: (c["date"], c["group"], c["ticker"]))
+    return Membership(rule=rule, tolerance=tolerance, start=index[lo], end=index[hi], members=eligible,
+                      table=table, changes=changes)
+
+
+def _require_members(groups: Mapping[str, Sequence[str]], eligible: Mapping[str, list[str]],
+                     spans: Mapping[str, tuple[int, int, int]], min_obs: int, rule: str) -> None:
+    for group, used in eligible.items():
+        if used:
+            continue
+        detail = ", ".join(f"{t}: {spans.get(t, (0, 0, 0))[2]}" for t in groups[group])
+        covered = any(spans.get(t, (0, 0, 0))[2] >= min_obs for t in groups[group])
+        if rule == "fixed" and covered:
             raise DataError(
-                f"group {group!r} is empty after the availability filter: no member has at least "
-                f"{min_obs} observations in the sample (observations per member: {detail}). Lower "
-                f"data.min_obs, widen the sample, or add tickers with data to the group."
+                f"group {group!r} is empty after the membership rule: no member covers the estimation sample "
+                f"(observations per member: {detail}). Set [data] membership = 'varying' (members enter and "
+                f"leave the index), change the sample, or add tickers that cover it."
             )
-        if dropped:
-            notes.append(
-                f"group {group!r}: left out {', '.join(dropped)} (fewer than {min_obs} observations in the sample)"
-            )
-        members[group] = used
-        columns[group] = values[used].mean(axis=1, skipna=True)
-    frame = pd.DataFrame(columns).dropna(how="any")
+        raise DataError(
+            f"group {group!r} is empty after the availability filter: no member has at least {min_obs} "
+            f"observations in the sample and is a variance series (observations per member: {detail}; a "
+            f"volatility index such as ^VIX never enters a variance index). Lower data.min_obs, widen the "
+            f"sample, or add tickers with data to the group."
+        )
+
+
+def group_indices(values: pd.DataFrame, groups: Mapping[str, Sequence[str]], min_obs: int, *,
+                  membership: str = "fixed", tolerance: int = 5, measure: str = "garman_klass"
+                  ) -> tuple[pd.DataFrame, dict[str, list[str]], list[str]]:
+    """Equal-weighted group indices of ``values`` (date x ticker).
+
+    A member needs at least ``min_obs`` observations in the sample (availability filter), and a volatility
+    index (^VIX, :func:`contagion.data.universe.is_volatility_index`) is left out of every index of a variance
+    measure (its range variance is the volatility of volatility). ``membership = "fixed"``: only members
+    whose data cover the common sample (first observation at most ``tolerance`` dates after its start, last
+    at most ``tolerance`` before its end) enter, so the composition never changes; a member that enters or
+    leaves is left out and named. ``"varying"``: each index is the mean over the members with data on t (a
+    young token joins when it starts trading) and every change of composition is reported with its date.
+
+    Returns the date x group frame (rows where every group has at least one member with data), the members
+    used per group and messages about the members left out and the changes of composition.
+
+    Raises
+    ------
+    DataError
+        A group has no member left (names the group, its members and their observation counts).
+    """
+    m = group_membership(values, groups, min_obs, rule=membership, tolerance=tolerance, measure=measure)
+    return _index_frame(values, m.members), m.members, m.notes
+
+
+def _index_frame(values: pd.DataFrame, members: Mapping[str, list[str]]) -> pd.DataFrame:
+    """Equal-weighted means of the members with data on each date; dates where a group has none dropped."""
+    frame = pd.DataFrame({g: values[used].mean(axis=1, skipna=True) for g, used in members.items()}).dropna(how="any")
     frame.index.name = "date"
-    return frame, members, notes
+    return frame
 
 
 def _build_panel(frames: Mapping[str, pd.DataFrame], tickers: Sequence[str], study: Study,
@@ -100,7 +225,7 @@ def _build_panel(frames: Mapping[str, pd.DataFrame], tickers: Sequence[str], stu
 
     return build_panel(
         FramesSource(frames, name=source_name), list(tickers), measure=study.data.measure,
-        calendar=study.data.calendar, start=start, end=end,
+        calendar=study.data.calendar, start=start, end=end, variance_scale=study.data.variance_scale,
     )
 
 
@@ -114,11 +239,24 @@ def panel_section(job: Job, study: Study, frames: Mapping[str, pd.DataFrame],
     present = [t for t in study.tickers if t in frames and len(frames[t].loc[lo:hi]) > 0]
     absent = [t for t in study.tickers if t not in present]
     panel = _build_panel(frames, present, study, start, end, source_name=str(job.spec.get("source_name", "memory")))
-    indices, members, notes = group_indices(panel.values, study.groups, study.data.min_obs)
+    membership = group_membership(panel.values, study.groups, study.data.min_obs, rule=study.data.membership,
+                                  tolerance=study.data.membership_tolerance, measure=panel.measure)
+    members = membership.members
+    indices = _index_frame(panel.values, members)
+    seasonal: dict[str, Any] = {"rule": study.data.seasonal}
+    if study.data.seasonal == "day_of_week" and len(indices):
+        from contagion.data.calendar import day_of_week_adjust
+
+        indices, effect = day_of_week_adjust(indices)
+        seasonal["weekday_effect"] = {g: {d: round(float(v), 6) for d, v in effect[g].items()} for g in effect}
+    notes = membership.notes  # run_job adds them to the job's warnings (manifest and report list them)
     if absent:
         notes.insert(0, f"no data in the sample {start}..{end} for {', '.join(absent)}")
     info: dict[str, Any] = {
         "members": members,
+        "membership": membership.to_info(),
+        "variance_scale": dict(panel.options.get("variance_scale", {})),
+        "seasonal_adjustment": seasonal,
         "notes": notes,
         "calendar_policy": panel.policy.to_dict(),
         "measure": panel.measure,
