@@ -51,13 +51,21 @@ def headline_section(data: JobData) -> SectionOutput:
 
 
 def deterministic_terms(data: JobData) -> pd.DataFrame | None:
-    """Day-of-week dummies (Monday the base day) on the dates of the group indices when ``var.exog =
-    "day_of_week"``, else None."""
+    """Day-of-week dummies on the dates of the group indices when ``var.exog = "day_of_week"``, else None.
+
+    The base day is the first weekday present (Monday on session calendars); a calendar with one weekday
+    only (``weekly``: every observation a Friday) has no weekday effect to remove, so it gets no dummies.
+    """
     from contagion.var.exog import day_of_week_dummies
 
     if data.study.var.exog == "none":
         return None
-    return day_of_week_dummies(pd.DatetimeIndex(data.indices.index), drop="Monday")
+    index = pd.DatetimeIndex(data.indices.index)
+    days = sorted(set(index.day_of_week))
+    if len(days) < 2:
+        return None
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    return day_of_week_dummies(index, drop=names[days[0]])
 
 
 def _lag_choice(results: Any, rule: int | str) -> dict[str, Any]:
