@@ -7,6 +7,7 @@ Public API (imported lazily, so ``import contagion`` stays fast):
 - DCC-GARCH and VIRFs (:mod:`contagion.dcc`): :class:`DCCGARCH`;
 - contagion tests (:mod:`contagion.hypothesis`) and event studies (:mod:`contagion.events`);
 - data: :mod:`contagion.data` (sources, calendar alignment, measures, quality);
+- a finished run folder back into Python: :func:`load_run`;
 - errors: :class:`ContagionError` and subclasses.
 """
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load
         forbes_rigobon,
         granger_in_variance,
     )
+    from contagion.report.load import load_run
     from contagion.spillover import (
         ConnectednessChangeResult,
         ConnectednessResult,
@@ -99,6 +101,7 @@ _LAZY: dict[str, str] = {
     "YahooSource": "contagion.data",
     "DemoSource": "contagion.data",
     "simulate": "contagion.simulate",
+    "load_run": "contagion.report.load",
 }
 
 __all__ = [
@@ -147,6 +150,7 @@ __all__ = [
     "forbes_rigobon",
     "frequency_connectedness",
     "granger_in_variance",
+    "load_run",
     "quantile_connectedness",
     "rolling_connectedness",
     "simulate",

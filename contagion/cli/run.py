@@ -92,9 +92,12 @@ def run_command(study: str, demo: bool, data_dir: Path | None, out: Path, n_jobs
         lines.append("SIMULATED DATA: this demo run used a synthetic market; do not cite its numbers as empirical.")
     for section, why in sorted(result.unavailable.items()):
         lines.append(f"not available: {section}: {why}")
+    # name only files that exist: the study's [output] formats may leave out the pages
+    pages = [name for name in ("report.html", "report.md") if (result.folder / name).is_file()]
     if result.warnings:
-        lines.append(f"{len(result.warnings)} warning(s): see report.html or manifest.json")
-    lines.append(f"open {result.folder / 'report.html'}")
+        lines.append(f"{len(result.warnings)} warning(s): see {' or '.join([*pages, 'manifest.json'])}")
+    lines.append(f"open {result.folder / pages[0]}" if pages else
+                 f"no report page (the study's [output] formats list neither html nor md); files in {result.folder}")
     for line in lines:
         click.echo(f"  {line}")
 

@@ -1,6 +1,11 @@
 """The tidy data files of a run folder, one writer per folder: irf/, connectedness/, dcc/, tests/, events/,
 data/. Each stacks a table over the jobs, rounds and sorts it (:func:`contagion.report.files.normalise`) and
 writes CSV and / or Parquet; a table no job produced is written with its header only.
+
+Each table has its own formats (``_CSV``, ``_PARQUET`` or both), narrowed to the study's ``[output]
+formats``; a table whose own format is not listed is written in the other data format when that one is
+(``formats = ["csv"]`` writes ``dcc/correlations.csv``), and not at all when neither is. The tables are
+returned either way: the pages and LaTeX tables draw on them.
 """
 
 from __future__ import annotations
@@ -69,19 +74,27 @@ def _combine(outputs: Mapping[str, JobOutput], name: str) -> pd.DataFrame:
     return frame
 
 
-def _save_table(root: Path, rel: str, frame: pd.DataFrame, name: str, simulated: bool,
+def _chosen(native: Sequence[str], wanted: set[str]) -> list[str]:
+    """The table's own formats that the study lists, else the other data format the study lists."""
+    chosen = [f for f in native if f in wanted]
+    return chosen or [f for f in _BOTH if f in wanted][:1]
+
+
+def _save_table(root: Path, rel: str, frame: pd.DataFrame, name: str, inputs: ReportInputs,
                 formats: Sequence[str] = _CSV) -> pd.DataFrame:
+    simulated = inputs.simulated
     out = normalise(frame, _SORT.get(name), simulated=simulated)
-    if "csv" in formats:
+    chosen = _chosen(formats, inputs.formats)
+    if "csv" in chosen:
         write_csv(out, root / f"{rel}.csv")
-    if "parquet" in formats:
+    if "parquet" in chosen:
         write_parquet(out, root / f"{rel}.parquet", simulated=simulated)
     return out
 
 
 def _save(root: Path, inputs: ReportInputs, rel: str, name: str, formats: Sequence[str] = _CSV) -> pd.DataFrame:
     """Stack table ``name`` over the jobs and write it to ``<rel>.<format>``; returns what was written."""
-    return _save_table(root, rel, _combine(inputs.outputs, name), name, inputs.simulated, formats)
+    return _save_table(root, rel, _combine(inputs.outputs, name), name, inputs, formats)
 
 
 def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
@@ -113,8 +126,7 @@ def write_connectedness_files(root: Path, inputs: ReportInputs) -> dict[str, pd.
     else:
         directional = pd.DataFrame(columns=["job", "model", "series", "measure", "value"])
     static_cells = _combine(outputs, "static")
-    _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static",
-                inputs.simulated)
+    _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static", inputs)
     return {"static_cells": static_cells, "directional": directional,
             "groups": _save(root, inputs, "connectedness/groups", "groups"),
             "rolling": _save(root, inputs, "connectedness/rolling", "rolling")}
@@ -130,7 +142,7 @@ def write_data_folder(root: Path, inputs: ReportInputs) -> pd.DataFrame:
     """``data/panel`` (Parquet) and ``data/quality.json``; returns the panel table."""
     main, simulated = inputs.main, inputs.simulated
     panel = _save_table(root, "data/panel", main.tables.get("panel", pd.DataFrame(columns=SCHEMAS["panel"])),
-                        "panel", simulated, _PARQUET)
+                        "panel", inputs, _PARQUET)
     quality_doc = {"quality": main.info.get("quality", {}), "simulated": simulated}
     if simulated:
         quality_doc["data_note"] = SIMULATED_NOTE
@@ -149,7 +161,7 @@ def write_event_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFram
     """``events/abnormal_returns``, ``events/car`` and, when the study asks for it, ``events/facts``."""
     facts = _combine(inputs.outputs, "facts")
     if inputs.study.facts != "none":
-        facts = _save_table(root, "events/facts", facts, "facts", inputs.simulated)
+        facts = _save_table(root, "events/facts", facts, "facts", inputs)
     return {"abnormal": _save(root, inputs, "events/abnormal_returns", "abnormal_returns"),
             "car": _save(root, inputs, "events/car", "car"), "facts": facts}
 

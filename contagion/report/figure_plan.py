@@ -2,6 +2,9 @@
 
 :func:`plan_figures` decides what to draw (a :class:`FigurePlan`: deferred drawings and the references the
 pages show); :func:`draw_figures` draws and saves them, in forked processes when the run has several.
+
+The study's ``[output] formats`` decide the files: ``png`` and ``pdf`` each write their own files, and when
+neither is listed no figure is drawn at all (the pages then name each figure and say it was not written).
 """
 
 from __future__ import annotations
@@ -19,30 +22,36 @@ from contagion.report import figures as figs
 from contagion.report.inputs import ReportInputs, ReportTables
 from contagion.report.render import FigureRef
 
-__all__ = ["FigurePlan", "draw_figures", "plan_figures"]
+__all__ = ["FIGURE_FORMATS", "FigurePlan", "draw_figures", "plan_figures"]
 
 _GROUP_MODEL = "group_var"
 
 
+#: The figure file formats, in the order they are written.
+FIGURE_FORMATS: tuple[str, ...] = ("png", "pdf")
+
+
 @dataclass
 class FigurePlan:
-    """Figures to draw (``(draw, file name)``) and the references the pages show, in page order."""
+    """Figures to draw (``(draw, file name)``) and the references the pages show, in page order.
 
-    draw_png_or_pdf: bool
+    ``formats`` are the figure files to write (a subset of :data:`FIGURE_FORMATS`); when it is empty nothing
+    is drawn and each reference says so (``FigureRef.formats == ()``).
+    """
+
+    formats: tuple[str, ...]
     drawings: list[tuple[Callable[[], Any], str]] = field(default_factory=list)
     made: dict[str, FigureRef] = field(default_factory=dict)
 
     def add(self, name: str, draw: Callable[[], Any], title: str, caption: str) -> None:
-        if self.draw_png_or_pdf:
+        if self.formats:
             self.drawings.append((draw, name))
-        self.made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption)
+        self.made[name] = FigureRef(file=f"figures/{name}", title=title, caption=caption, formats=self.formats)
 
 
 def plan_figures(inputs: ReportInputs, t: ReportTables) -> FigurePlan:
     """Every figure the tables allow, in the order the report shows them."""
-    formats = inputs.formats
-    want_png = "png" in formats or "html" in formats or "md" in formats
-    plan = FigurePlan(draw_png_or_pdf=want_png or "pdf" in formats)
+    plan = FigurePlan(formats=tuple(f for f in FIGURE_FORMATS if f in inputs.formats))
     _plan_var(plan, inputs, t)
     _plan_dcc(plan, inputs, t)
     _plan_events(plan, inputs, t)
@@ -133,23 +142,29 @@ def _virf_responses(virf: pd.DataFrame, shock: str, limit: int = 6) -> list[str]
     return chosen[:limit]
 
 
-def _draw_one(draw: Callable[[], Any], folder: Path, name: str) -> None:
-    figs.save_figure(draw(), folder, name)
+def _draw_one(draw: Callable[[], Any], folder: Path, name: str, formats: tuple[str, ...]) -> None:
+    for path in figs.save_figure(draw(), folder, name):
+        if path.suffix.lstrip(".") not in formats:  # save_figure writes both; keep only what was asked for
+            path.unlink()
 
 
-def draw_figures(drawings: Sequence[tuple[Callable[[], Any], str]], folder: Path, n_jobs: int) -> None:
-    """Draw and save the figures, in ``n_jobs`` forked processes when there is more than one.
+def draw_figures(drawings: Sequence[tuple[Callable[[], Any], str]], folder: Path, n_jobs: int,
+                 formats: tuple[str, ...] = FIGURE_FORMATS) -> None:
+    """Draw and save the figures as ``formats``, in ``n_jobs`` forked processes when there is more than one.
 
-    Each figure is independent and deterministic, so the files are the same either way.
+    Each figure is independent and deterministic, so the files are the same either way. Nothing is drawn
+    when ``formats`` is empty.
     """
+    if not formats or not drawings:
+        return
     if n_jobs <= 1 or len(drawings) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for draw, name in drawings:
-            _draw_one(draw, folder, name)
+            _draw_one(draw, folder, name, formats)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(n_jobs, len(drawings)), mp_context=context) as pool:
-        futures = [pool.submit(_draw_one, draw, folder, name) for draw, name in drawings]
+        futures = [pool.submit(_draw_one, draw, folder, name, formats) for draw, name in drawings]
         for future in futures:
             future.result()

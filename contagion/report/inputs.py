@@ -68,8 +68,8 @@ class ReportInputs:
 
     @property
     def formats(self) -> set[str]:
-        """The output formats of the study; CSV and Parquet are always written."""
-        return set(self.study.output.formats) | {"csv", "parquet"}
+        """The output formats of the study's ``[output] formats``: exactly the files written (JSON always)."""
+        return set(self.study.output.formats)
 
     @property
     def job_names(self) -> list[str]:

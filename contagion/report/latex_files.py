@@ -85,8 +85,8 @@ def _event_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
         out["event_study"] = tex.simple_table(
             group_car, ["group", "window", "n_assets", "mean_car", "t_cross", "t_bmp"],
             caption="Event study: mean cumulative abnormal returns by group", label="tab:event-study",
-            simulated=sim, digits=4, notes=r"t\_cross: cross-sectional t; t\_bmp: Boehmer, Musumeci and Poulsen "
-                                           "(1991) standardised t.")
+            simulated=sim, digits=4, notes="t_cross: cross-sectional t; t_bmp: Boehmer, Musumeci and Poulsen "
+                                          "(1991) standardised t.")
     if not facts.empty and "verdict" in facts.columns:
         out["deepseek_facts"] = tex.simple_table(
             facts, ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"],

@@ -1,7 +1,7 @@
 """``manifest.json``, ``CITATION.cff`` and ``references.bib`` of a run folder.
 
 The manifest records everything needed to reproduce and audit a run: the resolved study spec, the data
-source, the SHA-256 of every input series, the calendar policy, the package versions, the project version
+source (by kind, folder name and the SHA-256 of each file read; never an absolute local path), the SHA-256 of every input series, the calendar policy, the package versions, the project version
 and git commit (when the package runs from a git checkout), the seed, the jobs with their content hashes,
 warnings and the SHA-256 of every other file of the folder.
 
@@ -33,26 +33,79 @@ __all__ = [
     "file_sha256",
     "git_commit",
     "package_versions",
+    "pip_install_line",
+    "portable_study",
     "references_bib",
+    "source_record",
 ]
 
 #: Top-level manifest keys that hold run-specific values (times, run id, cache hits); ignored when comparing.
 VOLATILE_KEYS: tuple[str, ...] = ("run",)
 
+#: The direct dependencies, used as the roots of :func:`package_versions` when the package metadata of
+#: ``contagion`` itself is unavailable (running from a source tree that was never installed).
 PACKAGES: tuple[str, ...] = (
     "numpy", "pandas", "scipy", "statsmodels", "arch", "matplotlib", "pyarrow", "pydantic", "jinja2",
     "exchange-calendars", "yfinance", "click", "rich", "tomlkit", "platformdirs",
 )
 
 
-def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version(), "contagion": __version__}
-    for name in names:
+def _requirements(dist: metadata.Distribution, extras: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
+    """``(name, extras)`` of each requirement of ``dist`` that applies here (markers evaluated for ``extras``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    out = []
+    for raw in dist.requires or []:
         try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
+            req = Requirement(raw)
+        except InvalidRequirement:  # a malformed third-party entry: not ours to judge
+            continue
+        if req.marker is not None:
+            environments = [{"extra": extra} for extra in sorted(extras)] or [{"extra": ""}]
+            if not any(req.marker.evaluate(env) for env in environments):
+                continue
+        out.append((str(canonicalize_name(req.name)), frozenset(req.extras)))
     return out
+
+
+def package_versions(extras: Iterable[str] = ()) -> dict[str, str | None]:
+    """Exact versions of Python, ``contagion`` and every installed distribution it depends on.
+
+    The dependency set is the transitive closure of ``contagion``'s requirements (and of ``extras``, e.g.
+    ``("dask",)``), with environment markers evaluated for this interpreter; names are canonical (PEP 503)
+    and sorted. A requirement that is not installed maps to ``None``. This one function feeds the manifest's
+    ``packages`` block and ``contagion env``, so both always list the same set.
+    """
+    from packaging.utils import canonicalize_name
+
+    versions: dict[str, str | None] = {}
+    try:
+        todo = _requirements(metadata.distribution("contagion"), frozenset(extras))
+    except metadata.PackageNotFoundError:
+        todo = [(str(canonicalize_name(name)), frozenset()) for name in PACKAGES]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    while todo:
+        name, wanted = todo.pop()
+        if (name, wanted) in seen or name == "contagion":
+            continue
+        seen.add((name, wanted))
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            versions.setdefault(name, None)
+            continue
+        versions[name] = dist.version
+        todo.extend(_requirements(dist, wanted))
+    return {"python": platform.python_version(), "contagion": __version__, **dict(sorted(versions.items()))}
+
+
+def pip_install_line(versions: Mapping[str, str | None]) -> str:
+    """``pip install name==version ...`` for every installed dependency in ``versions`` (not Python, not
+    contagion itself, which is installed from its source at the recorded commit)."""
+    pins = [f"{name}=={version}" for name, version in versions.items()
+            if version is not None and name not in ("python", "contagion")]
+    return "pip install " + " ".join(pins)
 
 
 def git_commit() -> str | None:
@@ -317,3 +370,48 @@ def manifest_document(**fields: Any) -> dict[str, Any]:
     if "run" not in fields:
         raise ValueError("the manifest needs its 'run' block")
     return dict(fields)
+
+
+# ---------------------------------------------------------------------- the data source, without local paths
+def _portable(value: Any) -> Any:
+    """``value`` with every absolute path replaced by its last component (a folder or file name)."""
+    if isinstance(value, Mapping):
+        return {str(k): _portable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_portable(v) for v in value]
+    if isinstance(value, str) and (value.startswith(("/", "~")) or (len(value) > 2 and value[1:3] in (":\\", ":/"))):
+        return Path(value).name
+    return value
+
+
+def source_record(source: Any, tickers: Iterable[str]) -> dict[str, Any]:
+    """How a run's data source is recorded in the manifest and on the pages: by kind, folder *name* and the
+    SHA-256 of every file read, never by an absolute local path (a user's home folder must not end up in a
+    paper's supplement).
+
+    ``source.describe()`` is the starting point; any absolute path in it becomes its last component. A
+    source that reads files (``path_for(ticker)``, as :class:`~contagion.data.sources.CsvSource`) adds
+    ``files``: ``{"NVDA.csv": "<sha256>", ...}`` for the ``tickers`` read. The Yahoo source's cache folder is
+    a machine-local detail and is left out.
+    """
+    raw = dict(source.describe()) if hasattr(source, "describe") else {"kind": type(source).__name__}
+    raw.pop("cache", None)
+    record: dict[str, Any] = _portable(raw)
+    path_for = getattr(source, "path_for", None)
+    if callable(path_for):
+        files: dict[str, str] = {}
+        for ticker in tickers:
+            path = Path(path_for(ticker))
+            files[path.name] = file_sha256(path)
+        record["files"] = dict(sorted(files.items()))
+    return record
+
+
+def portable_study(resolved: Mapping[str, Any]) -> dict[str, Any]:
+    """The resolved study as recorded in the manifest: a CSV folder by its name, not its absolute path."""
+    out = dict(resolved)
+    data = dict(out.get("data", {}))
+    if data.get("data_dir"):
+        data["data_dir"] = Path(str(data["data_dir"])).name
+    out["data"] = data
+    return out

@@ -49,12 +49,22 @@ def _is_numeric(cells: Sequence[str]) -> bool:
 
 @dataclass
 class FigureRef:
-    """A saved figure: ``file`` is the path stem relative to the run folder (``figures/irf_grid``)."""
+    """A figure of the report: ``file`` is the path stem relative to the run folder (``figures/irf_grid``).
+
+    ``formats`` are the files written (``("png", "pdf")`` by default; ``()`` when the study's formats list
+    neither, and the pages then say the figure was not written).
+    """
 
     file: str
     title: str
     caption: str
     png_base64: str = ""
+    formats: tuple[str, ...] = ("png", "pdf")
+
+    @property
+    def files(self) -> list[str]:
+        """The figure's files in the run folder (``figures/irf_grid.png``, ...)."""
+        return [f"{self.file}.{fmt}" for fmt in self.formats]
 
 
 @dataclass
@@ -123,9 +133,11 @@ def _is_count_column(column: pd.Series) -> bool:
 
 
 def embed_figures(sections: Sequence[Section], root: Path) -> None:
-    """Fill each figure's ``png_base64`` from ``root/<file>.png``."""
+    """Fill each figure's ``png_base64`` from ``root/<file>.png`` (figures written as PNG only)."""
     for section in sections:
         for figure in section.figures:
+            if "png" not in figure.formats:
+                continue
             figure.png_base64 = base64.b64encode((root / f"{figure.file}.png").read_bytes()).decode("ascii")
 
 

@@ -1,8 +1,11 @@
 """Publication tables as LaTeX (booktabs), built from the tidy result tables of a run.
 
 Each function returns the text of a self-contained ``table`` environment (``\\usepackage{booktabs}`` in the
-preamble). Every label and name is escaped, so a ticker such as ``^VIX`` or ``S&P`` cannot break the
-document. A demo run puts ``% SIMULATED DATA`` at the top and a note in the caption.
+preamble). Every caption, header cell, body cell and note goes through one function, :func:`latex_escape`,
+inside :func:`tabular`; builders pass plain text, and the few fragments that are LaTeX on purpose (math such
+as ``$h = 0, \\dots$``) are marked :class:`TeX`. So a ticker such as ``^VIX``, a group such as ``ai_equity``
+or an event name with ``&`` cannot break the document. A demo run puts ``% SIMULATED DATA`` at the top and a
+note in the caption.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "TeX",
     "dcc_parameter_table",
     "dy_table",
     "event_table",
@@ -45,8 +49,16 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+class TeX(str):
+    """Text that is LaTeX already (math, commands): :func:`latex_escape` passes it through unchanged."""
+
+    __slots__ = ()
+
+
 def latex_escape(text: object) -> str:
-    """Escape LaTeX's special characters in ``text``."""
+    """Escape LaTeX's special characters in ``text``; a :class:`TeX` string is returned as it is."""
+    if isinstance(text, TeX):
+        return str(text)
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
@@ -70,7 +82,7 @@ def _fmt(value: object, digits: int = 2) -> str:
     try:
         number = _to_float(value)
     except (TypeError, ValueError):
-        return latex_escape(value)
+        return str(value)  # plain text: tabular() escapes every cell
     if not np.isfinite(number):
         return ""
     text = f"{number:.{digits}f}"
@@ -79,8 +91,12 @@ def _fmt(value: object, digits: int = 2) -> str:
 
 def tabular(header: Sequence[str], rows: Sequence[Sequence[str]], *, caption: str, label: str,
             align: str | None = None, notes: str = "", simulated: bool = False, midrules: Sequence[int] = ()) -> str:
-    """A booktabs table; ``header`` and ``rows`` are already-escaped cell strings."""
+    """A booktabs table from plain text: ``caption``, ``header``, ``rows`` and ``notes`` are escaped here
+    (:func:`latex_escape`), except the parts marked :class:`TeX`."""
     align = align or ("l" + "r" * (len(header) - 1))
+    header = [latex_escape(cell) for cell in header]
+    rows = [[latex_escape(cell) for cell in row] for row in rows]
+    caption, notes = latex_escape(caption), latex_escape(notes)
     lines = []
     if simulated:
         lines.append("% SIMULATED DATA (contagion run --demo): not market data")
@@ -115,16 +131,17 @@ def dy_table(static: pd.DataFrame, directional: pd.DataFrame, *, model: str, job
     matrix = cells.pivot(index="receiver", columns="transmitter", values="value").loc[names, names]
     direc = directional[(directional["model"] == model) & (directional["job"] == job)]
     get = {(str(r["series"]), str(r["measure"])): r["value"] for r in _records(direc)}
-    header = ["", *[latex_escape(n) for n in names], "FROM others"]
+    header = ["", *names, "FROM others"]
     rows = []
     for name in names:
-        rows.append([latex_escape(name), *[_fmt(matrix.loc[name, c]) for c in names], _fmt(get.get((name, "from")))])
+        rows.append([name, *[_fmt(matrix.loc[name, c]) for c in names], _fmt(get.get((name, "from")))])
     rows.append(["TO others", *[_fmt(get.get((n, "to"))) for n in names], ""])
     rows.append(["NET", *[_fmt(get.get((n, "net"))) for n in names], ""])
     rows.append(["Total", *[""] * len(names), _fmt(get.get(("TOTAL", "total")))])
     h = f" over a {horizon}-step horizon (MA terms $h = 0, \\dots, {horizon - 1}$)" if horizon else ""
-    notes = ("Generalized forecast-error variance decomposition (Pesaran and Shin 1998; Diebold and Yilmaz 2012)"
-             f"{h}, percent. Row $i$, column $j$: share of $i$'s forecast-error variance due to shocks in $j$.")
+    notes = TeX("Generalized forecast-error variance decomposition (Pesaran and Shin 1998; Diebold and Yilmaz "
+                f"2012){h}, percent. Row $i$, column $j$: share of $i$'s forecast-error variance due to shocks in "
+                "$j$.")
     return tabular(header, rows, caption=caption, label=label, notes=notes, simulated=simulated,
                    midrules=(len(names),))
 
@@ -136,14 +153,14 @@ def group_spillover_table(groups: pd.DataFrame, *, model: str, job: str, caption
     names = list(dict.fromkeys([*sub["transmitter"], *sub["receiver"]]))
     value: dict[tuple[str, str], float] = {(str(r["transmitter"]), str(r["receiver"])): float(r["spillover"])
                                            for r in _records(sub)}
-    header = ["receiver $\\backslash$ transmitter", *[latex_escape(n) for n in names]]
+    header = [TeX("receiver $\\backslash$ transmitter"), *names]
     rows = []
     for receiver in names:
-        rows.append([latex_escape(receiver),
+        rows.append([receiver,
                      *["--" if t == receiver and (t, receiver) not in value else _fmt(value.get((t, receiver)))
                        for t in names]])
     net = {n: sum(value.get((n, r), 0.0) - value.get((r, n), 0.0) for r in names if r != n) for n in names}
-    rows.append(["NET (to $-$ from)", *[_fmt(net[n]) for n in names]])
+    rows.append([TeX("NET (to $-$ from)"), *[_fmt(net[n]) for n in names]])
     notes = ("Percent of the receiving group's forecast-error variance (averaged over its members for the "
              "asset-level network) due to shocks in the transmitting group.")
     return tabular(header, rows, caption=caption, label=label, notes=notes, simulated=simulated,
@@ -159,11 +176,11 @@ def dcc_parameter_table(params: pd.DataFrame, *, caption: str, label: str, simul
     found = list(dict.fromkeys(uni["parameter"]))
     parameters = [p for p in preferred if p in found] + [p for p in found if p not in preferred]
     assets = list(dict.fromkeys(uni["asset"]))
-    header = ["Asset", *[latex_escape(p) for p in parameters]]
+    header = ["Asset", *parameters]
     rows = []
     cells = {(str(r["asset"]), str(r["parameter"])): (r["estimate"], r["std_error"]) for r in _records(uni)}
     for asset in assets:
-        row = [latex_escape(asset)]
+        row = [asset]
         for parameter in parameters:
             if (asset, parameter) in cells:
                 est, se = cells[(asset, parameter)]
@@ -176,20 +193,20 @@ def dcc_parameter_table(params: pd.DataFrame, *, caption: str, label: str, simul
         + (f" ({_fmt(r['std_error'], 4)})" if _finite(r["std_error"]) else "")
         for r in _records(dcc)
     )
-    notes = f"DCC(1,1) correlation parameters: {dcc_text}. Standard errors in parentheses." if dcc_text else ""
+    notes = TeX(f"DCC(1,1) correlation parameters: {dcc_text}. Standard errors in parentheses.") if dcc_text else ""
     return tabular(header, rows, caption=caption, label=label, notes=notes, simulated=simulated)
 
 
 def event_table(events: pd.DataFrame, *, caption: str, label: str, simulated: bool = False) -> str:
     """Event-day figures per asset: aligned log return (percent) and the jump in log variance."""
-    header = ["Group", "Asset", "Return (\\%)", "Log-variance jump"]
+    header = ["Group", "Asset", "Return (%)", "Log-variance jump"]
     rows: list[list[str]] = []
     last_group: object = None
     midrules = []
     for r in _records(events):
         if last_group is not None and r["group"] != last_group:
             midrules.append(len(rows))
-        rows.append([latex_escape(r["group"]) if r["group"] != last_group else "", latex_escape(r["asset"]),
+        rows.append([str(r["group"]) if r["group"] != last_group else "", str(r["asset"]),
                      _fmt(r["return_pct"]), _fmt(r["log_variance_jump"])])
         last_group = r["group"]
     notes = ("Return: log return of the aligned observation on the event date under the run's calendar policy. "
@@ -202,7 +219,7 @@ def simple_table(frame: pd.DataFrame, columns: Sequence[str], *, caption: str, l
                  simulated: bool = False, digits: int = 3, notes: str = "") -> str:
     """A plain booktabs table of ``columns`` of a tidy frame (numbers with ``digits`` decimals)."""
     cols = [c for c in columns if c in frame.columns]
-    header = [latex_escape(c.replace("_", " ")) for c in cols]
+    header = [c.replace("_", " ") for c in cols]
     rows = []
     for record in frame[cols].to_dict(orient="records"):
         row = []
@@ -213,7 +230,7 @@ def simple_table(frame: pd.DataFrame, columns: Sequence[str], *, caption: str, l
             elif isinstance(value, int | np.integer) and not isinstance(value, bool):
                 row.append(str(int(value)))
             else:
-                row.append(latex_escape("" if value is None else value))
+                row.append("" if value is None else str(value))
         rows.append(row)
     align = "".join("r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in cols)
     return tabular(header, rows, caption=caption, label=label, align=align, notes=notes, simulated=simulated)
@@ -222,13 +239,13 @@ def simple_table(frame: pd.DataFrame, columns: Sequence[str], *, caption: str, l
 def robustness_table(directional: pd.DataFrame, jobs: Sequence[str], *, source_group: str, caption: str,
                      label: str, simulated: bool = False) -> str:
     """Total connectedness and the net spillover of ``source_group`` across the main and robustness jobs."""
-    header = ["Job", "Total (\\%)", f"NET {latex_escape(source_group)}"]
+    header = ["Job", "Total (%)", f"NET {source_group}"]
     rows = []
     sub = directional[directional["model"] == "group_var"]
     for job in jobs:
         j = sub[sub["job"] == job]
         total = j[(j["series"] == "TOTAL") & (j["measure"] == "total")]["value"]
         net = j[(j["series"] == source_group) & (j["measure"] == "net")]["value"]
-        rows.append([latex_escape(job), _fmt(total.iloc[0] if len(total) else None),
+        rows.append([job, _fmt(total.iloc[0] if len(total) else None),
                      _fmt(net.iloc[0] if len(net) else None)])
     return tabular(header, rows, caption=caption, label=label, simulated=simulated)

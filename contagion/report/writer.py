@@ -1,8 +1,12 @@
 """Write a run folder from the job outputs: data files, tables, figures, pages, manifest and citation.
 
-The layout is documented in ``docs/report-folder.md``. Every file listed there is always written; when a
-section could not be computed (a model missing in this version, or an estimation failure) its data files
-hold the header only and the report says why, rather than showing invented numbers.
+The layout is documented in ``docs/report-folder.md``. The study's ``[output] formats`` decide which files
+are written (``csv``, ``parquet``, ``tex``, ``png``, ``pdf``, ``html``, ``md``; the JSON files, the manifest
+and the citation always are), and nothing else is computed for a format that is not listed. When a section
+could not be computed (a model missing in this version, or an estimation failure) its data files hold the
+header only and the report says why, rather than showing invented numbers. No file records an absolute local
+path: the data source is described by kind, folder name and per-file SHA-256, the run folder by
+``<study>/<run-id>``.
 
 :func:`write_report` writes the folder one section at a time, each from the frozen
 :class:`~contagion.report.inputs.ReportInputs` and the tables already written:
@@ -22,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from contagion._version import __version__
 from contagion.report import sections as page
 from contagion.report.data_files import SCHEMAS, write_data_files
@@ -36,11 +42,20 @@ from contagion.report.manifest import (
     git_commit,
     method_keys,
     package_versions,
+    portable_study,
     reference_lines,
     references_bib,
 )
-from contagion.report.render import ReportContext, embed_figures, render_html, render_markdown
+from contagion.report.render import (
+    ReportContext,
+    TableView,
+    embed_figures,
+    render_html,
+    render_markdown,
+    table_view,
+)
 from contagion.workflow.pipeline import JobOutput
+from contagion.workflow.spec import Study
 
 __all__ = ["SCHEMAS", "ReportInputs", "write_report"]
 
@@ -54,7 +69,7 @@ def write_report(root: Path, inputs: ReportInputs) -> list[str]:
     tables = write_data_files(root, inputs)
     write_latex_tables(root, inputs, tables)
     plan = plan_figures(inputs, tables)
-    draw_figures(plan.drawings, root / "figures", inputs.n_jobs)
+    draw_figures(plan.drawings, root / "figures", inputs.n_jobs, plan.formats)
     bib_keys = _bib_keys(inputs, tables)
     warnings = _collect_warnings(inputs.outputs)
     commit = git_commit()
@@ -80,11 +95,14 @@ def _bib_keys(inputs: ReportInputs, t: ReportTables) -> list[str]:
 def write_pages(root: Path, inputs: ReportInputs, t: ReportTables, plan: FigurePlan, *, bib_keys: list[str],
                 warnings: list[str], commit: str | None) -> None:
     """``report.html`` and ``report.md`` (as the study's formats ask), figures embedded as data URIs."""
-    study, main, simulated = inputs.study, inputs.main, inputs.simulated
+    if not {"html", "md"} & inputs.formats:
+        return
+    study, main, simulated = _portable_spec(inputs.study), inputs.main, inputs.simulated
     sections = page.sections(study, inputs.outputs, plan.made, t, inputs.job_names)
     at = next((i for i, sec in enumerate(sections) if sec.title == "Robustness"), len(sections))
     sections[at:at] = page.event_sections(study, inputs.outputs, plan.made, t)
-    embed_figures(sections, root)
+    if "html" in inputs.formats:
+        embed_figures(sections, root)
     context = ReportContext(
         title=study.title,
         study_name=study.name,
@@ -94,13 +112,13 @@ def write_pages(root: Path, inputs: ReportInputs, t: ReportTables, plan: FigureP
         simulated=simulated,
         question=page.question(study),
         data_facts=page.data_facts(study, main, inputs.source_description, simulated),
-        data_tables=page.data_tables(study, main),
+        data_tables=[*page.data_tables(study, main), *_input_files_table(inputs.source_description)],
         data_notes=list(main.info.get("notes", [])),
         sections=sections,
         caveats=page.caveats(study, simulated),
         warnings=warnings,
         references=reference_lines(bib_keys),
-        rerun=page.rerun_command(study, simulated, inputs.study_ref),
+        rerun=page.rerun_command(study, simulated, _portable_ref(inputs.study_ref)),
     )
     if "html" in inputs.formats:
         write_text(root / "report.html", render_html(context))
@@ -136,7 +154,7 @@ def write_manifest(root: Path, inputs: ReportInputs, *, warnings: list[str], com
     manifest = {
         "contagion_version": __version__,
         "git_commit": commit,
-        "study": study.resolved(),
+        "study": portable_study(study.resolved()),
         "simulated": simulated,
         "source": dict(inputs.source_description),
         "seed": study.seed,
@@ -170,6 +188,8 @@ def _run_block(inputs: ReportInputs, all_files: Mapping[str, str], t_report: flo
     """The volatile fields: run id, folder, times, cache hits and the hashes of every file."""
     volatile = inputs.volatile
     run_block = dict(volatile)
+    # the run folder relative to --out: an absolute path would name the user's machine
+    run_block["output_folder"] = f"{inputs.study.name}/{inputs.run_id}"
     run_block["files_sha256"] = dict(all_files)
     run_block["timings_seconds"] = {**volatile.get("timings_seconds", {}),
                                     "report_seconds": round(time.perf_counter() - t_report, 3),
@@ -179,6 +199,31 @@ def _run_block(inputs: ReportInputs, all_files: Mapping[str, str], t_report: flo
                          "and seed (run id, folder, times, cache hits, hashes of pages and figures); all other "
                          "fields are deterministic.")
     return run_block
+
+
+def _portable_spec(study: Study) -> Study:
+    """The study as the pages show it: a CSV data folder by its name (the rerun command says ``--data-dir
+    <name>``), never by its absolute path."""
+    data_dir = study.data.data_dir
+    return study.with_overrides(**{"data.data_dir": Path(data_dir).name}) if data_dir else study
+
+
+def _portable_ref(study_ref: str | None) -> str | None:
+    """A study file given by path is named by its file name on the pages (built-in names pass unchanged)."""
+    if study_ref is None or ("/" not in study_ref and "\\" not in study_ref):
+        return study_ref
+    return Path(study_ref).name
+
+
+def _input_files_table(source: Mapping[str, Any]) -> list[TableView]:
+    """The files the data source read, with their SHA-256 (sources that read files only)."""
+    files = source.get("files")
+    if not isinstance(files, Mapping) or not files:
+        return []
+    folder = source.get("folder")
+    frame = pd.DataFrame({"file": list(files), "sha256": [str(v) for v in files.values()]})
+    caption = f"Input files{f' (folder {folder})' if folder else ''}, with their SHA-256"
+    return [table_view(frame, caption)]
 
 
 def _jsonable_info(info: Mapping[str, Any]) -> dict[str, Any]:

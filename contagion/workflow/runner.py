@@ -329,6 +329,7 @@ def run_study(
         Unknown study, invalid spec, unknown ticker, empty group, unwritable output folder, unreachable
         data source (:class:`NetworkError`), estimation failure of the main job.
     """
+    from contagion.report.manifest import source_record
     from contagion.report.writer import ReportInputs, write_report
 
     clock = time.perf_counter()
@@ -339,12 +340,12 @@ def run_study(
     study_dir = _prepare_output(out_root, spec)
     if source is None:
         source = make_source(spec)
-    description = dict(source.describe()) if hasattr(source, "describe") else {"kind": type(source).__name__}
-    simulated = bool(description.get("simulated", False)) or spec.data.source == "demo"
-
     t0 = time.perf_counter()
     frames = load_data(spec, source, progress)
     timings["data_seconds"] = time.perf_counter() - t0
+    # kind, folder name and per-file SHA-256: no absolute local path reaches the manifest or the pages
+    description = source_record(source, list(frames))
+    simulated = bool(description.get("simulated", False)) or spec.data.source == "demo"
     hashes = {ticker: hash_frame(frame) for ticker, frame in frames.items()}
 
     source_name = str(getattr(source, "name", spec.data.source))
