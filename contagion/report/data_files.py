@@ -34,10 +34,12 @@ SCHEMAS: dict[str, list[str]] = {
     "abnormal_returns": ["job", "event", "event_date", "ticker", "group", "date", "tau"],
     "car": ["job", "level", "event", "group", "ticker", "window"],
     "facts": ["job", "claim_id", "claim", "verdict"],
+    "cross_event": ["job", "event", "event_date", "measure", "group", "window"],
     "granger_in_variance": ["job", "cause", "effect"],
 }
 #: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
-_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance"}
+_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance",
+                "cross_event"}
 _SORT: dict[str, list[str]] = {
     "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
     "dcc_virf": ["job", "shock", "response", "horizon"],
@@ -47,9 +49,10 @@ _SORT: dict[str, list[str]] = {
     "dcc_params": ["job", "asset", "parameter"],
     "dcc_correlations": ["job", "pair", "date"],
     "panel": ["kind", "series", "date"],
-    "forbes_rigobon": ["job", "source", "market"],
+    "forbes_rigobon": ["job", "event", "source", "market"],
     "abnormal_returns": ["job", "event", "ticker", "tau"],
     "car": ["job", "event", "level", "group", "ticker", "window"],
+    "cross_event": ["job", "event_date", "measure", "group", "window"],
 }
 _CSV = ("csv",)
 _PARQUET = ("parquet",)
@@ -95,7 +98,8 @@ def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
     study = inputs.study
     event = pd.Timestamp(study.events[0].date) if study.events else None
     event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
-    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts)
+    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts,
+                        headline_event=study.events[0].name if study.events else "")
 
 
 def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
@@ -146,12 +150,14 @@ def write_test_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame
 
 
 def write_event_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
-    """``events/abnormal_returns``, ``events/car`` and, when the study asks for it, ``events/facts``."""
+    """``events/abnormal_returns``, ``events/car``, ``events/cross_event`` and, when the study asks for it,
+    ``events/facts``."""
     facts = _combine(inputs.outputs, "facts")
     if inputs.study.facts != "none":
         facts = _save_table(root, "events/facts", facts, "facts", inputs.simulated)
     return {"abnormal": _save(root, inputs, "events/abnormal_returns", "abnormal_returns"),
-            "car": _save(root, inputs, "events/car", "car"), "facts": facts}
+            "car": _save(root, inputs, "events/car", "car"), "facts": facts,
+            "cross_event": _save(root, inputs, "events/cross_event", "cross_event")}
 
 
 def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.DataFrame:
