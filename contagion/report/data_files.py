@@ -143,10 +143,19 @@ def write_data_folder(root: Path, inputs: ReportInputs) -> pd.DataFrame:
 
 
 def write_test_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
-    """``tests/forbes_rigobon``, ``tests/correlation_shift`` and ``tests/granger_in_variance``."""
-    return {"forbes": _save(root, inputs, "tests/forbes_rigobon", "forbes_rigobon"),
-            "shift": _save(root, inputs, "tests/correlation_shift", "correlation_shift"),
-            "granger": _save(root, inputs, "tests/granger_in_variance", "granger_in_variance")}
+    """``tests/forbes_rigobon``, ``tests/correlation_shift`` and ``tests/granger_in_variance``; ``forbes`` and
+    ``shift`` keep the study's first event (``*_all``: every event)."""
+    forbes = _save(root, inputs, "tests/forbes_rigobon", "forbes_rigobon")
+    shift = _save(root, inputs, "tests/correlation_shift", "correlation_shift")
+    first = inputs.study.events[0].name if inputs.study.events else None
+    return {"forbes": _first_event(forbes, first), "shift": _first_event(shift, first), "forbes_all": forbes,
+            "shift_all": shift, "granger": _save(root, inputs, "tests/granger_in_variance", "granger_in_variance")}
+
+
+def _first_event(frame: pd.DataFrame, event: str | None) -> pd.DataFrame:
+    if event is None or "event" not in frame.columns:
+        return frame
+    return frame[frame["event"] == event].reset_index(drop=True)
 
 
 def write_event_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:

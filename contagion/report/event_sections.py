@@ -22,7 +22,9 @@ __all__ = ["event_sections"]
 
 _P_NOTE = ("t_cross: cross-sectional t of the mean CAR; t_bmp: standardised cross-sectional t (Boehmer, "
            "Musumeci and Poulsen 1991); t_kp: t_bmp adjusted for the cross-correlation of abnormal returns "
-           "(Kolari and Pynnonen 2010). p-values two-sided, Student t with N - 1 degrees of freedom.")
+           "(Kolari and Pynnonen 2010). p-values two-sided, Student t with N - 1 degrees of freedom. A group of "
+           "two assets has one degree of freedom, and a mean residual correlation near -1/(N - 1) makes the KP "
+           "factor explode: such rows are uninformative.")
 
 
 def _unavailable(outputs: Mapping[str, JobOutput], *needles: str, job: str = "main") -> str:
@@ -45,14 +47,14 @@ def _tests(study: Study, outputs: Mapping[str, JobOutput], t: ReportTables) -> S
             f"{name}: source market {design.get('source')}; tranquil window {design['tranquil'][0]} to "
             f"{design['tranquil'][1]}, turmoil window {design['turmoil'][0]} to {design['turmoil'][1]} (the event "
             "observation and the 20 after it).")
-    forbes = t.forbes
+    forbes = t.forbes_all
     if not forbes.empty and "verdict" in forbes.columns:
         for name, part in _by_event(forbes, study):
             cols = [c for c in ["market", "group", "rho_tranquil", "rho_turmoil", "rho_turmoil_adjusted", "p_value",
                                 "verdict"] if c in part.columns]
             tests.tables.append(table_view(part[cols], f"Forbes-Rigobon test (heteroskedasticity-adjusted "
                                                        f"correlations){': ' + name if name else ''}", digits=3))
-    for name, part in _by_event(t.shift, study):
+    for name, part in _by_event(t.shift_all, study):
         drop = [c for c in ("job", "event", "data_note") if c in part.columns]
         tests.tables.append(table_view(part.drop(columns=drop), "Correlation shift (mean DCC correlation before vs "
                                                                f"after, HAC t){': ' + name if name else ''}", digits=3))
@@ -206,7 +208,9 @@ def _across_jobs(study: Study, outputs: Mapping[str, JobOutput], t: ReportTables
     for job in outputs:
         part = cars[cars["job"] == job].set_index("group")
         if part.empty:
+            skipped = outputs[job].info.get("event_study_skipped", {}).get(t.headline_event)
             note = (_unavailable(outputs, f"event study ({t.headline_event})", job=job)
+                    or (f"not in the job's sample: {skipped}" if skipped else "")
                     or "the job's sample does not contain the event")
             rows.append([job, *["-"] * len(groups), note])
             continue
@@ -215,6 +219,9 @@ def _across_jobs(study: Study, outputs: Mapping[str, JobOutput], t: ReportTables
                  for g in groups]
         rows.append([job, *cells, "-"])
     sec = Section("Event study across jobs")
+    for job, output in outputs.items():
+        for event, why in output.info.get("event_study_skipped", {}).items():
+            sec.text.append(f"{job}: no event study of {event} ({why}).")
     sec.tables.append(table_view(pd.DataFrame(rows, columns=["job", *groups, "note"]),
                                  f"{t.headline_event}: mean CAR over [{a},{b}] by group in every job (percent; "
                                  "Kolari-Pynnonen t and p)", note="events/car holds every event, window and job."))

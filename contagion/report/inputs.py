@@ -98,6 +98,8 @@ class ReportTables:
     event_facts: pd.DataFrame           # event-day moves per asset, from the panel table
     cross_event: pd.DataFrame = field(default_factory=pd.DataFrame)   # events/cross_event
     headline_event: str = ""            # name of the study's first event
+    forbes_all: pd.DataFrame = field(default_factory=pd.DataFrame)   # ``forbes``, ``shift``: first event only
+    shift_all: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def group_car_all(self) -> pd.DataFrame:

@@ -43,7 +43,7 @@ from contagion.workflow.sections._common import (
 from contagion.workflow.sections.connectedness import asset_network_section, headline_section, rolling_section
 from contagion.workflow.sections.cross_event import cross_event_section
 from contagion.workflow.sections.dcc import dcc_section
-from contagion.workflow.sections.events import event_designs, event_study_section
+from contagion.workflow.sections.events import event_designs, event_study_section, outside_windows
 from contagion.workflow.sections.facts import facts_section
 from contagion.workflow.sections.hypothesis import (
     correlation_shift_section,
@@ -131,6 +131,9 @@ def _event_sections(data: JobData, dcc_result: Any, lag_order: int) -> list[Sect
 
 
 def _robustness_event_sections(data: JobData) -> list[SectionOutput]:
-    """The event study of every event inside a robustness job's sample (a note for the others)."""
-    designs, notes = event_designs(data)
-    return [SectionOutput(unavailable=notes), *(event_study_section(data, d) for d in designs)]
+    """The event study of every event whose windows fit in a robustness job's sample; the others are named in
+    ``event_study_skipped`` (a design fact of the job, shown in the report, not a failure)."""
+    designs, _ = event_designs(data)
+    skipped = {d.event.name: why for d in designs if (why := outside_windows(data, d))}
+    return [SectionOutput(info={"event_study_skipped": skipped}),
+            *(event_study_section(data, d) for d in designs if d.event.name not in skipped)]

@@ -157,7 +157,12 @@ def test_builtin_study_on_the_demo_market(tmp_path: Path) -> None:
     for name in (*REQUIRED_FIGURES, "virf_paths"):
         assert (folder / "figures" / f"{name}.png").is_file(), name
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["warnings"] == [], manifest["warnings"]  # every section was estimated
+    # every section was estimated; the simulated market has no shock on the comparison events' dates, so the
+    # Forbes-Rigobon test may warn (naming the event) that the source's variance did not rise there
+    comparison = tuple(f"ContagionWarning: {name}: the variance of the source" for name in
+                       ("Yen carry-trade unwind", "Tariff crash"))
+    assert [w for w in manifest["warnings"] if comparison[0] not in w and comparison[1] not in w] == [], \
+        manifest["warnings"]
     assert {job["name"] for job in manifest["jobs"]} == {
         "main", "pre-event", "post-event", "calendar-monday-saturday", "calendar-monday-sunday", "calendar-weekly",
         "measure-parkinson", "measure-yang-zhang"}

@@ -22,7 +22,7 @@ from contagion.errors import DataError
 from contagion.workflow.sections._common import JobData, SectionOutput, catch
 from contagion.workflow.spec import EventSpec
 
-__all__ = ["EventDesign", "event_design", "event_designs", "event_study_section"]
+__all__ = ["EventDesign", "event_design", "event_designs", "event_study_section", "outside_windows"]
 
 #: An asset enters an event's study only with this many returns in the estimation window (the default
 #: ``min_estimation`` of :func:`contagion.events.event_study`).
@@ -94,6 +94,21 @@ def event_designs(data: JobData) -> tuple[list[EventDesign], dict[str, str]]:
         except DataError as err:
             notes[f"event study ({event.name})"] = f"not available in this job's sample: {err}"
     return designs, notes
+
+
+def outside_windows(data: JobData, design: EventDesign) -> str:
+    """Why the event's estimation or event windows do not fit in the job's panel ("" when they do): a design
+    fact of a robustness job whose sample starts or ends near the event, not a failure."""
+    start, _ = _estimation_window(data)
+    hi = max(b for _, b in data.study.event_study.windows)
+    n_rows = len(data.panel.returns.index)
+    if design.position + start < 0:
+        return (f"the estimation window needs {-start} rows before {design.event_row.date()}, the job's sample "
+                f"has {design.position}")
+    if design.position + hi >= n_rows:
+        return f"the event windows need {hi} rows after {design.event_row.date()}, the job's sample has " \
+               f"{n_rows - 1 - design.position}"
+    return ""
 
 
 def event_study_section(data: JobData, design: EventDesign) -> SectionOutput:

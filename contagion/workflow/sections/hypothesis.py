@@ -11,6 +11,7 @@ sample: it does not depend on an event, so it runs once.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pandas as pd
@@ -43,7 +44,11 @@ def forbes_rigobon_section(data: JobData, design: EventDesign) -> SectionOutput:
                    and int((calm[t].notna() & calm[design.source].notna()).sum()) >= 20]  # young tokens left out
         return forbes_rigobon(data.panel, design.source, design.tranquil, design.turmoil, markets=markets)
 
-    fr = catch(_forbes, f"Forbes-Rigobon test ({design.event.name})", unavailable)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fr = catch(_forbes, f"Forbes-Rigobon test ({design.event.name})", unavailable)
+    for w in caught:   # re-issued with the event's name: several events run the same test
+        warnings.warn_explicit(f"{design.event.name}: {w.message}", w.category, w.filename, w.lineno)
     if fr is None:
         return SectionOutput(unavailable=unavailable)
     frame = _tagged(fr.to_frame(), data.name, design.event.name)
