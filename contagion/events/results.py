@@ -26,14 +26,21 @@ class EventStudyResult:
       actual, expected, abnormal, ar_variance, standardized``.
     * ``car``: one row per (event, ticker, window): ``event, event_date, ticker, window, tau_start,
       tau_end, date_start, date_end, n_sessions, car, car_variance, scar, t_stat, p_value, model,
-      benchmark`` (+ ``abnormal_volatility`` when a range-variance panel was given). ``t_stat`` is the
-      time-series t of the single CAR (= ``scar``), with ``dof`` of the estimation residual variance.
+      benchmark`` (+ ``abnormal_volatility`` when a range-variance panel was given), ``overlapping_events``.
+      ``t_stat`` is the time-series t of the single CAR (= ``scar``), with ``dof`` of the estimation
+      residual variance.
     * ``group_car``: one row per (event, group, window): ``n_assets, mean_car, sd_car, t_cross, p_cross,
       mean_scar, sd_scar, t_bmp, p_bmp, mean_residual_corr, t_bmp_kp, p_bmp_kp`` (+
-      ``mean_abnormal_volatility``); ``t_bmp_kp`` is the BMP t adjusted for the cross-correlation of
-      abnormal returns (Kolari & Pynnonen 2010). With a single asset the
-      cross-sectional statistics are undefined and reported as NaN next to ``n_assets = 1``.
-    * ``estimation``: one row per (event, ticker): the fitted normal-return model.
+      ``mean_abnormal_volatility``), ``overlapping_events``; ``t_bmp_kp`` is the BMP t adjusted for the
+      cross-correlation of abnormal returns (Kolari & Pynnonen 2010). Every p-value is two-sided against
+      t(N - 1). With a single asset the cross-sectional statistics are undefined and reported as NaN next
+      to ``n_assets = 1``.
+    * ``estimation``: one row per (event, ticker): the fitted normal-return model, ``benchmark_members``
+      (the members of the crypto index of that event, when it is the benchmark) and
+      ``estimation_overlapping_events``.
+
+    ``overlapping_events`` names (``"name (date)"``, ``"; "``-joined) every other studied or context event
+    whose first session falls inside the window; empty when the window is clean.
     """
 
     policy: str
@@ -66,9 +73,19 @@ class EventStudyResult:
         if "mean_abnormal_volatility" in self.group_car.columns:
             cols.append("mean_abnormal_volatility")
         body = self.group_car[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}")
+        body += "".join(f"\nwindow {ev} {win} contains another event: {flag}" for ev, win, flag in
+                        self._flags())
         tables = (("group CAR", self.group_car.copy()), ("CAR", self.car.copy()),
                   ("estimation", self.estimation.copy()))
         return Summary(head[0], header=tuple(head[1:-1]), tables=tables, text="\n".join(head) + body)
+
+    def _flags(self) -> list[tuple[str, str, str]]:
+        """(event, window, other events) of every window that contains another event."""
+        if "overlapping_events" not in self.group_car.columns:
+            return []
+        flagged = self.group_car[self.group_car["overlapping_events"].astype(bool)]
+        return list(dict.fromkeys(zip(flagged["event"], flagged["window"], flagged["overlapping_events"],
+                                      strict=True)))
 
     def _models_text(self) -> str:
         est = self.estimation.drop_duplicates(["ticker", "model", "benchmark"])

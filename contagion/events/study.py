@@ -12,21 +12,36 @@ The normal-return models live in :mod:`contagion.events._normal`, the result in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from contagion._typing import Float64Array1D, IntArray
-from contagion.data._frame import DateLike, as_frame, check_session, describe_policy, policy_name
+from contagion._typing import Float64Array1D
+from contagion.data._frame import DateLike, as_frame, policy_name
 from contagion.data.universe import asset_class_of
 from contagion.errors import DataError, SpecificationError
+from contagion.events._design import (
+    CRYPTO_INDEX,
+    Design,
+    EventRows,
+    asset_specs,
+    check_options,
+    check_windows,
+    crypto_index,
+    event_label,
+    event_rows,
+    group_members,
+    index_candidates,
+    other_event_rows,
+    overlap_label,
+    parse_events,
+    studied_tickers,
+)
 from contagion.events._groups import group_table, mean_pairwise_correlation
 from contagion.events._normal import (
-    MODELS,
     NormalFit,
     NormalModel,
     ar_variance,
@@ -41,175 +56,9 @@ __all__ = ["EventStudyResult", "event_study", "fit_normal_model", "mean_pairwise
 logger = logging.getLogger(__name__)
 
 _RANGE_MEASURES = ("parkinson", "garman_klass", "rogers_satchell", "gkyz", "yang_zhang")
-#: (normal-return model, benchmark or None) of one studied asset.
-AssetSpec = tuple[str, str | None]
 
-
-@dataclass(frozen=True)
-class _Design:
-    """The validated design of one event study, shared by every event and asset."""
-
-    policy: str
-    estimation: tuple[int, int]
-    windows: tuple[tuple[int, int], ...]
-    specs: Mapping[str, AssetSpec]          # ticker -> (model, benchmark); its keys are the studied tickers
-    min_estimation: int
-
-    @property
-    def tau_lo(self) -> int:
-        return min(a for a, _ in self.windows)
-
-    @property
-    def tau_hi(self) -> int:
-        return max(b for _, b in self.windows)
-
-    @property
-    def taus(self) -> IntArray:
-        """The event-window sessions relative to the event, tau_lo..tau_hi."""
-        return np.arange(self.tau_lo, self.tau_hi + 1, dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class _EventRows:
-    """Where one event sits in the panel: its name, row, and the estimation and event-window slices."""
-
-    name: str
-    pos: int
-    date: pd.Timestamp
-    est: slice
-    window: slice
-    dates: pd.DatetimeIndex
-
-
-def _parse_events(events: Any) -> list[tuple[str, DateLike]]:
-    if isinstance(events, Mapping):
-        return [(str(k), v) for k, v in events.items()]
-    if isinstance(events, (str, pd.Timestamp)) or not isinstance(events, Sequence):
-        events = [events]
-    out = []
-    for ev in events:
-        try:
-            name = str(pd.Timestamp(ev).date())
-        except (TypeError, ValueError):
-            name = str(ev)
-        out.append((name, ev))
-    if not out:
-        raise SpecificationError("no event date given; pass events='2025-01-27' or a list of dates.")
-    return out
-
-
-def _check_windows(
-    estimation: tuple[int, int], windows: Sequence[tuple[int, int]], min_estimation: int
-) -> tuple[tuple[int, int], tuple[tuple[int, int], ...]]:
-    if len(estimation) != 2 or estimation[0] > estimation[1]:
-        raise SpecificationError(f"estimation must be a (start, end) pair of relative sessions with start "
-                                 f"<= end, got {estimation!r}.")
-    est = (int(estimation[0]), int(estimation[1]))
-    length = est[1] - est[0] + 1
-    if length < min_estimation:
-        raise SpecificationError(
-            f"estimation window {list(est)} has {length} sessions, fewer than min_estimation="
-            f"{min_estimation}; widen it (default (-250, -11)) or lower min_estimation."
-        )
-    wins = tuple((int(a), int(b)) for a, b in windows)
-    if not wins:
-        raise SpecificationError("no event window given; e.g. windows=((0, 0), (0, 1), (-1, 1), (0, 5)).")
-    for a, b in wins:
-        if a > b:
-            raise SpecificationError(f"event window [{a},{b}] starts after it ends.")
-        if a <= est[1]:
-            raise SpecificationError(
-                f"event window [{a},{b}] overlaps the estimation window {list(est)}; the estimation window "
-                "must end before the earliest event-window session."
-            )
-    return est, wins
-
-
-def _check_options(model: str, crypto_model: str, min_estimation: int) -> None:
-    for name, value in (("model", model), ("crypto_model", crypto_model)):
-        if value not in MODELS:
-            raise SpecificationError(f"{name} must be one of {', '.join(MODELS)}; got {value!r}.")
-    if min_estimation < 3:
-        raise SpecificationError(f"min_estimation must be at least 3, got {min_estimation}.")
-
-
-def _studied_tickers(frame: pd.DataFrame, tickers: Sequence[str] | None, benchmarks: set[str]) -> list[str]:
-    if tickers is None:
-        tickers = [c for c in frame.columns if c not in benchmarks]
-    tickers = list(tickers)
-    if not tickers:
-        raise DataError("no asset to study: the panel holds only the benchmark(s).")
-    missing = [t for t in tickers if t not in frame.columns]
-    if missing:
-        raise DataError(f"ticker(s) {', '.join(missing)} not in the panel (columns: "
-                        f"{', '.join(frame.columns)}).")
-    return tickers
-
-
-def _asset_specs(frame: pd.DataFrame, tickers: Sequence[str], asset_class: Callable[[str], str], *,
-                 model: str, benchmark: str, crypto_model: str, crypto_bm: str) -> dict[str, AssetSpec]:
-    """The normal-return model and benchmark of each studied asset (a benchmark studied as an asset, or a
-    mean-adjusted asset, needs no benchmark)."""
-    specs: dict[str, AssetSpec] = {}
-    for t in tickers:
-        is_crypto = asset_class(t) == "crypto"
-        mdl, bm = (crypto_model, crypto_bm) if is_crypto else (model, benchmark)
-        if t == bm:
-            mdl = "mean_adjusted"
-        if mdl == "mean_adjusted":
-            specs[t] = (mdl, None)
-            continue
-        if bm not in frame.columns:
-            which = "crypto_benchmark" if is_crypto else "benchmark"
-            raise DataError(f"{which} {bm!r} (needed by {t}, model {mdl!r}) is not in the panel; add it, "
-                            f"change `{which}` or use model='mean_adjusted'.")
-        specs[t] = (mdl, bm)
-    return specs
-
-
-def _group_map(groups: Mapping[str, Sequence[str]] | None, tickers: Sequence[str],
-               asset_class: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
-    """The groups averaged over: the given ones, or one per asset class; ``"all"`` is always added."""
-    group_map: dict[str, tuple[str, ...]] = {}
-    if groups is None:
-        for t in tickers:
-            group_map.setdefault(asset_class(t), ())
-            group_map[asset_class(t)] += (t,)
-    else:
-        for g, members in groups.items():
-            members = tuple(members)
-            unknown = [m for m in members if m not in tickers]
-            if unknown:
-                raise SpecificationError(f"group {g!r} lists {', '.join(unknown)}, which are not studied "
-                                         "(not in the panel, or benchmarks excluded by default).")
-            group_map[str(g)] = members
-    group_map.setdefault("all", tuple(tickers))
-    return group_map
-
-
-def _event_rows(index: pd.DatetimeIndex, name: str, date: DateLike, design: _Design) -> _EventRows:
-    """Locate one event and check that the estimation and event windows fit in the panel."""
-    est = design.estimation
-    pos = check_session(index, date, what="event date", policy=design.policy)
-    if pos + est[0] < 0:
-        raise DataError(
-            f"event {name}: the estimation window {list(est)} needs {-est[0]} sessions before "
-            f"{index[pos].date()}, but the panel has only {pos} ({index[0].date()} .. "
-            f"{index[pos - 1].date() if pos else index[0].date()}; {describe_policy(design.policy)}); "
-            "load earlier data or shorten the estimation window."
-        )
-    if pos + design.tau_hi >= len(index):
-        raise DataError(
-            f"event {name}: the event windows need {design.tau_hi} sessions after {index[pos].date()}, but "
-            f"the panel ends {index[-1].date()} ({len(index) - 1 - pos} sessions later); load later data "
-            "or shorten the windows."
-        )
-    window = slice(pos + design.tau_lo, pos + design.tau_hi + 1)
-    return _EventRows(name, pos, index[pos], slice(pos + est[0], pos + est[1] + 1), window, index[window])
-
-
-def _fit_asset(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
-               design: _Design) -> tuple[NormalFit, Float64Array1D]:
+def _fit_asset(t: str, values: Mapping[str, Float64Array1D], ev: EventRows,
+               design: Design) -> tuple[NormalFit, Float64Array1D]:
     """The normal-return fit of one asset on one event's estimation window, and its residuals (NaN where a
     return is missing)."""
     bm_t = design.specs[t][1]
@@ -228,8 +77,8 @@ def _fit_asset(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
     return fit, resid
 
 
-def _window_values(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
-                   design: _Design) -> tuple[Float64Array1D, Float64Array1D | None]:
+def _window_values(t: str, values: Mapping[str, Float64Array1D], ev: EventRows,
+                   design: Design) -> tuple[Float64Array1D, Float64Array1D | None]:
     """The asset's and its benchmark's returns over the event windows (no missing value allowed)."""
     bm_t = design.specs[t][1]
     r_ev = values[t][ev.window]
@@ -242,8 +91,8 @@ def _window_values(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows,
     return r_ev, rm_ev
 
 
-def _car_rows(t: str, fit: NormalFit, abnormal: Float64Array1D, rm_ev: Float64Array1D | None, ev: _EventRows,
-              design: _Design, rv_frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+def _car_rows(t: str, fit: NormalFit, abnormal: Float64Array1D, rm_ev: Float64Array1D | None, ev: EventRows,
+              design: Design, rv_frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     """One CAR row per event window for one asset and event."""
     mdl_t, bm_t = design.specs[t]
     rv_est = rv_ev = None
@@ -270,7 +119,7 @@ def _car_rows(t: str, fit: NormalFit, abnormal: Float64Array1D, rm_ev: Float64Ar
     return rows
 
 
-def _study_asset(t: str, values: Mapping[str, Float64Array1D], ev: _EventRows, design: _Design,
+def _study_asset(t: str, values: Mapping[str, Float64Array1D], ev: EventRows, design: Design,
                  rv_frame: pd.DataFrame | None, index: pd.DatetimeIndex,
                  ) -> tuple[pd.DataFrame, dict[str, Any], Float64Array1D, list[dict[str, Any]]]:
     """ARs, the estimation record, the estimation residuals and the CAR rows of one asset and event."""
@@ -300,8 +149,8 @@ def event_study(
     *,
     benchmark: str = "SPY",
     model: NormalModel = "market",
-    crypto_model: NormalModel = "market_adjusted",
-    crypto_benchmark: str | None = "BTC-USD",
+    crypto_model: NormalModel = "market",
+    crypto_benchmark: str | Sequence[str] | None = "index",
     estimation: tuple[int, int] = (-250, -11),
     windows: Sequence[tuple[int, int]] = ((0, 0), (0, 1), (-1, 1), (0, 5)),
     groups: Mapping[str, Sequence[str]] | None = None,
@@ -310,6 +159,7 @@ def event_study(
     asset_classes: Mapping[str, str] | None = None,
     min_estimation: int = 30,
     policy: str | None = None,
+    context_events: Mapping[str, DateLike] | None = None,
 ) -> EventStudyResult:
     r"""Event study of abnormal returns (and abnormal volatility) around dated shocks.
 
@@ -332,7 +182,14 @@ def event_study(
         t_{\text{BMP}} = \frac{\overline{SCAR}}{s(SCAR)/\sqrt N},
 
     both compared with a t distribution with N - 1 degrees of freedom (Boehmer, Musumeci & Poulsen 1991,
-    eq. 6: the standardised cross-sectional test, robust to event-induced variance).
+    eq. 6: the standardised cross-sectional test, robust to event-induced variance), and the
+    Kolari-Pynnonen (2010) t adjusted for the cross-correlation of abnormal returns,
+
+    .. math::
+
+        t_{\text{KP}} = t_{\text{BMP}} \sqrt{\frac{1 - \bar r}{1 + (N - 1) \bar r}},
+
+    also two-sided against t(N - 1) (see Notes).
 
     Parameters
     ----------
@@ -345,8 +202,14 @@ def event_study(
         Market proxy for non-crypto assets (default ``"SPY"``).
     model, crypto_model : {"market", "market_adjusted", "mean_adjusted"}
         Normal-return model for equities and for crypto assets.
-    crypto_benchmark : str or None
-        Benchmark for crypto assets (default ``"BTC-USD"``); None uses ``benchmark``.
+    crypto_benchmark : "index", str, sequence of str or None
+        Benchmark for crypto assets. ``"index"`` (default): the equal-weighted crypto market index
+        :math:`R_{mt} = K^{-1}\sum_k R_{kt}` of every crypto asset of the panel; a sequence of tickers: the
+        equal-weighted index of those; the index of each event holds the members with a return on every
+        session from the start of its estimation window to the end of its event windows (listed in
+        ``estimation["benchmark_members"]``), so every crypto asset, BTC included, gets an abnormal return.
+        Any other string is a column used as the benchmark (e.g. ``"BTC-USD"``, which then has no AR of its
+        own unless listed in ``tickers``); None uses ``benchmark``.
     estimation : (int, int)
         Estimation window in sessions relative to the event (default (-250, -11)).
     windows : sequence of (int, int)
@@ -366,6 +229,11 @@ def event_study(
         Minimum estimation observations per asset (after dropping missing values).
     policy : str, optional
         Calendar policy name to record when a plain DataFrame is passed.
+    context_events : mapping name -> date, optional
+        Other known market events (not studied). A window that contains another studied event or a context
+        event (its first session on or after the date) is flagged in ``overlapping_events`` of ``car`` and
+        ``group_car`` (``"name (date)"``, empty when clean); ``estimation["estimation_overlapping_events"]``
+        does the same for the estimation window.
 
     Returns
     -------
@@ -389,7 +257,13 @@ def event_study(
     Kolari & Pynnonen (2010) adjustment
     :math:`t_{KP} = t_{BMP}\sqrt{(1 - \bar r)/(1 + (N - 1)\bar r)}`, with :math:`\bar r` the mean
     pairwise correlation of the estimation-window abnormal returns (``mean_residual_corr``). Prefer it for
-    a single-date shock such as 27 January 2025.
+    a single-date shock such as 27 January 2025. Its p-value (``p_bmp_kp``) is two-sided against the BMP
+    reference distribution t(N - 1): KP rescale the BMP statistic and derive its null distribution for large
+    N, where t(N - 1) and N(0, 1) agree; with the handful of assets of a group, t(N - 1) is the more
+    conservative choice.
+
+    A crypto asset that is a member of the crypto index is regressed on an index that contains it (as a
+    stock on an equal-weighted market index); with K members its weight is 1/K.
 
     References
     ----------
@@ -402,12 +276,11 @@ def event_study(
     .. [4] Kolari, J. W. and Pynnonen, S. (2010). Event study testing with cross-sectional correlation of
        abnormal returns. Review of Financial Studies, 23(11), 3996-4025.
     """
-    _check_options(model, crypto_model, min_estimation)
-    est, wins = _check_windows(estimation, windows, min_estimation)
+    check_options(model, crypto_model, min_estimation)
+    est, wins = check_windows(estimation, windows, min_estimation)
     policy_used = policy_name(returns, policy)
     frame = as_frame(returns)
     index = pd.DatetimeIndex(frame.index)
-    crypto_bm = crypto_benchmark if crypto_benchmark is not None else benchmark
     classes = dict(asset_classes or {})
 
     def asset_class(t: str) -> str:
@@ -415,28 +288,44 @@ def event_study(
             classes[t] = asset_class_of(t)
         return classes[t]
 
-    studied = _studied_tickers(frame, tickers, {benchmark, crypto_bm})
-    specs = _asset_specs(frame, studied, asset_class, model=model, benchmark=benchmark,
-                         crypto_model=crypto_model, crypto_bm=crypto_bm)
-    group_map = _group_map(groups, studied, asset_class)
+    crypto_bm, index_members = index_candidates(frame, crypto_benchmark, asset_class)
+    crypto_bm = crypto_bm if crypto_bm is not None else benchmark
+    studied = studied_tickers(frame, tickers, {benchmark, crypto_bm})
+    specs = asset_specs(frame, studied, asset_class, model=model, benchmark=benchmark,
+                        crypto_model=crypto_model, crypto_bm=crypto_bm)
+    group_map = group_members(groups, studied, asset_class)
     rv_frame = None if range_variance is None else _range_variance_frame(range_variance, index)
-    design = _Design(policy=policy_used, estimation=est, windows=wins, specs=specs, min_estimation=min_estimation)
+    design = Design(policy=policy_used, estimation=est, windows=wins, specs=specs, min_estimation=min_estimation)
     values = {c: frame[c].to_numpy() for c in frame.columns}
+    parsed = parse_events(events)
+    labels = {name: event_label(name, when) for name, when in parsed}
+    others_all = {labels[name]: when for name, when in parsed}
+    others_all.update({event_label(str(k), v): v for k, v in (context_events or {}).items()})
+    other_rows = other_event_rows(index, others_all)
     ar_rows: list[pd.DataFrame] = []
     est_resid: dict[str, dict[str, Float64Array1D]] = {}
     car_rows: list[dict[str, Any]] = []
     est_rows: list[dict[str, Any]] = []
-    for ev_name, ev_date in _parse_events(events):
-        ev = _event_rows(index, ev_name, ev_date, design)
+    flags: dict[tuple[str, str], str] = {}
+    for ev_name, ev_date in parsed:
+        ev = event_rows(index, ev_name, ev_date, design)
+        ev_values, used = _event_values(values, index_members, ev, design, len(index))
+        for a, b in wins:
+            flags[(ev_name, f"[{a},{b}]")] = overlap_label(other_rows, ev.pos + a, ev.pos + b + 1, labels[ev_name])
+        est_flag = overlap_label(other_rows, ev.est.start, ev.est.stop, labels[ev_name])
         for t in studied:
-            ar, est_row, resid, rows = _study_asset(t, values, ev, design, rv_frame, index)
+            ar, est_row, resid, rows = _study_asset(t, ev_values, ev, design, rv_frame, index)
+            est_row["benchmark_members"] = ", ".join(used) if specs[t][1] == CRYPTO_INDEX else ""
+            est_row["estimation_overlapping_events"] = est_flag
             est_resid.setdefault(ev_name, {})[t] = resid
             ar_rows.append(ar)
             est_rows.append(est_row)
             car_rows.extend(rows)
     car_frame = pd.DataFrame.from_records(car_rows)
-    logger.debug("event study: %d events x %d assets x %d windows", car_frame["event"].nunique(),
-                 len(studied), len(wins))
+    car_frame["overlapping_events"] = [flags[k] for k in zip(car_frame["event"], car_frame["window"], strict=True)]
+    group_car = group_table(car_frame, group_map, wins, est_resid)
+    group_car["overlapping_events"] = [flags[k] for k in zip(group_car["event"], group_car["window"], strict=True)]
+    logger.debug("event study: %d events x %d assets x %d windows", len(parsed), len(studied), len(wins))
     return EventStudyResult(
         policy=policy_used,
         estimation_window=est,
@@ -444,9 +333,19 @@ def event_study(
         groups=dict(group_map),
         abnormal_returns=pd.concat(ar_rows, ignore_index=True),
         car=car_frame,
-        group_car=group_table(car_frame, group_map, wins, est_resid),
+        group_car=group_car,
         estimation=pd.DataFrame.from_records(est_rows),
     )
+
+
+def _event_values(values: Mapping[str, Float64Array1D], index_members: Sequence[str], ev: EventRows,
+                  design: Design, n_rows: int) -> tuple[dict[str, Float64Array1D], tuple[str, ...]]:
+    """The return columns of one event, with the crypto index of that event when one is used."""
+    if not index_members:
+        return dict(values), ()
+    rows = slice(ev.est.start, ev.window.stop)
+    series, used = crypto_index(values, index_members, rows, n_rows, ev.name)
+    return {**values, CRYPTO_INDEX: series}, used
 
 
 def _range_variance_frame(data: Any, index: pd.DatetimeIndex) -> pd.DataFrame:

@@ -39,10 +39,12 @@ SCHEMAS: dict[str, list[str]] = {
     "abnormal_returns": ["job", "event", "event_date", "ticker", "group", "date", "tau"],
     "car": ["job", "level", "event", "group", "ticker", "window"],
     "facts": ["job", "claim_id", "claim", "verdict"],
+    "cross_event": ["job", "event", "event_date", "measure", "group", "window"],
     "granger_in_variance": ["job", "cause", "effect"],
 }
 #: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
-_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance"}
+_OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance",
+                "cross_event"}
 _SORT: dict[str, list[str]] = {
     "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
     "dcc_virf": ["job", "shock", "response", "horizon"],
@@ -52,9 +54,10 @@ _SORT: dict[str, list[str]] = {
     "dcc_params": ["job", "asset", "parameter"],
     "dcc_correlations": ["job", "pair", "date"],
     "panel": ["kind", "series", "date"],
-    "forbes_rigobon": ["job", "source", "market"],
+    "forbes_rigobon": ["job", "event", "source", "market"],
     "abnormal_returns": ["job", "event", "ticker", "tau"],
     "car": ["job", "event", "level", "group", "ticker", "window"],
+    "cross_event": ["job", "event_date", "measure", "group", "window"],
 }
 _CSV = ("csv",)
 _PARQUET = ("parquet",)
@@ -108,7 +111,8 @@ def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
     study = inputs.study
     event = pd.Timestamp(study.events[0].date) if study.events else None
     event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
-    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts)
+    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts,
+                        headline_event=study.events[0].name if study.events else "")
 
 
 def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
@@ -151,19 +155,30 @@ def write_data_folder(root: Path, inputs: ReportInputs) -> pd.DataFrame:
 
 
 def write_test_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
-    """``tests/forbes_rigobon``, ``tests/correlation_shift`` and ``tests/granger_in_variance``."""
-    return {"forbes": _save(root, inputs, "tests/forbes_rigobon", "forbes_rigobon"),
-            "shift": _save(root, inputs, "tests/correlation_shift", "correlation_shift"),
-            "granger": _save(root, inputs, "tests/granger_in_variance", "granger_in_variance")}
+    """``tests/forbes_rigobon``, ``tests/correlation_shift`` and ``tests/granger_in_variance``; ``forbes`` and
+    ``shift`` keep the study's first event (``*_all``: every event)."""
+    forbes = _save(root, inputs, "tests/forbes_rigobon", "forbes_rigobon")
+    shift = _save(root, inputs, "tests/correlation_shift", "correlation_shift")
+    first = inputs.study.events[0].name if inputs.study.events else None
+    return {"forbes": _first_event(forbes, first), "shift": _first_event(shift, first), "forbes_all": forbes,
+            "shift_all": shift, "granger": _save(root, inputs, "tests/granger_in_variance", "granger_in_variance")}
+
+
+def _first_event(frame: pd.DataFrame, event: str | None) -> pd.DataFrame:
+    if event is None or "event" not in frame.columns:
+        return frame
+    return frame[frame["event"] == event].reset_index(drop=True)
 
 
 def write_event_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
-    """``events/abnormal_returns``, ``events/car`` and, when the study asks for it, ``events/facts``."""
+    """``events/abnormal_returns``, ``events/car``, ``events/cross_event`` and, when the study asks for it,
+    ``events/facts``."""
     facts = _combine(inputs.outputs, "facts")
     if inputs.study.facts != "none":
         facts = _save_table(root, "events/facts", facts, "facts", inputs)
     return {"abnormal": _save(root, inputs, "events/abnormal_returns", "abnormal_returns"),
-            "car": _save(root, inputs, "events/car", "car"), "facts": facts}
+            "car": _save(root, inputs, "events/car", "car"), "facts": facts,
+            "cross_event": _save(root, inputs, "events/cross_event", "cross_event")}
 
 
 def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def _plan_events(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> Non
     study, abnormal = inputs.study, t.abnormal
     if abnormal.empty or "abnormal" not in abnormal.columns:
         return
-    ar = abnormal[abnormal["group"].notna()]
+    ar = abnormal[abnormal["group"].notna() & (abnormal["job"] == "main") & (abnormal["event"] == t.headline_event)]
     curve = (ar.groupby(["group", "tau"])["abnormal"].mean().groupby(level=0).cumsum()
              .rename("car").reset_index().rename(columns={"tau": "day"}))
     plan.add("car_by_group", partial(figs.car_by_group, curve, simulated=inputs.simulated,

@@ -96,9 +96,22 @@ class ReportTables:
     car: pd.DataFrame
     facts: pd.DataFrame
     event_facts: pd.DataFrame           # event-day moves per asset, from the panel table
+    cross_event: pd.DataFrame = field(default_factory=pd.DataFrame)   # events/cross_event
+    headline_event: str = ""            # name of the study's first event
+    forbes_all: pd.DataFrame = field(default_factory=pd.DataFrame)   # ``forbes``, ``shift``: first event only
+    shift_all: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def group_car_all(self) -> pd.DataFrame:
+        """The group-level rows of the CAR table: every job and every event."""
+        car = self.car
+        return car[car["level"] == "group"] if not car.empty and "level" in car.columns else pd.DataFrame()
 
     @property
     def group_car(self) -> pd.DataFrame:
-        """The group-level rows of the CAR table."""
-        car = self.car
-        return car[car["level"] == "group"] if not car.empty and "level" in car.columns else pd.DataFrame()
+        """The group-level rows of the CAR table of the main job and the study's first event (the headline
+        event); :attr:`group_car_all` has every job and event."""
+        car = self.group_car_all
+        if car.empty or "job" not in car.columns:
+            return car
+        return car[(car["job"] == "main") & (car["event"] == self.headline_event)]

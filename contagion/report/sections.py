@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contagion.report import event_sections as event_pages
 from contagion.report.inputs import ReportTables
 from contagion.report.render import FigureRef, Section, TableView, table_view
 from contagion.workflow.pipeline import JobOutput
@@ -332,41 +333,12 @@ def robustness_changes(main: Mapping[str, Any], info: Mapping[str, Any]) -> list
 
 def event_sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
                    t: ReportTables) -> list[Section]:
-    """The sections of the first event: contagion tests, event study and (optionally) the facts table."""
+    """The event sections (contagion tests, event study, cross-event comparison, event study across jobs:
+    :mod:`contagion.report.event_sections`) and (optionally) the facts table."""
     if not study.events:
         return []
-    forbes, shift, group_car, facts, granger = t.forbes, t.shift, t.group_car, t.facts, t.granger
-    main = outputs["main"]
-    design = main.info.get("events_design", {})
-    out = []
-    tests = Section("Contagion tests")
-    if design:
-        tests.text.append(
-            f"Source market {design.get('source')}; tranquil window {design['tranquil'][0]} to {design['tranquil'][1]}, "
-            f"turmoil window {design['turmoil'][0]} to {design['turmoil'][1]} (the event observation and the 20 after it).")
-    if not forbes.empty and "verdict" in forbes.columns:
-        cols = [c for c in ["market", "group", "rho_tranquil", "rho_turmoil", "rho_turmoil_adjusted", "p_value",
-                            "verdict"] if c in forbes.columns]
-        tests.tables.append(table_view(forbes[cols], "Forbes-Rigobon test (heteroskedasticity-adjusted correlations)",
-                                       digits=3))
-    if not shift.empty:
-        tests.tables.append(table_view(shift.drop(columns=[c for c in ("job", "data_note") if c in shift.columns]),
-                                       "Correlation shift (mean DCC correlation before vs after, HAC t)", digits=3))
-    if not granger.empty:
-        cols = [c for c in ["cause", "effect", "n_obs", "lags", "statistic", "p_value", "verdict"]
-                if c in granger.columns]
-        tests.tables.append(table_view(granger[cols], "Causality in variance (Cheung and Ng 1996) from the first "
-                                                      "group's equal-weighted index to each other group", digits=3))
-    tests.unavailable = _section_unavailable(outputs, "forbes", "correlation-shift", "causality-in-variance")
-    out.append(tests)
-    ev = Section("Event study")
-    if not group_car.empty:
-        cols = [c for c in ["group", "window", "n_assets", "mean_car", "t_cross", "p_cross", "t_bmp", "p_bmp"]
-                if c in group_car.columns]
-        ev.tables.append(table_view(group_car[cols], "Mean cumulative abnormal returns by group", digits=4))
-    ev.figures = [made[n] for n in ("car_by_group",) if n in made]
-    ev.unavailable = _section_unavailable(outputs, "event study")
-    out.append(ev)
+    facts, main = t.facts, outputs["main"]
+    out = event_pages.event_sections(study, outputs, made, t)
     if study.facts != "none":
         fx = Section("The DeepSeek story against the data")
         if not facts.empty and "verdict" in facts.columns:

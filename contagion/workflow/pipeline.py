@@ -12,10 +12,12 @@ Headline model (main job and every robustness job)
     filter). A young token thus joins its group's index when it starts trading instead of cutting the
     whole sample. Connectedness is invariant to rescaling a column, so log variance and log volatility
     (half of it) give the same tables.
+Every job
+    the event study of every ``[[events]]`` entry inside the job's sample (tables carry a ``job`` column).
 Main job only
     impulse responses with bands, rolling and TVP-VAR connectedness, the asset-level network (assets that
     cover the whole sample, VAR with at most 2 lags to keep the parameter count reasonable), DCC-GARCH on
-    returns and the VIRFs, the contagion tests, the event study and the facts table.
+    returns and the VIRFs, the contagion tests of every event, the cross-event table and the facts table.
 
 Each of these is a section (:mod:`contagion.workflow.sections`): a function of the job's data that returns
 a :class:`~contagion.workflow.sections.SectionOutput`; :func:`run_job` runs them in order and merges them.
@@ -39,8 +41,9 @@ from contagion.workflow.sections._common import (
     merge_sections,
 )
 from contagion.workflow.sections.connectedness import asset_network_section, headline_section, rolling_section
+from contagion.workflow.sections.cross_event import cross_event_section
 from contagion.workflow.sections.dcc import dcc_section
-from contagion.workflow.sections.events import event_design, event_study_section
+from contagion.workflow.sections.events import event_designs, event_study_section, outside_windows
 from contagion.workflow.sections.facts import facts_section
 from contagion.workflow.sections.hypothesis import (
     correlation_shift_section,
@@ -95,6 +98,7 @@ def _job_sections(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], pr
     headline = headline_section(data)
     parts = [panel, headline]
     if job.kind != "main":
+        parts.extend(_robustness_event_sections(data))
         return parts
     lag_order = int(headline.model.n_lags)
     parts.append(irf_section(data, headline.model))
@@ -106,20 +110,36 @@ def _job_sections(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], pr
         dcc = dcc_section(data)
         parts.append(dcc)
     if study.events:
-        parts.extend(_event_sections(data, dcc.model))
+        parts.extend(_event_sections(data, dcc.model, lag_order))
     return parts
 
 
-def _event_sections(data: JobData, dcc_result: Any) -> list[SectionOutput]:
-    """Contagion tests, event study and (optionally) the facts table around the first event."""
-    design = event_design(data)
-    parts = [
-        SectionOutput(info={"events_design": design.to_info()}),
-        forbes_rigobon_section(data, design),
-        correlation_shift_section(data, design, dcc_result),
-        granger_section(data, design),
-        event_study_section(data, design),
-    ]
+def _event_sections(data: JobData, dcc_result: Any, lag_order: int) -> list[SectionOutput]:
+    """For every event: the contagion tests and the event study; then causality in variance (whole sample),
+    the cross-event table and (optionally) the facts table around the first event."""
+    designs, notes = event_designs(data)
+    if not designs:
+        return [SectionOutput(unavailable=notes)]
+    parts = [SectionOutput(info={"events_design": designs[0].to_info(),
+                                 "events_designs": {d.event.name: d.to_info() for d in designs}},
+                           unavailable=notes)]
+    studies = []
+    for design in designs:
+        study_part = event_study_section(data, design)
+        parts += [forbes_rigobon_section(data, design), correlation_shift_section(data, design, dcc_result),
+                  study_part]
+        studies.append((design, study_part.model))
+    parts.append(granger_section(data, designs[0]))
+    parts.append(cross_event_section(data, studies, lag_order))
     if data.study.facts == "deepseek":
-        parts.append(facts_section(data, design))
+        parts.append(facts_section(data, designs[0]))
     return parts
+
+
+def _robustness_event_sections(data: JobData) -> list[SectionOutput]:
+    """The event study of every event whose windows fit in a robustness job's sample; the others are named in
+    ``event_study_skipped`` (a design fact of the job, shown in the report, not a failure)."""
+    designs, _ = event_designs(data)
+    skipped = {d.event.name: why for d in designs if (why := outside_windows(data, d))}
+    return [SectionOutput(info={"event_study_skipped": skipped}),
+            *(event_study_section(data, d) for d in designs if d.event.name not in skipped)]

@@ -199,8 +199,10 @@ def expand_jobs(study: Study, source_name: str = "memory", main_lags: int | None
             end = first_event - dt.timedelta(days=1)
         elif variant.window == "post" and first_event is not None:
             start = first_event
+        # the events inside the job's sample get their event study in the job too
+        events = [e.model_dump(mode="json") for e in study.events if start < e.date <= end]
         changes: dict[str, Any] = {
-            "data.start": start.isoformat(), "data.end": end.isoformat(), "events": [],
+            "data.start": start.isoformat(), "data.end": end.isoformat(), "events": events,
         }
         if variant.calendar is not None:
             changes["data.calendar"] = variant.calendar

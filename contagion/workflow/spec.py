@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contagion.errors import SpecificationError
+from contagion.workflow.event_spec import EventSpec, EventStudySpec, check_events
 
 __all__ = [
     "BUILTIN_STUDIES",
@@ -33,6 +34,7 @@ __all__ = [
     "DCCSpec",
     "DataSpec",
     "EventSpec",
+    "EventStudySpec",
     "OutputSpec",
     "RobustnessVariant",
     "Study",
@@ -63,13 +65,6 @@ class _Spec(BaseModel):
     """Base of every spec block: unknown keys are errors and specs are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class EventSpec(_Spec):
-    """A dated event (e.g. the DeepSeek R1 release on 2025-01-27)."""
-
-    name: str = Field(min_length=1)
-    date: dt.date
 
 
 class DataSpec(_Spec):
@@ -234,6 +229,8 @@ class Study(_Spec):
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     groups: dict[str, tuple[str, ...]]
     events: tuple[EventSpec, ...] = ()
+    context_events: tuple[EventSpec, ...] = ()
+    event_study: EventStudySpec = EventStudySpec()
     data: DataSpec
     var: VARSpec = VARSpec()
     connectedness: ConnectednessSpec = ConnectednessSpec()
@@ -291,7 +288,11 @@ class Study(_Spec):
                 raise ValueError(
                     f"event {event.name!r} on {event.date} lies outside the sample {self.data.start}..{self.data.end}"
                 )
+        self._check_events()
         return self
+
+    def _check_events(self) -> None:
+        check_events(self.events, self.context_events, self.event_study, self.groups)
 
     # ------------------------------------------------------------------ derived views
     @property

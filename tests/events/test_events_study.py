@@ -72,7 +72,7 @@ def run(panel: pd.DataFrame, **kwargs: object):
 
 
 def test_against_hand_calculation(panel: pd.DataFrame) -> None:
-    res = run(panel)
+    res = run(panel, crypto_model="market_adjusted", crypto_benchmark="BTC-USD")
     hand = {t: hand_market_model(panel[t].to_numpy(), panel["SPY"].to_numpy()) for t in EQUITIES}
     hand |= {t: hand_market_adjusted(panel[t].to_numpy(), panel["BTC-USD"].to_numpy()) for t in CRYPTO}
     car = res.car.set_index(["ticker", "window"])
@@ -177,7 +177,7 @@ def test_outputs(panel: pd.DataFrame) -> None:
     fig = res.plot()
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["equity (n=3)", "crypto (n=2)", "all (n=5)"]
+    assert labels == ["crypto (n=3)", "equity (n=3)", "all (n=6)"]  # BTC-USD (2nd column) is studied now
     line = next(ln for ln in ax.get_lines() if ln.get_label() == "equity (n=3)")
     ar = res.abnormal_returns
     mean_ar = ar[ar["ticker"].isin(EQUITIES)].groupby("tau")["abnormal"].mean()

@@ -32,7 +32,8 @@ def test_builtin_deepseek_study_matches_issue() -> None:
     assert study.groups["crypto_major"] == ("BTC-USD", "ETH-USD")
     assert len(study.groups["altcoin"]) == 5 and len(study.groups["ai_token"]) == 8
     assert study.groups["benchmark"] == ("SPY", "QQQ")  # ^VIX is a volatility index: not in a variance index
-    assert [(e.name, e.date.isoformat()) for e in study.events] == [("DeepSeek R1", "2025-01-27")]
+    assert [(e.name, e.date.isoformat()) for e in study.events] == [  # DeepSeek first, then the comparison shocks
+        ("DeepSeek R1", "2025-01-27"), ("Yen carry-trade unwind", "2024-08-05"), ("Tariff crash", "2025-04-07")]
     # robustness: pre/post windows, alternative calendar policies, at least two other volatility estimators
     windows = {v.window for v in study.robustness}
     assert {"pre", "post"} <= windows
@@ -157,3 +158,26 @@ def test_run_seed_accepts_an_int_or_a_generator():
     assert resolve_study("deepseek-2025").seed == load_study("deepseek-2025").seed  # None keeps the study's
     with pytest.raises(SpecificationError, match="seed"):
         resolve_study("deepseek-2025", seed=True)
+
+
+def test_event_study_block_and_context_events_are_validated() -> None:
+    from contagion.errors import SpecificationError
+    from contagion.workflow.spec import load_study, parse_study
+
+    study = load_study("deepseek-2025")
+    assert [e.date.isoformat() for e in study.events] == ["2025-01-27", "2024-08-05", "2025-04-07"]
+    assert "2025-02-03" in {e.date.isoformat() for e in study.context_events}
+    assert study.event_study.crypto_index == ("crypto_major", "altcoin")
+    base = importlib_text("demo-tiny.toml")
+    with pytest.raises(SpecificationError, match="summary_window"):
+        parse_study(base + "\n[event_study]\nsummary_window = [0, 3]\n")
+    with pytest.raises(SpecificationError, match="crypto_index: 'nope' is not a group"):
+        parse_study(base + "\n[event_study]\ncrypto_index = ['nope']\n")
+    with pytest.raises(SpecificationError, match="names must be unique"):
+        parse_study(base + "\n[[context_events]]\nname = 'DeepSeek R1'\ndate = 2025-02-03\n")
+
+
+def importlib_text(name: str) -> str:
+    from tests._runner_support import FIXTURES
+
+    return (FIXTURES / name).read_text(encoding="utf-8")
