@@ -133,7 +133,8 @@ def event_study_section(data: JobData, design: EventDesign) -> SectionOutput:
     both = pd.concat([car, group_car], ignore_index=True)
     both.insert(0, "job", name)
     for frame in (ar, both):
-        frame.insert(frame.columns.get_loc("event_date") + 1, "event_calendar_date", design.event.date.isoformat())
+        frame.insert(list(frame.columns).index("event_date") + 1, "event_calendar_date",
+                     design.event.date.isoformat())
     return SectionOutput(tables={"abnormal_returns": ar, "car": both}, unavailable=unavailable, model=es)
 
 
