@@ -37,7 +37,7 @@ import pandas as pd
 
 from contagion._compat import SeedLike, resolve_seed
 from contagion.errors import ContagionError, DataError, NetworkError, SpecificationError
-from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs
+from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs, thread_limits_record
 from contagion.workflow.pipeline import JobOutput, run_job
 from contagion.workflow.spec import Study, load_study, set_dotted
 
@@ -339,7 +339,7 @@ def run_study(
 
     jobs = expand_jobs(spec, source_name=str(getattr(source, "name", spec.data.source)))
     keys = {job.name: job_key(job, hashes) for job in jobs}
-    cache = ResultCache(out_root / CACHE_DIRNAME)
+    cache = ResultCache(out_root / CACHE_DIRNAME, records=(JobOutput,))
     from_cache: list[str] = []
     job_times: dict[str, float] = {}
     job_started = {job.name: time.perf_counter() for job in jobs}
@@ -383,6 +383,7 @@ def run_study(
                 "output_folder": str(final),
                 "started_utc": started.isoformat().replace("+00:00", "Z"),
                 "jobs_from_cache": sorted(from_cache),
+                "thread_limits": thread_limits_record(),
                 "timings_seconds": {**{k: round(v, 3) for k, v in timings.items()},
                                     **{f"job_done_at:{k}": round(v, 3) for k, v in sorted(job_times.items())}},
             },
