@@ -400,6 +400,11 @@ def _run_dask(
         ) from None
     try:
         client = distributed.Client(address, timeout="5s")
+    except (ValueError, TypeError) as err:  # distributed's parser: "missing port number in address ..."
+        raise SpecificationError(
+            f"--scheduler {address!r} is not a Dask scheduler address ({err}); give tcp://HOST:PORT, as "
+            f"printed by `dask scheduler`."
+        ) from None
     except (OSError, TimeoutError) as err:
         raise ContagionError(
             f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "
