@@ -10,8 +10,9 @@ platform's user cache folder (``platformdirs.user_cache_dir("contagion")``, e.g.
 
 Writes go to a temporary file in the same folder and are moved into place with :func:`os.replace` (atomic on
 POSIX and Windows), data first, then metadata. The metadata stores the SHA-256 of the Parquet bytes; a read
-whose checksum does not match (an interrupted write, a truncated or edited file) raises
-:class:`CacheCorruptError` instead of returning wrong data.
+whose checksum does not match (an interrupted write, a truncated, edited or planted file) or whose metadata is
+not a record of this layout raises :class:`CacheCorruptError` instead of returning wrong data. Entries are
+data only: JSON is parsed and Parquet read by pyarrow, so no cache file can run code.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ class ParquetCache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("sha256", "start", "end")):
+                raise ValueError("not a metadata record with sha256, start and end")
+            pd.Timestamp(meta["start"]), pd.Timestamp(meta["end"])
         except (OSError, ValueError) as err:
             raise CacheCorruptError(
                 f"cache metadata {meta_path} is missing or unreadable ({err}); delete it or use refresh=True "
@@ -113,9 +117,9 @@ class ParquetCache:
             )
         try:
             frame = pd.read_parquet(data_path)
-        except Exception as err:  # pyarrow raises several types
+            frame.index = pd.DatetimeIndex(frame.index, name="date").astype("datetime64[ns]")
+        except Exception as err:  # pyarrow and pandas raise several types
             raise CacheCorruptError(f"cannot read cache file {data_path} ({err}); use refresh=True.") from None
-        frame.index = pd.DatetimeIndex(frame.index, name="date").astype("datetime64[ns]")
         return CacheEntry(key, frame, meta)
 
     def write(self, key: str, frame: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp,
@@ -138,8 +142,12 @@ class ParquetCache:
         return CacheEntry(key, frame, record)
 
     def delete(self, key: str) -> None:
+        """Remove an entry; a read-only cache folder leaves it in place (it is then ignored again next time)."""
         for path in self.paths(key):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                continue
 
     def keys(self) -> list[str]:
         if not self.folder.is_dir():

@@ -183,6 +183,18 @@ class YahooSource:
             return None, None, None
         return entry.frame, entry.start, entry.end
 
+    def _write_cache(self, symbol: str, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
+        """Store a downloaded series; an unwritable cache (read-only, disk full) costs a re-download, not the run."""
+        try:
+            self.cache.write(self._key(symbol), frame, start=start, end=end, symbol=symbol,
+                             auto_adjust=self.auto_adjust, interval="1d", source="yfinance")
+        except OSError as err:
+            message = (f"{symbol}: could not write the Yahoo cache in {self.cache.folder} ({err.strerror or err}); "
+                       f"the data are used but will be downloaded again next time. Set CONTAGION_CACHE_DIR to a "
+                       f"writable folder.")
+            logger.warning("%s", message)
+            warnings.warn(message, DataQualityWarning, stacklevel=5)
+
     def _download(self, symbols: list[str], start: pd.Timestamp, end: pd.Timestamp
                   ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
         """Download ``symbols`` for start..end (inclusive) with bounded retries; (frames, failures)."""
@@ -289,8 +301,7 @@ class YahooSource:
                 covered_end = want_end if c1 is None else max(want_end, c1)
                 if sym in failures:  # partial download: do not claim coverage we do not have
                     covered_start, covered_end = (c0 or s), (c1 or want_end)
-                self.cache.write(self._key(sym), merged, start=covered_start, end=covered_end,
-                                 symbol=sym, auto_adjust=self.auto_adjust, interval="1d", source="yfinance")
+                self._write_cache(sym, merged, covered_start, covered_end)
             elif sym in failures and frame is not None:
                 warnings.warn(
                     f"{sym}: could not extend the cached range {c0.date() if c0 is not None else '?'}.."

@@ -7,13 +7,17 @@ that:
 
 - a run killed at any moment (even with SIGKILL) and started again reuses every finished job and recomputes
   only the others; the final files equal those of an uninterrupted run;
-- a cache entry is never half-written: each is written to a temporary file in the same folder, flushed to
-  disk and renamed into place (an atomic ``os.replace``); a reader sees the old state or the new, nothing in
-  between;
+- a cache entry is never half-written: each is written to a temporary folder next to it, flushed to disk
+  and renamed into place; a reader sees the old state or the new, nothing in between;
+- a cache entry holds data only (JSON, Parquet, ``.npz``; :mod:`contagion.workflow.store`), each file checked
+  against its recorded SHA-256 before it is read: a tampered or planted entry is discarded, never executed;
 - nothing depends on timestamps (the pytask lesson: hash contents, not modification times).
 
 Executors
 ---------
+Every executor runs the job body under the same fixed BLAS/OpenMP thread count (:func:`fixed_threads`,
+:data:`JOB_THREADS`), so that the results do not depend on where a job ran.
+
 ``n_jobs == 1`` and no scheduler
     jobs run one after the other in this process (progress of the bootstrap draws is reported live).
 ``n_jobs > 1``
@@ -32,16 +36,18 @@ import hashlib
 import importlib
 import json
 import logging
-import pickle
 import queue as queue_module
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import shutil
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from contagion._io import atomic_write_bytes
 from contagion._version import __version__
-from contagion.errors import ContagionError, SpecificationError
+from contagion.errors import ContagionError, ContagionWarning, SpecificationError
+from contagion.workflow.store import InvalidEntry, UnstorableValue, read_entry, write_entry
 
 __all__ = [
     "CACHE_FORMAT",
@@ -55,8 +61,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Bumped whenever the pickled job-result layout changes, so old cache entries are ignored, not misread.
-CACHE_FORMAT = 1
+#: Bumped whenever the stored job-result layout changes, so old cache entries are ignored, not misread.
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -132,40 +138,130 @@ def job_key(job: Job, data_hashes: Mapping[str, str], version: str | None = None
 
 
 class ResultCache:
-    """Content-addressed store of job results under ``root`` (``<root>/<key[:2]>/<key>.pkl``).
+    """Content-addressed store of job results under ``root`` (``<root>/<key[:2]>/<key>/``), data only.
 
-    Writes are atomic (temporary file in the same folder, ``fsync``, ``os.replace``). A corrupt or unreadable
-    entry counts as missing and is recomputed.
+    Each entry is a folder of JSON, Parquet and ``.npz`` files with a SHA-256 index
+    (:mod:`contagion.workflow.store`); nothing read back can run code. Writes are atomic (a temporary folder
+    renamed into place). A tampered, truncated, foreign or unreadable entry is discarded with a
+    :class:`~contagion.errors.ContagionWarning` naming the file, and the job is computed again; a file in an
+    older object-serialisation format (``<key>.pkl``) is never opened, only removed with a warning.
+
+    ``records`` are the dataclasses an entry may hold (e.g. the runner's ``JobOutput``): the allow-list of
+    types a cached value is rebuilt as, so that no file can name a class to construct.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, records: Sequence[type] = ()) -> None:
         self.root = Path(root)
+        self.records = tuple(records)
 
     def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pkl"
+        return self.root / key[:2] / key
 
-    def get(self, key: str) -> Any:  # pickle.load returns Any; None when missing
-        path = self.path(key)
-        if not path.is_file():
+    def get(self, key: str) -> Any | None:
+        folder = self.path(key)
+        legacy = folder.with_name(f"{key}.pkl")
+        if legacy.is_file():
+            self._discard(legacy, "a file in an object-serialisation format that can run code when loaded; "
+                                  "it was not opened")
+        if not folder.exists():
             return None
         try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        except Exception as err:  # a truncated or foreign file: recompute rather than fail
-            logger.warning("ignoring unreadable cache entry %s (%s)", path, err)
+            return read_entry(folder, key, self.records)
+        except InvalidEntry as err:
+            self._discard(folder, f"{err.path.name}: {err.reason}", named=err.path)
             return None
 
-    def put(self, key: str, value: Any) -> Path:
-        path = self.path(key)
+    def _discard(self, path: Path, reason: str, named: Path | None = None) -> None:
+        message = f"discarded the job cache entry {named or path} ({reason}); the job is computed again."
+        logger.warning("%s", message)
+        warnings.warn(message, ContagionWarning, stacklevel=3)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as err:  # a read-only cache: the entry stays ignored
+            logger.warning("could not remove %s: %s", path, err)
+
+    def put(self, key: str, value: Any) -> Path | None:
+        """Store ``value``; returns the entry folder, or None when ``value`` has no data-only encoding."""
+        folder = self.path(key)
+        try:
+            return write_entry(folder, key, value, self.records)
+        except UnstorableValue as err:
+            logger.warning("job result %s not cached: %s has no data-only encoding", key[:12], err)
+            return None
         except OSError as err:
             raise SpecificationError(
                 f"cannot write the result cache in {self.root}: {err.strerror or err}; "
-                f"choose a writable output folder with --out."
+                f"choose a writable output folder with --out (and free disk space)."
             ) from None
-        return path
+
+
+# ---------------------------------------------------------------------- thread limits
+#: BLAS and OpenMP threads inside every job, on every executor. Results of a LAPACK/BLAS call can depend on
+#: the number of threads it splits the work over (summation order), so a fixed count makes in-process,
+#: ``--jobs N`` and Dask runs byte-identical whatever ``OMP_NUM_THREADS`` the user's shell sets.
+JOB_THREADS = 1
+
+#: One job at a time per process. The thread limit and the warnings a job records
+#: (:func:`warnings.catch_warnings` in :func:`contagion.workflow.pipeline.run_job`) are process-wide state, so
+#: two jobs in threads of one process (a Dask worker with ``--nthreads 2``, or ``processes=False``) would see
+#: each other's filters and warnings. Parallelism comes from processes: ``--jobs N`` or Dask workers.
+_job_lock = threading.RLock()
+
+
+def _load_native_libraries() -> None:
+    """Import the modules that load BLAS/OpenMP before limiting: threadpoolctl only reaches loaded ones."""
+    for name in ("numpy.linalg", "scipy.linalg", "scipy.optimize"):
+        importlib.import_module(name)
+
+
+@contextlib.contextmanager
+def fixed_threads() -> Iterator[None]:
+    """Run the body alone in this process with :data:`JOB_THREADS` threads in every BLAS and OpenMP library.
+
+    The previous thread counts are restored afterwards (threadpoolctl), so a user's session is left as it was.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    _load_native_libraries()
+    with _job_lock:
+        controller = ThreadpoolController()
+        with controller.limit(limits=JOB_THREADS), _openblas_local_fallback(controller):
+            yield
+
+
+@contextlib.contextmanager
+def _openblas_local_fallback(controller: Any) -> Iterator[None]:
+    """Make the limit hold in threads other than the main one.
+
+    Recent OpenBLAS builds ignore ``openblas_set_num_threads`` called from a worker thread (a Dask worker
+    runs tasks in threads) once the count was set elsewhere; ``openblas_set_num_threads_local`` (OpenBLAS
+    >= 0.3.26) does take effect there. It is used only when the ordinary call did not.
+    """
+    restore: list[tuple[Any, int]] = []
+    for lib in controller.select(internal_api="openblas").lib_controllers:
+        setter = getattr(lib.dynlib, "openblas_set_num_threads_local", None)
+        if lib.get_num_threads() != JOB_THREADS and setter is not None:
+            restore.append((setter, int(setter(JOB_THREADS))))
+    try:
+        yield
+    finally:
+        for setter, previous in reversed(restore):
+            setter(previous)
+
+
+def thread_limits_record() -> dict[str, Any]:
+    """What the manifest records about the limit: the thread count and the libraries it applies to."""
+    from threadpoolctl import threadpool_info
+
+    _load_native_libraries()
+    libraries = sorted({(str(lib.get("internal_api")), str(lib.get("version")), str(lib.get("threading_layer", "")))
+                        for lib in threadpool_info()})
+    return {"threads": JOB_THREADS, "set_by": "threadpoolctl",
+            "libraries": [{"api": api, "version": version, "threading_layer": layer}
+                          for api, version, layer in libraries]}
 
 
 # ---------------------------------------------------------------------- executors
@@ -177,7 +273,8 @@ def _call_job(func: Callable[[Job, _Payload, StageCallback | None], _Result], jo
         def callback(stage: str, done: int, total: int) -> None:
             with contextlib.suppress(Exception):  # progress is best effort
                 progress_queue.put_nowait((job.name, stage, done, total))
-    return func(job, payload, callback)
+    with fixed_threads():
+        return func(job, payload, callback)
 
 
 def run_jobs(
@@ -199,7 +296,7 @@ def run_jobs(
     jobs : sequence of Job
         Unique names.
     func : callable
-        ``func(job, payload, progress)``, a module-level function (it is pickled for processes and Dask).
+        ``func(job, payload, progress)``, a module-level function (it is serialised by reference for processes and Dask).
     payload : object
         Shared input (the raw series), sent once per job.
     keys : mapping
@@ -252,7 +349,9 @@ def run_jobs(
                 if progress is not None:
                     def callback(stage: str, done: int, total: int, _name: str = job.name) -> None:
                         progress(_name, stage, done, total)
-                finish(job, func(job, payload, callback))
+                with fixed_threads():
+                    value = func(job, payload, callback)
+                finish(job, value)
         else:
             _run_processes(pending, func, payload, n_jobs, finish, progress)
     return {name: results[name] for name in names}
@@ -310,6 +409,11 @@ def _run_dask(
         ) from None
     try:
         client = distributed.Client(address, timeout="5s")
+    except (ValueError, TypeError) as err:  # distributed's parser: "missing port number in address ..."
+        raise SpecificationError(
+            f"--scheduler {address!r} is not a Dask scheduler address ({err}); give tcp://HOST:PORT, as "
+            f"printed by `dask scheduler`."
+        ) from None
     except (OSError, TimeoutError) as err:
         raise ContagionError(
             f"cannot connect to the Dask scheduler at {address}: {err}. Start one with `dask scheduler` "

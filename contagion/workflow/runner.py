@@ -20,6 +20,7 @@ the resolved spec and the input-series hashes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -27,7 +28,7 @@ import os
 import shutil
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,7 @@ import pandas as pd
 
 from contagion._compat import SeedLike, resolve_seed
 from contagion.errors import ContagionError, DataError, NetworkError, SpecificationError
-from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs
+from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs, thread_limits_record
 from contagion.workflow.pipeline import JobOutput, run_job
 from contagion.workflow.spec import Study, load_study, set_dotted
 
@@ -284,6 +285,47 @@ def _prepare_output(out: Path, study: Study) -> Path:
     return study_dir
 
 
+@contextlib.contextmanager
+def _folder_lock(study_dir: Path) -> Iterator[None]:
+    """An exclusive lock on ``<study_dir>/.lock`` while a run picks its folder name (POSIX; elsewhere none)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: names still differ unless two runs start in one second
+        yield
+        return
+    with (study_dir / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim_run_folder(study_dir: Path, run_id: str) -> tuple[Path, Path]:
+    """The final run folder and the ``.incomplete-*`` folder to write it in, created under a lock.
+
+    A name is free when neither the run folder nor another run's ``.incomplete-<name>-<pid>`` folder exists, so
+    two runs started in the same second into the same ``--out`` get ``<id>`` and ``<id>-2`` instead of racing
+    for one name.
+    """
+    try:
+        with _folder_lock(study_dir):
+            taken = {path.name[len(INCOMPLETE_PREFIX):].rsplit("-", 1)[0]
+                     for path in study_dir.glob(f"{INCOMPLETE_PREFIX}*")}
+            name, suffix = run_id, 1
+            while name in taken or (study_dir / name).exists():
+                suffix += 1
+                name = f"{run_id}-{suffix}"
+            tmp = study_dir / f"{INCOMPLETE_PREFIX}{name}-{os.getpid()}"
+            tmp.mkdir(parents=True)
+    except OSError as err:
+        raise SpecificationError(
+            f"cannot create the run folder in {study_dir} ({err.strerror or err}); free disk space or choose "
+            f"another folder with --out DIR (finished jobs are kept in the cache)."
+        ) from None
+    return study_dir / name, tmp
+
+
 def _run_id(started: dt.datetime, study: Study, hashes: Mapping[str, str]) -> str:
     digest = hashlib.sha256(canonical_json({"spec": study.resolved(), "data": dict(sorted(hashes.items()))})
                             .encode("ascii")).hexdigest()
@@ -353,7 +395,7 @@ def run_study(
     source_name = str(getattr(source, "name", spec.data.source))
     jobs = expand_jobs(spec, source_name=source_name)[:1]  # the main job first: its lag order goes to the rest
     keys = {job.name: job_key(job, hashes) for job in jobs}
-    cache = ResultCache(out_root / CACHE_DIRNAME)
+    cache = ResultCache(out_root / CACHE_DIRNAME, records=(JobOutput,))
     from_cache: list[str] = []
     job_times: dict[str, float] = {}
     job_started = {job.name: time.perf_counter() for job in expand_jobs(spec, source_name=source_name)}
@@ -385,17 +427,10 @@ def run_study(
                                 progress=job_progress, on_done=on_done))
     timings["jobs_seconds"] = time.perf_counter() - t0
 
-    run_id = _run_id(started, spec, hashes)
-    final = study_dir / run_id
-    suffix = 1
-    while final.exists():
-        suffix += 1
-        final = study_dir / f"{run_id}-{suffix}"
+    final, tmp = _claim_run_folder(study_dir, _run_id(started, spec, hashes))
     run_id = final.name
-    tmp = study_dir / f"{INCOMPLETE_PREFIX}{run_id}-{os.getpid()}"
     t0 = time.perf_counter()
     try:
-        tmp.mkdir(parents=True)
         report_warnings = write_report(tmp, ReportInputs(
             study=spec, run_id=run_id, outputs=outputs, jobs=jobs, keys=keys, hashes=hashes, frames=frames,
             source_description=description, simulated=simulated,
@@ -404,6 +439,7 @@ def run_study(
                 "output_folder": str(final),
                 "started_utc": started.isoformat().replace("+00:00", "Z"),
                 "jobs_from_cache": sorted(from_cache),
+                "thread_limits": thread_limits_record(),
                 "timings_seconds": {**{k: round(v, 3) for k, v in timings.items()},
                                     **{f"job_done_at:{k}": round(v, 3) for k, v in sorted(job_times.items())}},
             },
@@ -412,6 +448,12 @@ def run_study(
             study_ref=None if isinstance(study, Study) else str(study),
         ))
         os.replace(tmp, final)
+    except OSError as err:  # a full disk or a folder that became unwritable: no partial run folder is left
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SpecificationError(
+            f"cannot write the run folder {final.name} in {study_dir} ({err.strerror or err}); free disk space "
+            f"or choose another folder with --out DIR (finished jobs are kept in the cache)."
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

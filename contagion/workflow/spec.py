@@ -53,6 +53,10 @@ MeasureName = Literal[
 SourceName = Literal["yahoo", "csv", "demo", "memory"]  # "memory": data handed over in process (jobs)
 OutputFormat = Literal["csv", "parquet", "tex", "png", "pdf", "html", "md"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+#: A ticker names its data file (``<TICKER>.csv``): no path separator, control character or leading dot, so
+#: that no ticker reaches outside the data folder. Markup is allowed (a file may be called so) and escaped
+#: wherever a ticker is printed.
+_TICKER = re.compile(r"^[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,63}$")
 
 
 def _check_lags(value: Any) -> Any:
@@ -254,7 +258,8 @@ class Study(_Spec):
     @classmethod
     def _groups(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         if len(value) < 2:
-            raise ValueError("a study needs at least two groups (the headline VAR runs on group indices)")
+            raise ValueError("a study needs at least two groups: connectedness needs at least two series (the "
+                             "headline VAR runs on group indices)")
         seen: dict[str, str] = {}
         for group, tickers in value.items():
             if not group.strip():
@@ -264,6 +269,9 @@ class Study(_Spec):
             for ticker in tickers:
                 if not ticker.strip():
                     raise ValueError(f"group {group!r} contains an empty ticker")
+                if not _TICKER.match(ticker):
+                    raise ValueError(f"group {group!r}: ticker {ticker!r} cannot name a data file (no '/', '\\', "
+                                     f"control characters or leading '.'; at most 64 characters)")
                 if ticker in seen:
                     raise ValueError(f"ticker {ticker!r} appears in both group {seen[ticker]!r} and {group!r}")
                 seen[ticker] = group
@@ -392,7 +400,7 @@ def _format_errors(err: ValidationError, source: str, text: str | None) -> str:
             msg = "unknown key (check the spelling; docs/studies.md lists the valid keys)"
         elif item["type"] == "missing":
             msg = "required key is missing"
-        elif "input" in item and not isinstance(item["input"], dict | list):
+        elif "input" in item and not isinstance(item["input"], dict | list) and f"got {item['input']!r}" not in msg:
             msg = f"{msg} (got {item['input']!r})"
         messages.append(f"{where}, key '{dotted or '<top level>'}': {msg}")
     return "; ".join(dict.fromkeys(messages)) + "."

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from contagion.errors import SpecificationError
+from contagion.errors import ContagionWarning, SpecificationError
 from contagion.workflow.jobs import Job, ResultCache, job_key, run_jobs
 
 
@@ -41,10 +40,12 @@ def test_cache_roundtrip_atomic_and_corrupt_entries(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path / "cache")
     assert cache.get("ab" * 32) is None
     path = cache.put("ab" * 32, {"x": 1})
-    assert cache.get("ab" * 32) == {"x": 1}
-    assert not [p for p in path.parent.iterdir() if p.suffix == ".tmp"]
-    path.write_bytes(b"\x80truncated")  # a half-written file from elsewhere counts as missing
-    assert cache.get("ab" * 32) is None
+    assert path is not None and cache.get("ab" * 32) == {"x": 1}
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    (path / "value.json").write_bytes(b"\x80truncated")  # a half-written file from elsewhere counts as missing
+    with pytest.warns(ContagionWarning, match="value.json"):
+        assert cache.get("ab" * 32) is None
+    assert not path.exists()  # discarded, so the next put stores a fresh entry
 
 
 def test_run_jobs_in_process_uses_cache(tmp_path: Path) -> None:
@@ -73,8 +74,7 @@ def test_run_jobs_in_processes(tmp_path: Path) -> None:
     assert [r["value"] for r in out.values()] == [4, 9]
     assert all(r["pid"] != os.getpid() for r in out.values())
     assert ("main", "job", 1, 1) in events
-    with (ResultCache(tmp_path).path(keys["alt"])).open("rb") as handle:
-        assert pickle.load(handle)["value"] == 9
+    assert ResultCache(tmp_path).get(keys["alt"])["value"] == 9
 
 
 def test_run_jobs_rejects_bad_options(tmp_path: Path) -> None:
@@ -120,3 +120,33 @@ def test_code_fingerprint_covers_every_subpackage():
     for expected in ("var", "spillover", "dcc", "hypothesis", "events", "data", "report", "workflow",
                      "deepseek-2025.toml", "demo_params.json"):
         assert expected in names
+
+
+def threads_job(job: Job, payload: Any, progress: Any) -> dict[str, Any]:
+    from threadpoolctl import threadpool_info
+
+    return {"threads": sorted({lib["num_threads"] for lib in threadpool_info()}), "pid": os.getpid()}
+
+
+@pytest.mark.parametrize("executor", ["in-process", "processes", "dask"])
+def test_every_executor_runs_jobs_with_one_blas_thread(tmp_path: Path, executor: str) -> None:
+    """The fixed thread count holds inside the job body on every executor, and is restored afterwards."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    jobs = [Job("a", "main", {"k": 1}), Job("b", "robustness", {"k": 2})]
+    keys = _keys(jobs, {"threads": executor})
+    with threadpool_limits(limits=2):  # as if the shell set OMP_NUM_THREADS=2
+        before = sorted({lib["num_threads"] for lib in threadpool_info()})
+        if executor == "dask":
+            distributed = pytest.importorskip("distributed")
+            with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                          dashboard_address=None) as cluster:
+                out = run_jobs(jobs, threads_job, None, keys=keys, cache=ResultCache(tmp_path),
+                               scheduler=cluster.scheduler_address)
+        else:
+            out = run_jobs(jobs, threads_job, None, keys=keys, cache=ResultCache(tmp_path),
+                           n_jobs=2 if executor == "processes" else 1)
+        after = sorted({lib["num_threads"] for lib in threadpool_info()})
+    assert [r["threads"] for r in out.values()] == [[1], [1]]
+    assert before == after  # the user's session gets its thread counts back
+    assert (out["a"]["pid"] != os.getpid()) == (executor == "processes")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from contagion.workflow.jobs import ResultCache
+from contagion.workflow.pipeline import JobOutput
 from contagion.workflow.runner import run_study
 from tests._runner_support import FIXTURES, deterministic_files, run_folders
 
@@ -58,7 +59,7 @@ def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if cache.is_dir() and any(cache.rglob("*.pkl")):  # at least one job finished, others pending
+            if cache.is_dir() and any(cache.rglob("index.json")):  # at least one job finished, others pending
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the run finished before it could be killed"
@@ -69,10 +70,10 @@ def test_resume_after_sigkill(reference_run: Path, tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == -signal.SIGKILL
     assert run_folders(tmp_path, "demo-tiny") == []  # nothing complete, and no partial run folder
-    finished_before = list(cache.rglob("*.pkl"))
+    finished_before = [index.parent for index in cache.rglob("index.json") if not index.parent.name.startswith(".")]
     assert finished_before
     for entry in finished_before:  # atomic writes: every visible entry is complete (a stray *.tmp is ignored)
-        assert ResultCache(cache).get(entry.stem) is not None
+        assert ResultCache(cache, records=(JobOutput,)).get(entry.name) is not None
 
     resumed = run_study(STUDY, demo=True, out=tmp_path)
     assert len(resumed.from_cache) >= 1 and set(resumed.from_cache) < set(resumed.jobs)
