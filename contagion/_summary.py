@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Summary", "SummaryTable"]
+__all__ = ["Summary", "SummaryReprMixin", "SummaryTable"]
 
 #: One labelled table of a summary: (caption, frame).
 SummaryTable = tuple[str, pd.DataFrame]
@@ -142,3 +142,14 @@ class Summary:
     def __contains__(self, item: object) -> bool:
         """``"log-likelihood" in res.summary()`` searches the printed text."""
         return isinstance(item, str) and item in self.as_text()
+
+
+class SummaryReprMixin:
+    """Gives a results class a notebook display: ``_repr_html_`` renders its :meth:`summary` as HTML."""
+
+    def summary(self) -> Summary:  # every results class defines its own
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        """Compact HTML of :meth:`summary` (Jupyter calls this to display the object)."""
+        return self.summary().as_html()

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Datetime64Array, Float64Array1D
 from contagion.data._frame import column_values
 from contagion.errors import DataError
@@ -82,7 +82,7 @@ class TickerSummary:
 
 
 @dataclass(frozen=True)
-class DataQualityReport:
+class DataQualityReport(SummaryReprMixin):
     """Summaries and issues for a set of tickers (immutable)."""
 
     summaries: tuple[TickerSummary, ...] = ()

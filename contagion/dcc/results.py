@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._compat import SeedLike, renamed_kwargs, resolve_seed
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import (
     DCCKind,
     Distribution,
@@ -71,7 +71,7 @@ class DCCSpec(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class DCCResult:
+class DCCResult(SummaryReprMixin):
     """What one DCC-GARCH fit produced. Never mutated; derived values are cached.
 
     Arrays ending in ``_array`` and the raw fields (``eps``, ``h``, ``z``, ``q_vech``) are on the fitted

@@ -65,7 +65,7 @@ import pandas as pd
 from scipy import stats
 
 from contagion._compat import SeedLike, resolve_seed
-from contagion._summary import Summary, SummaryTable
+from contagion._summary import Summary, SummaryReprMixin, SummaryTable
 from contagion._typing import Float64Array2D, Float64Array3D
 from contagion.dcc import _virf_kernels as kernels
 from contagion.dcc._virf_utility import (
@@ -102,7 +102,7 @@ def response_labels(names: Sequence[str]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class VIRFResult:
+class VIRFResult(SummaryReprMixin):
     """Volatility impulse responses of a DCC-GARCH model to one or more shocks at one date.
 
     Arrays are indexed ``[shock, horizon, response]`` with horizon 0..``horizon`` (row 0 is the date of the

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion.data._frame import DateLike, as_frame, policy_name, to_timestamp
 from contagion.data.universe import asset_class_of
 from contagion.errors import DataError, SpecificationError
@@ -93,7 +93,7 @@ class FactThresholds:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FactsTable:
+class FactsTable(SummaryReprMixin):
     """Claims of the news story against the data.
 
     ``table``: one row per claim with ``claim_id, claim, assets, unit, claimed, band_low, band_high,

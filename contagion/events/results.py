@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion.data._frame import describe_policy
 from contagion.errors import SpecificationError
 
@@ -19,7 +19,7 @@ __all__ = ["EventStudyResult"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class EventStudyResult:
+class EventStudyResult(SummaryReprMixin):
     """Abnormal returns, CARs and group averages of one event study (tidy frames).
 
     * ``abnormal_returns``: one row per (event, ticker, session): ``event, event_date, ticker, date, tau,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._compat import deprecated_alias
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion.errors import SpecificationError
 from contagion.hypothesis._utility import Averaging, table_summary
 
@@ -37,7 +37,7 @@ def _figure(n_panels: int, *, width: float = 7.0, height: float = 2.6) -> tuple[
 
 
 @dataclass(frozen=True, kw_only=True)
-class ForbesRigobonResult:
+class ForbesRigobonResult(SummaryReprMixin):
     """Forbes-Rigobon contagion test of every market against one source.
 
     ``table`` holds one row per market: ``market, n_tranquil, n_turmoil, var_source_tranquil,
@@ -102,7 +102,7 @@ class ForbesRigobonResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CorrelationShiftResult:
+class CorrelationShiftResult(SummaryReprMixin):
     """Mean conditional correlation before vs after an event, with Newey-West (HAC) standard errors.
 
     ``table`` has one row per pair: ``pair, n_pre, n_post, mean_pre, mean_post, shift, long_run_shift,
@@ -164,7 +164,7 @@ class CorrelationShiftResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GrangerInVarianceResult:
+class GrangerInVarianceResult(SummaryReprMixin):
     """Cheung-Ng causality-in-variance tests, one row per (cause, effect) in ``table``: ``cause, effect,
     n_obs, lags, statistic, df, p_value, verdict``; ``ccf`` holds ``cause, effect, lag, r``."""
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._compat import SeedLike, resolve_seed
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _bands
@@ -44,7 +44,7 @@ _COLUMNS = ["measure", "receiver", "transmitter", "before", "after", "difference
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectednessChangeResult:
+class ConnectednessChangeResult(SummaryReprMixin):
     """The change of connectedness between two samples (``after - before``).
 
     Attributes

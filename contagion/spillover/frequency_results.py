@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover._utility import readonly
@@ -115,7 +115,7 @@ def _band_lines(bands: tuple[FrequencyBand, ...], horizon: int) -> list[str]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FrequencyConnectednessResult:
+class FrequencyConnectednessResult(SummaryReprMixin):
     """Frequency connectedness of one VAR: a connectedness table per frequency band.
 
     Attributes
@@ -261,7 +261,7 @@ class FrequencyConnectednessResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RollingFrequencyConnectednessResult:
+class RollingFrequencyConnectednessResult(SummaryReprMixin):
     """Frequency connectedness of rolling-window VARs: per band a :class:`RollingConnectednessResult`.
 
     Attributes

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion.errors import SpecificationError
 from contagion.spillover.results import ConnectednessResult
 from contagion.spillover.rolling_results import RollingConnectednessResult
@@ -91,7 +91,7 @@ def _tau_frame(taus: tuple[float, ...], names: tuple[str, ...], rows: list[Any])
 
 
 @dataclass(frozen=True, kw_only=True)
-class QuantileConnectednessResult:
+class QuantileConnectednessResult(SummaryReprMixin):
     """Static connectedness of quantile VARs at several levels: one table per tau and the tau-by-measure table.
 
     Attributes
@@ -232,7 +232,7 @@ def _stack(
 
 
 @dataclass(frozen=True, kw_only=True)
-class RollingQuantileConnectednessResult:
+class RollingQuantileConnectednessResult(SummaryReprMixin):
     """Rolling-window quantile connectedness at several levels: one :class:`RollingConnectednessResult` per tau.
 
     Attributes

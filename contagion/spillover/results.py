@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _bands
@@ -30,7 +30,7 @@ __all__ = ["ConnectednessResult", "GroupConnectedness"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class GroupConnectedness:
+class GroupConnectedness(SummaryReprMixin):
     r"""Block (group) connectedness: the N x N table summed over blocks of variables.
 
     ``values[g, h]`` = :math:`\sum_{i \in g} \sum_{j \in h} \tilde\theta_{ij}` (percent points of the
@@ -181,7 +181,7 @@ class GroupConnectedness:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectednessResult:
+class ConnectednessResult(SummaryReprMixin):
     """Static Diebold-Yilmaz connectedness of one VAR.
 
     Attributes

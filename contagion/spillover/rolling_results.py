@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
@@ -32,7 +32,7 @@ _METHOD_LABELS = {"rolling": "rolling-window VAR", "tvp": "TVP-VAR", "quantile":
 
 
 @dataclass(frozen=True, kw_only=True)
-class RollingConnectednessResult:
+class RollingConnectednessResult(SummaryReprMixin):
     """Connectedness over time: rolling-window VARs or a TVP-VAR.
 
     Attributes

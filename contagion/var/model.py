@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from contagion._compat import SeedLike
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import (
     BandMethod,
     FEVDKind,
@@ -201,7 +201,7 @@ class VAR:
 
 # ------------------------------------------------------------------------------------------ results
 @dataclass(frozen=True, eq=False, repr=False)
-class VARResults(CoefficientTables):
+class VARResults(CoefficientTables, SummaryReprMixin):
     r"""What one VAR fit produced. Never mutated; derived values are cached.
 
     Attributes

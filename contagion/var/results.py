@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from contagion._summary import Summary
+from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import BandMethod, Float64Array, Float64Array3D
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ IRFKind = Literal["orthogonal", "generalized", "unit"]
 
 
 @dataclass(frozen=True, eq=False)
-class GrangerResult:
+class GrangerResult(SummaryReprMixin):
     """Wald / F test that the lags of ``cause`` do not enter the equations of ``effect``.
 
     ``statistic`` is the F form (Wald / number of restrictions) with ``df = (q, N (T - Np - 1))``, as
@@ -72,7 +72,7 @@ class GrangerResult:
 
 
 @dataclass(frozen=True, eq=False)
-class IRFResult:
+class IRFResult(SummaryReprMixin):
     r"""Impulse responses of a VAR, with optional confidence bands. Immutable.
 
     Arrays are ``(horizon + 1, response, impulse)``: ``estimate[h, i, j]`` is the response of variable i,
