@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "as_frame",
     "check_session",
     "column_values",
+    "is_safe_ticker",
     "normalise_frame",
     "parse_date",
     "policy_name",
@@ -33,6 +35,14 @@ __all__ = [
 ]
 
 DateLike = str | date | datetime | pd.Timestamp
+
+#: A ticker names a file ``<ticker>.csv``: no path separator, no control character, not starting with ".".
+_SAFE_TICKER = re.compile(r"^[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,63}$")
+
+
+def is_safe_ticker(ticker: str) -> bool:
+    """Whether ``ticker`` can name a data file without leaving its folder (``../x``, ``a/b``, ``.hidden`` cannot)."""
+    return bool(_SAFE_TICKER.match(ticker))
 
 #: Columns of a raw frame, in order.
 COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close", "volume")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from contagion.data import universe
-from contagion.data._frame import COLUMNS, normalise_frame, parse_date, slice_dates
+from contagion.data._frame import COLUMNS, is_safe_ticker, normalise_frame, parse_date, slice_dates
 from contagion.data.quality import validate_frame
 from contagion.errors import DataError, SpecificationError
 
@@ -202,6 +202,11 @@ class CsvSource:
             No file for the ticker; says whether the ticker is unknown to the registry as well.
         """
         self._check_folder()
+        if not is_safe_ticker(ticker):
+            raise DataError(
+                f"ticker {ticker!r} cannot name a data file (no '/', '\\' or control characters, not starting with "
+                "'.'); a ticker is the file name without .csv, e.g. BTC-USD or ^VIX."
+            )
         exact = self.folder / f"{ticker}.csv"
         if exact.is_file():
             return exact

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from contagion.data._frame import is_safe_ticker
 from contagion.errors import SpecificationError
 from contagion.workflow._spec_errors import format_errors
 from contagion.workflow.event_spec import EventSpec, EventStudySpec, check_events
@@ -57,7 +58,6 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 #: A ticker names its data file (``<TICKER>.csv``): no path separator, control character or leading dot, so
 #: that no ticker reaches outside the data folder. Markup is allowed (a file may be called so) and escaped
 #: wherever a ticker is printed.
-_TICKER = re.compile(r"^[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,63}$")
 
 
 def _check_lags(value: Any) -> Any:
@@ -270,7 +270,7 @@ class Study(_Spec):
             for ticker in tickers:
                 if not ticker.strip():
                     raise ValueError(f"group {group!r} contains an empty ticker")
-                if not _TICKER.match(ticker):
+                if not is_safe_ticker(ticker):
                     raise ValueError(f"group {group!r}: ticker {ticker!r} cannot name a data file (no '/', '\\', "
                                      f"control characters or leading '.'; at most 64 characters)")
                 if ticker in seen:

@@ -224,3 +224,15 @@ def test_source_from_spec(folder: Path, tmp_path: Path) -> None:
         assert "demo source is not available" in str(err)
     else:
         assert demo.describe()["kind"] == "demo"
+
+
+def test_csv_source_refuses_a_ticker_that_leaves_the_folder(tmp_path) -> None:
+    """Path traversal through the Python API: the ticker is a file name, never a path."""
+    from contagion.data.sources import CsvSource
+    from contagion.errors import DataError
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "secret.csv").write_text("date,open,high,low,close,adj_close,volume\n")
+    for ticker in ("../secret", "sub/NVDA", ".hidden"):
+        with pytest.raises(DataError, match="cannot name a data file"):
+            CsvSource(tmp_path / "data").load([ticker])
