@@ -111,32 +111,6 @@ def _is_stable(top: Float64Array) -> bool:
     return bool(np.max(np.abs(np.linalg.eigvals(comp))) <= 1.0)
 
 
-def tvp_var_filter_cov(
-    y: Float64Array,
-    n_lags: int,
-    bprior: Float64Array,
-    vprior: Float64Array,
-    q0: Float64Array,
-    kappa1: float,
-    kappa2: float,
-    cov_at: IntArray,
-) -> tuple[Float64Array, Float64Array, Float64Array]:
-    r""":func:`tvp_var_filter` that also keeps the filtered state covariance at the dates ``cov_at``.
-
-    The covariance kept for date t is :math:`S_t = \operatorname{Var}(\beta_t \mid y_{1..t})` of the
-    update (the prior covariance for t < p, where no update runs), in the layout of the returned slopes:
-    ``covs[d]`` is the covariance of ``coefs[cov_at[d]].ravel()`` (lag, equation, variable). When the
-    stability rule replaces the reported slopes by the previous ones, :math:`S_t` is still the update's.
-
-    Returns
-    -------
-    coefs, q
-        As :func:`tvp_var_filter`.
-    covs : ndarray (len(cov_at), N^2 p, N^2 p)
-    """
-    return _filter(y, n_lags, bprior, vprior, q0, kappa1, kappa2, np.asarray(cov_at, dtype=np.int64))
-
-
 def tvp_var_filter(
     y: Float64Array,
     n_lags: int,
@@ -179,11 +153,11 @@ def tvp_var_filter(
     q : ndarray (T, N, N)
         EWMA error covariances.
     """
-    coefs, q, _ = _filter(y, n_lags, bprior, vprior, q0, kappa1, kappa2, np.zeros(0, dtype=np.int64))
+    coefs, q, _ = tvp_var_filter_cov(y, n_lags, bprior, vprior, q0, kappa1, kappa2, np.zeros(0, dtype=np.int64))
     return coefs, q
 
 
-def _filter(
+def tvp_var_filter_cov(
     y: Float64Array,
     n_lags: int,
     bprior: Float64Array,
@@ -193,7 +167,19 @@ def _filter(
     kappa2: float,
     cov_at: IntArray,
 ) -> tuple[Float64Array, Float64Array, Float64Array]:
-    """The filter loop of :func:`tvp_var_filter`; state covariances (equation-major) kept at ``cov_at``."""
+    r""":func:`tvp_var_filter` that also keeps the filtered state covariance at the dates ``cov_at``.
+
+    The covariance kept for date t is :math:`S_t = \operatorname{Var}(\beta_t \mid y_{1..t})` of the
+    update (the prior covariance for t < p, where no update runs), in the layout of the returned slopes:
+    ``covs[d]`` is the covariance of ``coefs[cov_at[d]].ravel()`` (lag, equation, variable). When the
+    stability rule replaces the reported slopes by the previous ones, :math:`S_t` is still the update's.
+
+    Returns
+    -------
+    coefs, q
+        As :func:`tvp_var_filter`.
+    covs : ndarray (len(cov_at), N^2 p, N^2 p)
+    """
     n_obs, n_vars = y.shape
     k = n_vars * n_lags
     m = n_vars * k
@@ -209,6 +195,7 @@ def _filter(
     b_raw_prev = np.zeros((n_vars, k))
     beta_prev = b0.copy()
     s_prev = np.zeros((m, m))
+    cov_at = np.asarray(cov_at, dtype=np.int64)
     keep = {int(t): d for d, t in enumerate(cov_at)}
     covs_eq = np.zeros((len(cov_at), m, m))
     for t in range(n_obs):

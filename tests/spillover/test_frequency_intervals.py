@@ -10,6 +10,7 @@ from contagion import VAR
 from contagion.errors import SpecificationError
 from contagion.spillover.frequency import _band_tables, frequency_bands, frequency_connectedness
 from contagion.spillover.static import connectedness
+from tests.spillover.test_connectedness_bands import _simulate
 
 BANDS = [(2, 5), (5, None)]
 
@@ -19,16 +20,6 @@ def _known_var(n_vars: int = 3) -> tuple[np.ndarray, np.ndarray]:
     coefs = 0.4 * np.eye(n_vars) + 0.15 * rng.normal(size=(n_vars, n_vars))
     chol = np.eye(n_vars) + 0.4 * np.tril(rng.normal(size=(n_vars, n_vars)), -1)
     return coefs, chol
-
-
-def _simulate(coefs: np.ndarray, chol: np.ndarray, n_obs: int, rng: np.random.Generator) -> pd.DataFrame:
-    n_vars = coefs.shape[0]
-    shocks = rng.standard_normal((n_obs + 100, n_vars)) @ chol.T
-    y = np.zeros((n_obs + 100, n_vars))
-    for t in range(1, n_obs + 100):
-        y[t] = coefs @ y[t - 1] + shocks[t]
-    return pd.DataFrame(y[100:], index=pd.bdate_range("2020-01-01", periods=n_obs, name="date"),
-                        columns=[f"V{i}" for i in range(n_vars)])
 
 
 @pytest.fixture(scope="module")
