@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from contagion.spillover.frequency import frequency_connectedness  # noqa: E402
 from contagion.spillover.rolling import rolling_connectedness  # noqa: E402
 from contagion.spillover.static import connectedness  # noqa: E402
 from contagion.spillover.tvp import tvp_connectedness  # noqa: E402
@@ -164,40 +165,69 @@ CASES = [
     ("tvp_var_dy2012_loop_port_of_R", _setup_dy, tvp_loop_peer),
 ]
 
-QUICK_BAND_LOOP_DRAWS = 50
+BAND_DATES = 10  # rolling windows that get intervals
+FREQ_LOOP_DRAWS = 20
 
 
-def _setup_bands() -> pd.DataFrame:
-    return _synthetic(750, 6, seed=1)
+def _setup_rolling_bands() -> tuple[pd.DataFrame, list[Any]]:
+    data = _synthetic(1500, 6, seed=2)
+    ends = data.index[199:]
+    return data, list(ends[np.linspace(0, len(ends) - 1, BAND_DATES).astype(int)])
 
 
-def _bands_n6(data: pd.DataFrame) -> Any:
-    """1000 residual-bootstrap draws of the N = 6, T = 750, VAR(1), H = 10 table, batched (issue 12 target < 2 s)."""
-    return connectedness(data, lags=1, horizon=10, bands="bootstrap", reps=1000, seed=0).draws
+def _rolling_bands(state: tuple[pd.DataFrame, list[Any]]) -> Any:
+    """Rolling N = 6, window 200, VAR(1), H = 10: intervals at 10 windows x 1000 draws (all windows estimated)."""
+    data, dates = state
+    return rolling_connectedness(data, window=200, lags=1, horizon=10, bands="bootstrap", band_dates=dates,
+                                 reps=1000, seed=0).intervals
 
 
-def bands_loop_peer(data: pd.DataFrame, n_draws: int = BAND_LOOP_DRAWS) -> np.ndarray:
-    """The same bootstrap drawn one sample at a time: resample, simulate, statsmodels VAR fit, GFEVD."""
+def rolling_bands_loop_peer(state: tuple[pd.DataFrame, list[Any]]) -> Any:
+    """The plain loop: the rolling estimate, then connectedness(window, bands=...) window by window."""
+    data, dates = state
+    rolling_connectedness(data, window=200, lags=1, horizon=10)
+    positions = [data.index.get_loc(d) - 199 for d in dates]
+    return [connectedness(data.iloc[p : p + 200], lags=1, horizon=10, bands="bootstrap", reps=1000, seed=0).intervals
+            for p in positions]
+
+
+def _freq_intervals(data: pd.DataFrame) -> Any:
+    """dy2012 (T = 2771, N = 4), VAR(4), H = 101, two bands: 1000 residual-bootstrap draws."""
+    return frequency_connectedness(data, lags=4, horizon=101, partition=(np.pi + 1e-5, np.pi / 4, 0),
+                                   intervals="bootstrap", reps=1000, seed=0).intervals
+
+
+def freq_intervals_loop_peer(data: pd.DataFrame, n_draws: int = FREQ_LOOP_DRAWS) -> np.ndarray:
+    """The same bootstrap one sample at a time: resample, simulate, statsmodels VAR fit, frequency kernel."""
     from statsmodels.tsa.api import VAR as SMVAR
 
+    from contagion.spillover.frequency import _band_tables, frequency_bands
+
+    _, bins = frequency_bands(101, partition=(np.pi + 1e-5, np.pi / 4, 0))
     y = data.to_numpy()
-    fit = SMVAR(y).fit(1, trend="c")
+    fit = SMVAR(y).fit(4, trend="c")
     resid = fit.resid - fit.resid.mean(axis=0)
     rng = np.random.default_rng(0)
-    out = np.empty((n_draws, y.shape[1], y.shape[1]))
+    out = np.empty((n_draws, 2, y.shape[1], y.shape[1]))
     for d in range(n_draws):
         u = resid[rng.integers(0, len(resid), len(resid))]
         ystar = np.empty_like(y)
-        ystar[0] = y[0]
-        for t in range(1, len(y)):
-            ystar[t] = fit.intercept + fit.coefs[0] @ ystar[t - 1] + u[t - 1]
-        refit = SMVAR(ystar).fit(1, trend="c")
-        ma = _fevd_kernels.ma_coefficients(refit.coefs, 10)
-        out[d] = 100 * _fevd_kernels.generalized_fevd(ma, refit.sigma_u)
+        ystar[:4] = y[:4]
+        for t in range(4, len(y)):
+            ystar[t] = fit.intercept + sum(fit.coefs[lag] @ ystar[t - 1 - lag] for lag in range(4)) + u[t - 4]
+        refit = SMVAR(ystar).fit(4, trend="c")
+        out[d] = _band_tables(refit.coefs, refit.sigma_u, 101, bins, "generalized")
     return out
 
 
-CASES = [
+CASES += [
+    (f"rolling_bands_n6_w200_{BAND_DATES}_dates_1000_draws", _setup_rolling_bands, _rolling_bands),
+    (f"rolling_bands_loop_{BAND_DATES}_static_calls", _setup_rolling_bands, rolling_bands_loop_peer),
+    ("frequency_intervals_dy2012_h101_1000_draws", _setup_dy, _freq_intervals),
+    (f"frequency_intervals_statsmodels_loop_{FREQ_LOOP_DRAWS}_draws", _setup_dy, freq_intervals_loop_peer),
+]
+
+QUICK_CASES = [
     ("bands_n6_t750_h10_1000_draws", _setup_bands, _bands_n6),
     (f"bands_statsmodels_loop_{BAND_LOOP_DRAWS}_draws", _setup_bands, bands_loop_peer),
     (
@@ -213,6 +243,12 @@ CASES = [
     ("quick_tvp_n3_t300", lambda: _synthetic(300, 3), lambda d: tvp_connectedness(d, prior_window=100).total),
     ("quick_bands_n3_t300_100_draws", lambda: _synthetic(300, 3),
      lambda d: connectedness(d, lags=1, bands="bootstrap", reps=100, seed=0).draws),
+    ("quick_rolling_bands_n3_2_dates_50_draws", lambda: _synthetic(300, 3),
+     lambda d: rolling_connectedness(d, window=100, lags=1, bands="bootstrap", band_dates=list(d.index[[150, -1]]),
+                                     reps=50, seed=0).intervals),
+    ("quick_frequency_intervals_n3_50_draws", lambda: _synthetic(300, 3),
+     lambda d: frequency_connectedness(d, lags=1, horizon=20, bands=[(2, 5), (5, None)], intervals="bootstrap",
+                                       reps=50, seed=0).intervals),
 ]
 
 
@@ -248,6 +284,13 @@ def main() -> None:
     t_bands = _best(_bands_n6, data)
     t_bands_loop = tuple(v * 1000 / BAND_LOOP_DRAWS for v in _best(bands_loop_peer, data, repeats=1))
     rows.append(("bands: 1000 bootstrap draws, N=6, T=750, H=10", t_bands, t_bands_loop, float("nan")))
+    state = _setup_rolling_bands()
+    rows.append((f"rolling bands: {BAND_DATES} dates x 1000 draws, N=6, w=200", _best(_rolling_bands, state),
+                 _best(rolling_bands_loop_peer, state, repeats=1), float("nan")))
+    data = _setup_dy()
+    t_freq = _best(_freq_intervals, data, repeats=1)
+    t_freq_loop = tuple(v * 1000 / FREQ_LOOP_DRAWS for v in _best(freq_intervals_loop_peer, data, repeats=1))
+    rows.append(("frequency intervals: dy2012, H=101, 1000 draws", t_freq, t_freq_loop, float("nan")))
     header = f"{'workload':48s} {'ours wall/cpu (s)':>18s} {'loop wall/cpu (s)':>18s} {'speed-up':>9s}"
     print(f"{header} {'max|dTCI|':>10s}")
     for label, (w_ours, c_ours), (w_loop, c_loop), agree in rows:
@@ -258,7 +301,8 @@ def main() -> None:
     print(
         f"(rolling loop timings extrapolated from {LOOP_WINDOWS} windows; the TVP loop is the line-by-line "
         f"port of R/TVPVAR.R; the bands loop is extrapolated from {BAND_LOOP_DRAWS} draws and draws other "
-        "random samples, so its agreement column is empty)"
+        "random samples, so its agreement column is empty; the rolling-bands loop calls connectedness(window, "
+        f"bands=...) per date; the frequency-intervals loop is extrapolated from {FREQ_LOOP_DRAWS} draws)"
     )
 
 

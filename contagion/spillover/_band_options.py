@@ -7,17 +7,18 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from contagion._compat import SeedLike, resolve_seed
 from contagion._typing import Float64Array
 from contagion.errors import ContagionWarning, SpecificationError
 from contagion.spillover import _bands
-from contagion.spillover._utility import Progress
+from contagion.spillover._utility import Progress, VARResultsLike, validate_data
 from contagion.spillover.results import ConnectednessResult
 
-__all__ = ["BandOptions", "with_bands"]
+__all__ = ["EXPLOSIVE_WARN", "BandOptions", "estimation_data", "warn_explosive", "with_bands"]
 
-_EXPLOSIVE_WARN = 0.05  # share of explosive draws above which the user is warned
+EXPLOSIVE_WARN = 0.05  # share of explosive draws above which the user is warned
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,31 @@ def with_bands(result: ConnectednessResult, y: Float64Array, options: BandOption
         y, result.n_lags, horizon=result.horizon, kind=result.kind, method=options.method, reps=options.reps,
         rng=np.random.default_rng(options.seed), progress=progress,
     )
-    if n_explosive > _EXPLOSIVE_WARN * options.reps:
-        warnings.warn(
-            f"{n_explosive} of {options.reps} bootstrap draws of the VAR({result.n_lags}) are not stable; their "
-            "tables are kept in the intervals. The point estimate may be close to a unit root.",
-            ContagionWarning, stacklevel=3,
-        )
+    warn_explosive(n_explosive, options.reps, result.n_lags, stacklevel=4)
     return dataclasses.replace(result, draws=draws, bands=options.method, level=options.level,
                                reps=options.reps, seed=options.seed, n_explosive=n_explosive)
+
+
+def warn_explosive(n_explosive: int, reps: int, n_lags: int | None, stacklevel: int) -> None:
+    """Warn when more than :data:`EXPLOSIVE_WARN` of the draws are unstable VARs (they are kept)."""
+    if n_explosive > EXPLOSIVE_WARN * reps:
+        warnings.warn(
+            f"{n_explosive} of {reps} bootstrap draws of the VAR({n_lags}) are not stable; their "
+            "tables are kept in the intervals. The point estimate may be close to a unit root.",
+            ContagionWarning, stacklevel=stacklevel,
+        )
+
+
+def estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
+    """The data rows a bootstrap restarts from: the frame itself, or a fitted VAR's ``model.data``."""
+    if isinstance(data, pd.DataFrame):
+        values, _, _ = validate_data(data)
+        return values
+    model = getattr(data, "model", None)
+    frame = getattr(model, "data", None)
+    if not isinstance(frame, pd.DataFrame) or getattr(model, "trend", "c") != "c":
+        raise SpecificationError(
+            "bands= needs the estimation data of a VAR with an intercept: pass the DataFrame itself, or a "
+            "VARResults from contagion.VAR(data, trend='c').fit()."
+        )
+    return np.asarray(frame.to_numpy(dtype=np.float64))

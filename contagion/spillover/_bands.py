@@ -36,16 +36,48 @@ import pandas as pd
 
 from contagion._typing import Float64Array
 from contagion.spillover import _kernels as _conn_kernels
+from contagion.spillover._utility import fevd_tables
 from contagion.var import _kernels as var_kernels
-from contagion.var.fevd import cholesky_fevd, generalized_fevd, ma_coefficients
 
 __all__ = [
-    "BAND_METHODS", "NONNEGATIVE", "basic_interval", "change_pvalues", "group_measures", "interval_frame",
-    "percentile_interval", "table_draws", "variable_measures",
+    "BAND_METHODS", "NONNEGATIVE", "basic_interval", "change_pvalues", "coef_draws", "group_measures",
+    "interval_frame", "percentile_interval", "table_draws", "variable_measures",
 ]
 
 #: Bootstrap schemes for connectedness bands (the names used by ``VARResults.irf(bands=...)``).
 BAND_METHODS = ("bootstrap", "wild")
+
+
+def coef_draws(
+    y: Float64Array,
+    n_lags: int,
+    *,
+    method: str,
+    reps: int,
+    rng: np.random.Generator,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Float64Array, Float64Array, int]:
+    r"""Bootstrap draws of the slopes and residual covariance of an OLS VAR(p) with intercept fitted to ``y``.
+
+    The VAR is fitted (:func:`contagion.spillover._kernels.var_ols`), then ``reps`` samples are simulated
+    and re-estimated in one batch (:func:`contagion.var._kernels.bootstrap_coefs`, scheme ``"iid"`` for
+    ``method="bootstrap"``, ``"wild"`` for ``"wild"``). Every connectedness variant (time domain, frequency
+    bands) computes its tables from these draws, so the same seed gives the same resampled VARs.
+
+    Returns
+    -------
+    coefs : ndarray of shape (reps, p, N, N)
+    sigma : ndarray of shape (reps, N, N)
+        d.o.f.-corrected covariance of each draw (its scale cancels in the generalized and Cholesky tables).
+    n_explosive : int
+        Draws whose re-estimated VAR is not stable (kept: a percentile interval needs every draw).
+    """
+    coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
+    plan = var_kernels.BootstrapPlan(n_draws=reps, trend="c", scheme="wild" if method == "wild" else "iid",
+                                     progress=progress)
+    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan)
+    n_explosive = int(np.sum(var_kernels.max_modulus(c_draws) >= 1.0))
+    return c_draws, s_draws, n_explosive
 
 
 def table_draws(
@@ -77,20 +109,13 @@ def table_draws(
     Returns
     -------
     tables : ndarray of shape (reps, N, N)
-        FEVD tables in percent (rows receive), one per draw.
+        FEVD tables in percent (rows receive), one per draw (:func:`coef_draws`, then their FEVDs in one batch).
     n_explosive : int
         Draws whose re-estimated VAR is not stable (their tables are kept: a percentile interval needs
         every draw; the caller reports the count).
     """
-    coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
-    plan = var_kernels.BootstrapPlan(n_draws=reps, trend="c", scheme="wild" if method == "wild" else "iid",
-                                     progress=progress)
-    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan)
-    ma = ma_coefficients(c_draws, horizon)
-    fevd = generalized_fevd if kind == "generalized" else cholesky_fevd
-    tables = 100.0 * fevd(ma, s_draws)
-    n_explosive = int(np.sum(var_kernels.max_modulus(c_draws) >= 1.0))
-    return np.asarray(tables, dtype=np.float64), n_explosive
+    c_draws, s_draws, n_explosive = coef_draws(y, n_lags, method=method, reps=reps, rng=rng, progress=progress)
+    return fevd_tables(c_draws, s_draws, horizon, kind), n_explosive
 
 
 def percentile_interval(draws: Float64Array, level: float) -> tuple[Float64Array, Float64Array]:
@@ -199,16 +224,20 @@ def measure_labels(names: tuple[str, ...], measures: dict[str, Float64Array]) ->
 
 
 def interval_frame(names: tuple[str, ...], estimate: dict[str, Float64Array], draws: dict[str, Float64Array],
-                   level: float) -> pd.DataFrame:
+                   level: float, *, interval: str = "basic") -> pd.DataFrame:
     """Long frame ``measure, receiver, transmitter, estimate, lower, upper, bias`` of the measures in ``estimate``.
 
     Labels as :func:`measure_labels`. ``bias`` is the bootstrap bias estimate, mean of the draws minus the
     estimate. When it is large against the spread of the draws (spillovers close to zero, short samples) the
     basic interval can lie below the estimate: the estimate is then mostly small-sample bias, and the
-    interval says so.
+    interval says so. ``interval="percentile"`` gives equal-tailed percentile intervals of the draws instead
+    (the credible intervals of posterior draws, :mod:`contagion.spillover._dynamic_bands`).
     """
     out = measure_labels(names, estimate)
-    bounds = [basic_interval(est, draws[key], level, key in NONNEGATIVE) for key, est in estimate.items()]
+    if interval == "percentile":
+        bounds = [percentile_interval(draws[key], level) for key in estimate]
+    else:
+        bounds = [basic_interval(est, draws[key], level, key in NONNEGATIVE) for key, est in estimate.items()]
     out["estimate"] = np.concatenate([np.ravel(est) for est in estimate.values()])
     out["lower"] = np.concatenate([np.ravel(lo) for lo, _ in bounds])
     out["upper"] = np.concatenate([np.ravel(up) for _, up in bounds])

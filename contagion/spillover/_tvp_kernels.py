@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg.lapack import dgesv as _dgesv
 
-from contagion._typing import Float64Array
+from contagion._typing import Float64Array, IntArray
 
-__all__ = ["bayes_prior", "minnesota_prior", "tvp_var_filter", "uninformative_prior"]
+__all__ = ["bayes_prior", "minnesota_prior", "tvp_var_filter", "tvp_var_filter_cov", "uninformative_prior"]
 
 #: MASS::ginv's tolerance (singular values below tol * largest are dropped).
 GINV_TOL = float(np.sqrt(np.finfo(np.float64).eps))
@@ -153,6 +153,33 @@ def tvp_var_filter(
     q : ndarray (T, N, N)
         EWMA error covariances.
     """
+    coefs, q, _ = tvp_var_filter_cov(y, n_lags, bprior, vprior, q0, kappa1, kappa2, np.zeros(0, dtype=np.int64))
+    return coefs, q
+
+
+def tvp_var_filter_cov(
+    y: Float64Array,
+    n_lags: int,
+    bprior: Float64Array,
+    vprior: Float64Array,
+    q0: Float64Array,
+    kappa1: float,
+    kappa2: float,
+    cov_at: IntArray,
+) -> tuple[Float64Array, Float64Array, Float64Array]:
+    r""":func:`tvp_var_filter` that also keeps the filtered state covariance at the dates ``cov_at``.
+
+    The covariance kept for date t is :math:`S_t = \operatorname{Var}(\beta_t \mid y_{1..t})` of the
+    update (the prior covariance for t < p, where no update runs), in the layout of the returned slopes:
+    ``covs[d]`` is the covariance of ``coefs[cov_at[d]].ravel()`` (lag, equation, variable). When the
+    stability rule replaces the reported slopes by the previous ones, :math:`S_t` is still the update's.
+
+    Returns
+    -------
+    coefs, q
+        As :func:`tvp_var_filter`.
+    covs : ndarray (len(cov_at), N^2 p, N^2 p)
+    """
     n_obs, n_vars = y.shape
     k = n_vars * n_lags
     m = n_vars * k
@@ -168,6 +195,9 @@ def tvp_var_filter(
     b_raw_prev = np.zeros((n_vars, k))
     beta_prev = b0.copy()
     s_prev = np.zeros((m, m))
+    cov_at = np.asarray(cov_at, dtype=np.int64)
+    keep = {int(t): d for d, t in enumerate(cov_at)}
+    covs_eq = np.zeros((len(cov_at), m, m))
     for t in range(n_obs):
         y_t = y[t]
         z_t = z[t]
@@ -198,6 +228,8 @@ def tvp_var_filter(
             s_prev = cov_pred - gain @ fr
         else:
             beta = pred.copy()
+        if t in keep:
+            covs_eq[keep[t]] = v0 if t < n_lags else s_prev
         b_raw = beta.reshape(n_vars, k)
         if t == 0 or _is_stable(b_raw):
             coefs_out[t] = b_raw
@@ -207,4 +239,6 @@ def tvp_var_filter(
         b_raw_prev = b_raw
         beta_prev = beta
     coefs = np.ascontiguousarray(coefs_out.reshape(n_obs, n_vars, n_lags, n_vars).transpose(0, 2, 1, 3))
-    return coefs, q_out
+    # equation-major (eq, lag, var) -> the layout of coefs[t].ravel(), (lag, eq, var)
+    order = np.arange(m).reshape(n_vars, n_lags, n_vars).transpose(1, 0, 2).ravel()
+    return coefs, q_out, covs_eq[:, order][:, :, order]

@@ -22,17 +22,21 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
+from contagion._compat import SeedLike
 from contagion._typing import BoolArray, Float64Array
 from contagion.errors import SpecificationError
+from contagion.spillover._band_options import BandOptions, estimation_data, warn_explosive
+from contagion.spillover._bands import BAND_METHODS, coef_draws
 from contagion.spillover._frequency_kernels import FrequencyGrid, band_bins, bin_frequencies, frequency_fevd
 from contagion.spillover._utility import (
     ConnectednessKind,
@@ -58,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 #: Default bands for daily data: within a trading week (2-5 days), a week to a month (5-20 days), longer.
 DEFAULT_BANDS: tuple[tuple[float, float | None], ...] = ((2.0, 5.0), (5.0, 20.0), (20.0, None))
+_DRAW_BYTES = 64 * 2**20  # memory budget of one batch of bootstrap draws in the frequency kernel
 _TOP = math.pi + 1e-5  # first cut point that keeps omega = pi inside a half-open band (frequencyConnectedness)
 _HINT = ("Bands are half-open [omega_low, omega_high) and must cover [0, pi]: start the first band at period 2 "
          "(or a partition at pi + 1e-5, which keeps omega = pi) and end the last at None (infinite period, "
@@ -208,6 +213,11 @@ def frequency_connectedness(
     rolling: None = ...,
     step: int = ...,
     progress: Progress | None = ...,
+    *,
+    intervals: Literal["bootstrap", "wild"] | None = ...,
+    reps: int = ...,
+    level: float = ...,
+    seed: SeedLike = ...,
 ) -> FrequencyConnectednessResult: ...
 
 
@@ -224,6 +234,10 @@ def frequency_connectedness(
     rolling: int,
     step: int = ...,
     progress: Progress | None = ...,
+    intervals: None = ...,
+    reps: int = ...,
+    level: float = ...,
+    seed: SeedLike = ...,
 ) -> RollingFrequencyConnectednessResult: ...
 
 
@@ -238,6 +252,11 @@ def frequency_connectedness(
     rolling: int | None = None,
     step: int = 1,
     progress: Progress | None = None,
+    *,
+    intervals: Literal["bootstrap", "wild"] | None = None,
+    reps: int = 1000,
+    level: float = 0.95,
+    seed: SeedLike = None,
 ) -> FrequencyConnectednessResult | RollingFrequencyConnectednessResult:
     r"""Frequency connectedness of a VAR: the Diebold-Yilmaz table split into frequency bands.
 
@@ -282,7 +301,15 @@ def frequency_connectedness(
     step : int
         Rows between window starts (rolling only).
     progress : callable(done, total), optional
-        Called after each batch of windows (rolling only).
+        Called after each batch of windows (rolling only), or of bootstrap draws.
+    intervals : {"bootstrap", "wild"}, optional
+        Bootstrap intervals on every band measure (not to be confused with ``bands``, the frequency bands):
+        the VAR is re-estimated on ``reps`` residual (``"bootstrap"``, recommended) or wild bootstrap samples
+        exactly as :func:`~contagion.spillover.static.connectedness` ``(bands=...)`` does with the same seed,
+        and every draw's band tables are computed in batches. ``.intervals`` (basic bootstrap intervals),
+        ``.band(label).intervals``, ``.total_result.intervals``. Static only (not with ``rolling``).
+    reps, level, seed
+        Number of draws, coverage in (0, 1), seed (the integer used is kept in ``result.seed``).
 
     Returns
     -------
@@ -319,14 +346,47 @@ def frequency_connectedness(
     if grid not in ("exact", "frequencyConnectedness"):
         raise SpecificationError(f"grid must be 'exact' or 'frequencyConnectedness', got grid={grid!r}.")
     spec, bins = frequency_bands(horizon, bands, partition, grid)
+    options = None if intervals is None else _interval_options(intervals, reps, level, seed, rolling)
     if rolling is not None:
         return _rolling(data, lags, horizon, kind, grid, spec, bins, rolling, step, progress)
     fit = fit_static_var(data, lags)
     values = _band_tables(fit.coefs, fit.sigma, horizon, bins, kind)
-    return FrequencyConnectednessResult(
+    result = FrequencyConnectednessResult(
         names=fit.names, bands=spec, values=values, kind=kind, horizon=horizon, grid=grid,
         n_lags=fit.n_lags, n_obs=fit.n_obs, start=fit.start, end=fit.end,
     )
+    if options is None:
+        return result
+    return _with_intervals(result, estimation_data(data), bins, options, progress)
+
+
+def _interval_options(intervals: Any, reps: Any, level: Any, seed: SeedLike, rolling: Any) -> BandOptions:
+    if intervals not in BAND_METHODS:
+        raise SpecificationError(
+            f"intervals must be None, 'bootstrap' or 'wild' (the bootstrap scheme; the frequency bands are "
+            f"bands=), got intervals={intervals!r}."
+        )
+    if rolling is not None:
+        raise SpecificationError(
+            "intervals= is offered for the static decomposition only, not with rolling=; bootstrap a window with "
+            "frequency_connectedness(data.iloc[start:end], intervals='bootstrap')."
+        )
+    return BandOptions.build(intervals, reps, level, seed)
+
+
+def _with_intervals(result: FrequencyConnectednessResult, y: Float64Array, bins: BoolArray, options: BandOptions,
+                    progress: Progress | None) -> FrequencyConnectednessResult:
+    """``result`` with bootstrap draws of its band tables: :func:`_bands.coef_draws`, then the kernel in batches."""
+    n_lags = result.n_lags if result.n_lags is not None else 1
+    coefs, sigma, n_explosive = coef_draws(y, n_lags, method=options.method, reps=options.reps,
+                                           rng=np.random.default_rng(options.seed), progress=progress)
+    n_vars = len(result.names)
+    chunk = max(1, _DRAW_BYTES // (64 * result.horizon * n_vars * n_vars))
+    draws = np.concatenate([_band_tables(coefs[b:b + chunk], sigma[b:b + chunk], result.horizon, bins,
+                                         check_kind(result.kind)) for b in range(0, options.reps, chunk)])
+    warn_explosive(n_explosive, options.reps, result.n_lags, stacklevel=4)
+    return dataclasses.replace(result, draws=draws, interval_method=options.method, level=options.level,
+                               reps=options.reps, seed=options.seed, n_explosive=n_explosive)
 
 
 def _rolling(data: Any, lags: Any, horizon: int, kind: ConnectednessKind, grid: FrequencyGrid,

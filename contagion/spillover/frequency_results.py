@@ -130,6 +130,12 @@ class FrequencyConnectednessResult(SummaryReprMixin):
         (frequencyConnectedness ``n.ahead = H - 1``).
     grid : {"exact", "frequencyConnectedness"}
         Frequencies assigned to the DFT bins (``docs/frequency.md``).
+    draws : ndarray of shape (reps, n_bands, N, N) or None
+        Bootstrap draws of the absolute band tables (``intervals=``); every interval is computed from them.
+    interval_method : {"bootstrap", "wild"} or None
+        The bootstrap scheme of the draws.
+    level, reps, seed, n_explosive
+        Coverage, number of draws, the integer seed and the draws whose VAR is not stable.
     """
 
     names: tuple[str, ...]
@@ -142,29 +148,70 @@ class FrequencyConnectednessResult(SummaryReprMixin):
     n_obs: int | None = None
     start: Any = None
     end: Any = None
+    draws: Float64Array | None = None
+    interval_method: str | None = None
+    level: float = 0.95
+    reps: int = 0
+    seed: int | None = None
+    n_explosive: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", readonly(self.values))
+        if self.draws is not None:
+            object.__setattr__(self, "draws", readonly(self.draws))
 
     @property
     def labels(self) -> tuple[str, ...]:
         """Band labels, e.g. ``("2-8 days", "8-inf days")``."""
         return tuple(b.label for b in self.bands)
 
-    def _result(self, values: Float64Array) -> ConnectednessResult:
+    def _result(self, values: Float64Array, draws: Float64Array | None = None) -> ConnectednessResult:
+        extra: dict[str, Any] = {} if draws is None else {
+            "draws": draws, "bands": self.interval_method, "level": self.level, "reps": self.reps,
+            "seed": self.seed, "n_explosive": self.n_explosive}
         return ConnectednessResult(names=self.names, values=values, kind=self.kind, horizon=self.horizon,
-                                   n_lags=self.n_lags, n_obs=self.n_obs, start=self.start, end=self.end)
+                                   n_lags=self.n_lags, n_obs=self.n_obs, start=self.start, end=self.end, **extra)
 
     @cached_property
     def absolute(self) -> dict[str, ConnectednessResult]:
         """Band label -> absolute band table (percent of the total forecast-error variance)."""
-        return {b.label: self._result(self.values[d]) for d, b in enumerate(self.bands)}
+        draws = self.draws
+        return {b.label: self._result(self.values[d], None if draws is None else draws[:, d])
+                for d, b in enumerate(self.bands)}
 
     @cached_property
     def within(self) -> dict[str, ConnectednessResult]:
         """Band label -> within-band table (rescaled to sum to 100 N; ConnectednessApproach ``WTH``)."""
         tables = within_tables(self.values)
-        return {b.label: self._result(tables[d]) for d, b in enumerate(self.bands)}
+        draws = None if self.draws is None else within_tables(self.draws)
+        return {b.label: self._result(tables[d], None if draws is None else draws[:, d])
+                for d, b in enumerate(self.bands)}
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """Bootstrap intervals by band: ``convention, band, measure, receiver, transmitter, estimate, lower,
+        upper, bias``.
+
+        For each convention (``absolute``, ``within``) and band, the rows of
+        :attr:`ConnectednessResult.intervals` of that band's table computed on every draw (basic bootstrap
+        intervals); band ``"total"`` (absolute) is the DY table, the sum of the bands, on the same draws.
+
+        Raises
+        ------
+        SpecificationError
+            The result was estimated without ``intervals=``.
+        """
+        if self.draws is None:
+            raise SpecificationError(
+                "this frequency result has no bootstrap draws; estimate it with frequency_connectedness(..., "
+                "intervals='bootstrap', reps=1000) (intervals= is the bootstrap; bands= are the frequency bands)."
+            )
+        parts = [(conv, label, res.intervals) for conv in ("absolute", "within")
+                 for label, res in self._convention(conv).items()]
+        parts.append(("absolute", "total", self.total_result.intervals))
+        frames = [frame.assign(convention=conv, band=label) for conv, label, frame in parts]
+        out = pd.concat(frames, ignore_index=True)
+        return out[["convention", "band", *frames[0].columns[:-2]]]
 
     def band(self, label: str, convention: Convention = "absolute") -> ConnectednessResult:
         """The table of one band in one convention."""
@@ -183,7 +230,7 @@ class FrequencyConnectednessResult(SummaryReprMixin):
     @cached_property
     def total_result(self) -> ConnectednessResult:
         """The Diebold-Yilmaz table of the same horizon: the sum of the absolute band tables."""
-        return self._result(self.values.sum(axis=0))
+        return self._result(self.values.sum(axis=0), None if self.draws is None else self.draws.sum(axis=1))
 
     @property
     def total_table(self) -> pd.DataFrame:

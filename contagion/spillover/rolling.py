@@ -15,15 +15,18 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from contagion._compat import SeedLike
 from contagion._typing import BoolArray, Float64Array, IntArray
 from contagion.errors import ContagionWarning, SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
+from contagion.spillover._bands import BAND_METHODS
+from contagion.spillover._dynamic_bands import DateBandOptions, resolve_band_dates, rolling_date_bands
 from contagion.spillover._utility import (
     ConnectednessKind,
     Progress,
@@ -61,6 +64,11 @@ def rolling_connectedness(
     estimator: str = "ols",
     penalty: float | str | None = None,
     l1_ratio: float = 0.5,
+    bands: Literal["bootstrap", "wild"] | None = None,
+    band_dates: Sequence[Any] | None = None,
+    reps: int = 1000,
+    level: float = 0.95,
+    seed: SeedLike = None,
 ) -> RollingConnectednessResult:
     r"""Diebold-Yilmaz connectedness of rolling-window VARs, estimated for all windows at once.
 
@@ -102,6 +110,15 @@ def rolling_connectedness(
         on the full sample, ``VAR(df, estimator="lasso").fit().penalty``, is the fast choice.
     l1_ratio : float in (0, 1]
         Elastic-net mixing (1 = lasso).
+    bands : {"bootstrap", "wild"}, optional
+        Intervals at the windows dated ``band_dates``: each window's VAR is bootstrapped as
+        :func:`connectedness` bootstraps a sample (OLS only), the draws' tables in one batch
+        (:mod:`contagion.spillover._dynamic_bands`); ``.intervals``, ``.at(date).intervals``.
+    band_dates : list of dates, optional
+        Window end dates (values of the result's index) that get intervals; required with ``bands``.
+    reps, level, seed
+        Draws per date, coverage, and the seed; window k draws with ``seed=band_draws.date_seeds[k]``,
+        the same draws as ``connectedness(window rows, bands=bands, reps=reps, seed=that seed)``.
 
     Returns
     -------
@@ -123,6 +140,9 @@ def rolling_connectedness(
     starts, ends = plan_windows(values.shape, n_lags, window, step)
     n_vars = values.shape[1]
     fitter = window_fitter(estimator, penalty, l1_ratio)
+    options = _band_options(bands, band_dates, reps, level, seed, estimator)
+    if options is not None:
+        resolve_band_dates(index[ends], options.dates)  # a bad date fails before the windows are fitted
     tables, explosive = fit_windows(
         values, index, n_lags, window, starts,
         lambda coefs, sigma: fevd_tables(coefs, sigma, horizon, kind),
@@ -131,6 +151,10 @@ def rolling_connectedness(
     logger.debug(
         "rolling connectedness: %d windows of %d rows, VAR(%d), H=%d", len(starts), window, n_lags, horizon
     )
+    band_draws = None
+    if options is not None:
+        band_draws = rolling_date_bands(values, index[ends], tables, starts=starts, window=int(window),
+                                        n_lags=n_lags, horizon=horizon, kind=kind, options=options)
     return RollingConnectednessResult(
         names=names,
         index=index[ends],
@@ -145,7 +169,25 @@ def rolling_connectedness(
         options={} if estimator == "ols" else {
             "estimator": estimator, "penalty": "bic" if penalty is None else penalty,
             "l1_ratio": {"lasso": 1.0, "ridge": 0.0}.get(estimator, l1_ratio)},
+        band_draws=band_draws,
     )
+
+
+def _band_options(bands: str | None, band_dates: Any, reps: Any, level: Any, seed: SeedLike,
+                  estimator: str) -> DateBandOptions | None:
+    """Validated ``bands=`` options of :func:`rolling_connectedness` (None without bands)."""
+    if bands is None:
+        if band_dates is not None:
+            raise SpecificationError(
+                "band_dates= needs bands='bootstrap' or 'wild' (which bootstrap to run at those dates)."
+            )
+        return None
+    if estimator != "ols":
+        raise SpecificationError(
+            f"bands={bands!r} re-estimates each chosen window by OLS, so it is offered for estimator='ols' only, "
+            f"got estimator={estimator!r}."
+        )
+    return DateBandOptions.build(bands, BAND_METHODS, band_dates, reps, level, seed, "rolling_connectedness")
 
 
 WindowFitter = Callable[[Float64Array, int, int, IntArray], tuple[Float64Array, Float64Array]]

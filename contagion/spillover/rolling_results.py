@@ -18,6 +18,7 @@ from contagion._summary import Summary, SummaryReprMixin
 from contagion._typing import Float64Array
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
+from contagion.spillover._dynamic_bands import DateBands
 from contagion.spillover._utility import group_matrix, parse_groups, readonly
 from contagion.spillover.results import ConnectednessResult
 
@@ -53,6 +54,10 @@ class RollingConnectednessResult(SummaryReprMixin):
         Everything else that defines the estimate (TVP forgetting factors, prior, ...).
     explosive : ndarray of bool, shape (n_dates,)
         Windows whose VAR has a companion eigenvalue of modulus >= 1 (flagged, not dropped).
+    band_draws : DateBands or None
+        Draws of the tables at the dates chosen with ``band_dates=`` (``bands=`` of
+        :func:`~contagion.spillover.rolling.rolling_connectedness` or
+        :func:`~contagion.spillover.tvp.tvp_connectedness`); :attr:`intervals` is built from them.
     """
 
     names: tuple[str, ...]
@@ -66,6 +71,7 @@ class RollingConnectednessResult(SummaryReprMixin):
     step: int = 1
     options: Mapping[str, Any] = field(default_factory=dict)
     explosive: Any = None
+    band_draws: DateBands | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", readonly(self.values))
@@ -88,6 +94,28 @@ class RollingConnectednessResult(SummaryReprMixin):
             f"n_lags={self.n_lags}, window={self.window}, n_dates={len(self.index)} ({span}), "
             f"names={list(self.names)})"
         )
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """Intervals at the chosen dates: ``date, measure, receiver, transmitter, estimate, lower, upper, bias``.
+
+        Measures as :attr:`ConnectednessResult.intervals` (``total``, ``corrected_total``, ``to``, ``from``,
+        ``net``, ``pairwise_net``, ``table``). Rolling windows: basic bootstrap intervals of each window's
+        VAR; TVP-VAR (``bands="filter"``): equal-tailed percentile intervals of the filter draws
+        (docs/connectedness.md, "Intervals over time").
+
+        Raises
+        ------
+        SpecificationError
+            The result was estimated without ``bands=`` and ``band_dates=``.
+        """
+        if self.band_draws is None:
+            raise SpecificationError(
+                "this result has no interval draws; estimate it with bands= and band_dates= (rolling: "
+                "bands='bootstrap' or 'wild'; TVP-VAR: bands='filter'), e.g. rolling_connectedness(df, "
+                "bands='bootstrap', band_dates=[df.index[-1]], reps=1000)."
+            )
+        return self.band_draws.frame(self.names)
 
     def _frame(self, key: str) -> pd.DataFrame:
         return pd.DataFrame(self._measures[key], index=self.index, columns=pd.Index(self.names))
@@ -151,7 +179,11 @@ class RollingConnectednessResult(SummaryReprMixin):
         )
 
     def at(self, date: Any) -> ConnectednessResult:
-        """The connectedness table of one window (by its last date) or TVP date."""
+        """The connectedness table of one window (by its last date) or TVP date.
+
+        A rolling window chosen in ``band_dates`` keeps its bootstrap draws, so ``at(date).intervals`` and
+        ``at(date).groups(mapping).intervals`` work there.
+        """
         try:
             position = self.index.get_loc(
                 pd.Timestamp(date) if isinstance(self.index, pd.DatetimeIndex) else date
@@ -169,7 +201,18 @@ class RollingConnectednessResult(SummaryReprMixin):
             horizon=self.horizon,
             n_lags=self.n_lags,
             end=self.index[position],
+            **self._draws_at(int(position)),
         )
+
+    def _draws_at(self, position: int) -> dict[str, Any]:
+        """Bootstrap draws of a rolling window chosen in ``band_dates`` (TVP filter draws stay in ``intervals``:
+        their intervals are percentile, not the basic intervals of a ConnectednessResult)."""
+        bands = self.band_draws
+        if bands is None or bands.interval != "basic" or position not in bands.positions:
+            return {}
+        d = int(np.flatnonzero(bands.positions == position)[0])
+        return {"draws": bands.draws[d], "bands": bands.method, "level": bands.level, "reps": bands.reps,
+                "seed": bands.date_seeds[d], "n_explosive": int(bands.n_explosive[d])}
 
     def groups(self, mapping: Mapping[str, str] | Mapping[str, Sequence[str]]) -> pd.DataFrame:
         """Group TO / FROM / NET / WITHIN over time: columns MultiIndex (measure, group)."""
@@ -214,6 +257,10 @@ class RollingConnectednessResult(SummaryReprMixin):
         n_explosive = int(np.sum(self.explosive))
         if n_explosive:
             notes.append(f"{n_explosive} of {n_dates} estimates have an unstable VAR (flagged in .explosive)")
+        if self.band_draws is not None:
+            b = self.band_draws
+            notes.append(f"{100 * b.level:g}% {b.interval} intervals ({b.method}, {b.reps} draws) at {len(b.dates)} "
+                         "dates in .intervals")
         tables = (("mean directional connectedness", means), ("total connectedness index", total))
         return Summary(title, header=tuple(header), tables=tables, notes=tuple(notes))
 

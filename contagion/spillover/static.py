@@ -34,13 +34,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from contagion._compat import SeedLike
-from contagion._typing import Float64Array
-from contagion.errors import SpecificationError
-from contagion.spillover._band_options import BandOptions, with_bands
+from contagion.spillover._band_options import BandOptions, estimation_data, with_bands
 from contagion.spillover._utility import (
     ConnectednessKind,
     Progress,
@@ -49,7 +46,6 @@ from contagion.spillover._utility import (
     check_kind,
     fevd_tables,
     fit_static_var,
-    validate_data,
 )
 from contagion.spillover.results import ConnectednessResult, GroupConnectedness
 from contagion.spillover.rolling import rolling_connectedness  # re-exported: imported from here today
@@ -160,20 +156,6 @@ def connectedness(
     )
     if bands is None:
         return result
-    y = _estimation_data(data)
+    y = estimation_data(data)
     return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress)
 
-
-def _estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
-    """The data rows a bootstrap restarts from: the frame itself, or a fitted VAR's ``model.data``."""
-    if isinstance(data, pd.DataFrame):
-        values, _, _ = validate_data(data)
-        return values
-    model = getattr(data, "model", None)
-    frame = getattr(model, "data", None)
-    if not isinstance(frame, pd.DataFrame) or getattr(model, "trend", "c") != "c":
-        raise SpecificationError(
-            "bands= needs the estimation data of a VAR with an intercept: pass the DataFrame itself, or a "
-            "VARResults from contagion.VAR(data, trend='c').fit()."
-        )
-    return np.asarray(frame.to_numpy(dtype=np.float64))

@@ -14,14 +14,22 @@ References
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from contagion._compat import SeedLike
 from contagion.errors import SpecificationError
 from contagion.spillover import _kernels as _conn_kernels
 from contagion.spillover import _tvp_kernels as _tvp
+from contagion.spillover._dynamic_bands import (
+    TVP_BAND_METHODS,
+    DateBandOptions,
+    resolve_band_dates,
+    tvp_date_bands,
+)
 from contagion.spillover._utility import (
     ConnectednessKind,
     Progress,
@@ -52,6 +60,12 @@ def tvp_connectedness(
     kind: ConnectednessKind = "generalized",
     gamma: float = 0.01,
     progress: Progress | None = None,
+    *,
+    bands: Literal["filter"] | None = None,
+    band_dates: Sequence[Any] | None = None,
+    reps: int = 1000,
+    level: float = 0.95,
+    seed: SeedLike = None,
 ) -> RollingConnectednessResult:
     r"""TVP-VAR connectedness (Antonakakis, Chatziantoniou and Gabauer 2020) as ConnectednessApproach
     1.0.4 computes it (``ConnectednessApproach(x, model = "TVP-VAR", window.size = prior_window)``).
@@ -103,17 +117,30 @@ def tvp_connectedness(
     gamma : float
         Minnesota prior variance scale (ConnectednessApproach's front-end default 0.01).
     progress : callable(done, total), optional
+    bands : {"filter"}, optional
+        Credible intervals of the filtered estimate at ``band_dates``: ``reps`` draws of the coefficient
+        vector from the filter's :math:`N(\beta_{t|t}, S_{t|t})`, each turned into a table with
+        :math:`Q_t` fixed; equal-tailed percentile intervals in ``.intervals``. They carry the filter's
+        coefficient uncertainty only, not that of :math:`Q_t`, the prior or the forgetting factors
+        (docs/connectedness.md, "Intervals over time"). ``"bootstrap"`` / ``"wild"`` are refused.
+    band_dates : list of dates, optional
+        Dates of the index that get intervals; required with ``bands``.
+    reps, level, seed
+        Draws per date, coverage and seed (date k draws with ``seed=band_draws.date_seeds[k]``).
 
     Returns
     -------
     RollingConnectednessResult
-        One table per date (``method == "tvp"``, ``window`` None).
+        One table per date (``method == "tvp"``, ``window`` None); ``.intervals`` with ``bands``.
     """
     values, names, index = validate_data(data)
     n_lags = check_int("lags", lags, 1)
     horizon = check_horizon(horizon)
     kind = check_kind(kind)
     n_obs, n_vars = values.shape
+    options = _band_options(bands, band_dates, reps, level, seed)
+    if options is not None:
+        resolve_band_dates(index, options.dates)  # a bad date fails before the filter runs
     for name, kappa in (("kappa1", kappa1), ("kappa2", kappa2)):
         if not 0.0 < float(kappa) < 1.0:
             raise SpecificationError(f"{name} must lie strictly between 0 and 1, got {name}={kappa!r}.")
@@ -146,7 +173,12 @@ def tvp_connectedness(
         b0, v0 = _tvp.uninformative_prior(n_vars, n_lags)
         q0 = np.cov(values, rowvar=False)
     demeaned = values - values.mean(axis=0)
-    coefs, q = _tvp.tvp_var_filter(demeaned, n_lags, b0, v0, q0, float(kappa1), float(kappa2))
+    positions = None if options is None else resolve_band_dates(index, options.dates)
+    if positions is None:
+        coefs, q = _tvp.tvp_var_filter(demeaned, n_lags, b0, v0, q0, float(kappa1), float(kappa2))
+    else:
+        coefs, q, covs = _tvp.tvp_var_filter_cov(demeaned, n_lags, b0, v0, q0, float(kappa1), float(kappa2),
+                                                 positions)
     check_sigma(q, lambda t: f"the TVP-VAR error covariance at {index[t]}")
     if progress is not None:
         progress(0, n_obs)
@@ -157,7 +189,11 @@ def tvp_connectedness(
         if progress is not None:
             progress(stop, n_obs)
     explosive = ~_conn_kernels.is_stable(coefs)
-    options = {
+    band_draws = None
+    if options is not None and positions is not None:
+        band_draws = tvp_date_bands(index, tables, coefs[positions], q[positions], covs, positions,
+                                    horizon=horizon, kind=kind, options=options)
+    tvp_options = {
         "kappa1": float(kappa1),
         "kappa2": float(kappa2),
         "prior": prior,
@@ -174,6 +210,17 @@ def tvp_connectedness(
         n_lags=n_lags,
         window=None,
         step=1,
-        options=options,
+        options=tvp_options,
         explosive=explosive,
+        band_draws=band_draws,
     )
+
+
+def _band_options(bands: str | None, band_dates: Any, reps: Any, level: Any,
+                  seed: SeedLike) -> DateBandOptions | None:
+    """Validated ``bands=`` options of :func:`tvp_connectedness` (None without bands)."""
+    if bands is None:
+        if band_dates is not None:
+            raise SpecificationError("band_dates= needs bands='filter' (the TVP-VAR's filter draws).")
+        return None
+    return DateBandOptions.build(bands, TVP_BAND_METHODS, band_dates, reps, level, seed, "tvp_connectedness")
