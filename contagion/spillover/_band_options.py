@@ -44,13 +44,14 @@ class BandOptions:
 
 
 def with_bands(result: ConnectednessResult, y: Float64Array, options: BandOptions,
-               progress: Progress | None = None) -> ConnectednessResult:
-    """``result`` with bootstrap draws of its table (re-estimating the VAR on ``y``, the estimation data)."""
+               progress: Progress | None = None, exog: Float64Array | None = None) -> ConnectednessResult:
+    """``result`` with bootstrap draws of its table (re-estimating the VAR on ``y``, the estimation data, with
+    the fitted VAR's deterministic terms ``exog`` when it had any)."""
     if result.n_lags is None:
         raise SpecificationError("bands= needs the lag order of the fitted VAR.")
     draws, n_explosive = _bands.table_draws(
         y, result.n_lags, horizon=result.horizon, kind=result.kind, method=options.method, reps=options.reps,
-        rng=np.random.default_rng(options.seed), progress=progress,
+        rng=np.random.default_rng(options.seed), progress=progress, exog=exog,
     )
     if n_explosive > _EXPLOSIVE_WARN * options.reps:
         warnings.warn(

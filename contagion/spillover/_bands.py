@@ -58,6 +58,7 @@ def table_draws(
     reps: int,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
+    exog: Float64Array | None = None,
 ) -> tuple[Float64Array, int]:
     r"""Bootstrap draws of the connectedness table of an OLS VAR(p) with intercept fitted to ``y``.
 
@@ -73,6 +74,10 @@ def table_draws(
     rng : numpy.random.Generator
     progress : callable, optional
         Called with (draws done, reps).
+    exog : ndarray of shape (T, k), optional
+        Deterministic terms of the fitted VAR (e.g. day-of-week dummies), rows aligned with ``y``: every
+        simulated path carries :math:`\hat\Gamma x_t` and every draw is refitted with them
+        (:func:`contagion.var._kernels.bootstrap_coefs`), so the draws describe the same model as the estimate.
 
     Returns
     -------
@@ -82,10 +87,15 @@ def table_draws(
         Draws whose re-estimated VAR is not stable (their tables are kept: a percentile interval needs
         every draw; the caller reports the count).
     """
-    coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
+    exog_coefs = None
+    if exog is None:
+        coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
+    else:
+        coefs, intercept, exog_coefs, resid = var_kernels.ols_varx(y, n_lags, "c", exog)
     plan = var_kernels.BootstrapPlan(n_draws=reps, trend="c", scheme="wild" if method == "wild" else "iid",
                                      progress=progress)
-    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan)
+    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan, exog=exog,
+                                                   exog_coefs=exog_coefs)
     ma = ma_coefficients(c_draws, horizon)
     fevd = generalized_fevd if kind == "generalized" else cholesky_fevd
     tables = 100.0 * fevd(ma, s_draws)

@@ -160,15 +160,16 @@ def connectedness(
     )
     if bands is None:
         return result
-    y = _estimation_data(data)
-    return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress)
+    y, exog = _estimation_data(data)
+    return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress, exog=exog)
 
 
-def _estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
-    """The data rows a bootstrap restarts from: the frame itself, or a fitted VAR's ``model.data``."""
+def _estimation_data(data: pd.DataFrame | VARResultsLike) -> tuple[Float64Array, Float64Array | None]:
+    """The data rows a bootstrap restarts from (the frame itself, or a fitted VAR's ``model.data``) and the
+    fitted VAR's deterministic terms (``model.exog``, e.g. day-of-week dummies; None without)."""
     if isinstance(data, pd.DataFrame):
         values, _, _ = validate_data(data)
-        return values
+        return values, None
     model = getattr(data, "model", None)
     frame = getattr(model, "data", None)
     if not isinstance(frame, pd.DataFrame) or getattr(model, "trend", "c") != "c":
@@ -176,4 +177,6 @@ def _estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
             "bands= needs the estimation data of a VAR with an intercept: pass the DataFrame itself, or a "
             "VARResults from contagion.VAR(data, trend='c').fit()."
         )
-    return np.asarray(frame.to_numpy(dtype=np.float64))
+    exog = getattr(model, "exog", None)
+    x = None if exog is None else np.asarray(exog.to_numpy(dtype=np.float64))
+    return np.asarray(frame.to_numpy(dtype=np.float64)), x
