@@ -96,6 +96,8 @@ class ReportTables:
     car: pd.DataFrame
     facts: pd.DataFrame
     event_facts: pd.DataFrame           # event-day moves per asset, from the panel table
+    change: pd.DataFrame = field(default_factory=pd.DataFrame)    # connectedness/change: pre vs post
+    describe: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables/descriptive_statistics
 
     @property
     def group_car(self) -> pd.DataFrame:
