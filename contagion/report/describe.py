@@ -41,9 +41,11 @@ def describe_series(values: pd.Series) -> dict[str, float]:
 
     x = values.dropna().to_numpy(dtype=np.float64)
     jb, jb_p, skew, kurt = jarque_bera(x)
-    adf = adfuller(x, regression="c", autolag="AIC")
-    with warnings.catch_warnings():  # KPSS warns when its p-value is outside the interpolation table
+    with warnings.catch_warnings():
+        # KPSS warns when its p-value is outside the interpolation table; statsmodels >= 0.15 warns that
+        # adfuller will return a result object (its first two entries stay the statistic and the p-value)
         warnings.simplefilter("ignore")
+        adf = adfuller(x, regression="c", autolag="AIC")
         kpss_stat, kpss_p, _, _ = kpss(x, regression="c", nlags="auto")
     lb = acorr_ljungbox(x, lags=[_LB_LAGS])
     lb_sq = acorr_ljungbox((x - x.mean()) ** 2, lags=[_LB_LAGS])
