@@ -262,8 +262,8 @@ def _aligned_setup(raw_frames: Mapping[str, pd.DataFrame], aligned_returns: Any,
     return "exchange", None, aligned_base
 
 
-_MOVE_RULE = ("confirmed if close-to-close is inside the band; partly if it overshoots the band or "
-              "another figure reaches the band's near edge; else not confirmed")
+_MOVE_RULE = ("confirmed if close-to-close or the aligned session is inside the band; partly if one overshoots "
+              "the band or the two-day move reaches its near edge; the intraday low never confirms alone")
 
 
 def _not_assessed(absent: Sequence[str]) -> tuple[str, str]:
@@ -327,8 +327,8 @@ class _Claims:
             verdict_v = _not_assessed(["NVDA"])
         self.add("nvda_value", "NVDA lost about $600bn of market value", ["NVDA"], "$bn", "about $600bn", band_v,
                  lost, verdict_v,
-                 f"band $600bn +- {th.relative_band:.0%}; confirmed if the close-to-close loss is inside, partly "
-                 "if it exceeds the band or another figure reaches it",
+                 f"band $600bn +- {th.relative_band:.0%}; confirmed if the close-to-close or aligned loss is inside, "
+                 "partly if one exceeds the band or the two-day loss reaches it; the intraday low never confirms alone",
                  f"loss = shares outstanding x price fall; assumed {nvda_shares / 1e9:.2f}bn shares (around "
                  "January 2025; not in the price data)")
 
@@ -354,8 +354,8 @@ class _Claims:
         self.add("ai_largest_hit", "Four of the five largest AI tokens were hit hard", list(ai_largest),
                  "assets", "4 of 5", (need, float(len(ai_largest))), counts,
                  verdict_at_least(counts, need, "count") if present else _not_assessed(absent),
-                 f"hit hard = fall of at least {th.hard_hit_pct:g}%; confirmed if the close-to-close count is "
-                 ">= 4, partly if another figure's count is, else not confirmed",
+                 f"hit hard = fall of at least {th.hard_hit_pct:g}%; confirmed if the close-to-close or aligned count "
+                 "is >= 4, partly if the two-day count is; the intraday low never confirms alone",
                  "five largest assumed (market capitalisations are not in the price data)"
                  + (f"; missing: {', '.join(absent)}" if absent else ""))
 
@@ -365,8 +365,8 @@ class _Claims:
         band_m = (-math.inf, -self.th.sharp_fall_pct)
         self.add(f"{ticker.lower()}_fall", f"{ticker} fell sharply", [ticker], "%", "sharp fall", band_m, figs,
                  verdict_move(figs, band_m) if present else _not_assessed(absent),
-                 f"sharp = fall of at least {self.th.sharp_fall_pct:g}%; confirmed if close-to-close is, partly "
-                 "if only another figure is, else not confirmed")
+                 f"sharp = fall of at least {self.th.sharp_fall_pct:g}%; confirmed if close-to-close or the aligned "
+                 "session is, partly if only the two-day move is; the intraday low never confirms alone")
 
 
 def deepseek_facts(

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contagion.report.describe import write_describe_files
 from contagion.report.files import SIMULATED_NOTE, normalise, write_csv, write_json, write_parquet
 from contagion.report.inputs import ReportInputs, ReportTables
 from contagion.workflow.pipeline import JobOutput
@@ -28,8 +29,9 @@ SCHEMAS: dict[str, list[str]] = {
     "var_irf": ["model", "kind", "impulse", "response", "horizon", "estimate", "lower", "upper", "level",
                 "band_method", "job"],
     "dcc_virf": ["shock", "response", "horizon", "estimate", "lower", "upper", "level", "job"],
-    "static": ["job", "model", "receiver", "transmitter", "value"],
-    "groups": ["job", "model", "transmitter", "receiver", "spillover", "net"],
+    "static": ["job", "model", "receiver", "transmitter", "value", "lower", "upper"],
+    "groups": ["job", "model", "transmitter", "receiver", "spillover", "net", "spillover_lower", "spillover_upper",
+               "net_lower", "net_upper"],
     "rolling": ["job", "model", "method", "date", "series", "measure", "value"],
     "dcc_params": ["job", "asset", "parameter", "estimate", "std_error", "on_bound"],
     "dcc_correlations": ["job", "date", "pair", "x", "y", "correlation"],
@@ -41,10 +43,11 @@ SCHEMAS: dict[str, list[str]] = {
     "facts": ["job", "claim_id", "claim", "verdict"],
     "cross_event": ["job", "event", "event_date", "measure", "group", "window"],
     "granger_in_variance": ["job", "cause", "effect"],
+    "change": ["job", "measure", "receiver", "transmitter"],
 }
 #: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
 _OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance",
-                "cross_event"}
+                "cross_event", "change"}
 _SORT: dict[str, list[str]] = {
     "var_irf": ["job", "model", "kind", "impulse", "response", "horizon"],
     "dcc_virf": ["job", "shock", "response", "horizon"],
@@ -58,6 +61,7 @@ _SORT: dict[str, list[str]] = {
     "abnormal_returns": ["job", "event", "ticker", "tau"],
     "car": ["job", "event", "level", "group", "ticker", "window"],
     "cross_event": ["job", "event_date", "measure", "group", "window"],
+    "change": ["job", "measure", "receiver", "transmitter"],
 }
 _CSV = ("csv",)
 _PARQUET = ("parquet",)
@@ -111,8 +115,9 @@ def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
     study = inputs.study
     event = pd.Timestamp(study.events[0].date) if study.events else None
     event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
+    describe = write_describe_files(root, inputs, panel)
     return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts,
-                        headline_event=study.events[0].name if study.events else "")
+                        headline_event=study.events[0].name if study.events else "", describe=describe)
 
 
 def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
@@ -133,7 +138,8 @@ def write_connectedness_files(root: Path, inputs: ReportInputs) -> dict[str, pd.
     _save_table(root, "connectedness/static", _static_with_margins(static_cells, directional), "static", inputs)
     return {"static_cells": static_cells, "directional": directional,
             "groups": _save(root, inputs, "connectedness/groups", "groups"),
-            "rolling": _save(root, inputs, "connectedness/rolling", "rolling")}
+            "rolling": _save(root, inputs, "connectedness/rolling", "rolling"),
+            "change": _save(root, inputs, "connectedness/change", "change", _BOTH)}
 
 
 def write_dcc_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
@@ -186,18 +192,19 @@ def _static_with_margins(static: pd.DataFrame, directional: pd.DataFrame) -> pd.
     rows: list[tuple[Any, ...]] = []
     for r in directional.to_dict(orient="records"):
         job, model, series, measure, value = r["job"], r["model"], r["series"], r["measure"], r["value"]
+        bounds = (r.get("lower", np.nan), r.get("upper", np.nan))  # intervals: headline model with bands
         if measure == "from":
-            rows.append((job, model, series, "FROM others", value))
+            rows.append((job, model, series, "FROM others", value, *bounds))
         elif measure == "to":
-            rows.append((job, model, "TO others", series, value))
+            rows.append((job, model, "TO others", series, value, *bounds))
         elif measure == "net":
-            rows.append((job, model, "NET", series, value))
+            rows.append((job, model, "NET", series, value, *bounds))
         elif measure == "total":
-            rows.append((job, model, "TOTAL", "TOTAL", value))
+            rows.append((job, model, "TOTAL", "TOTAL", value, *bounds))
     margins = pd.DataFrame(rows, columns=SCHEMAS["static"])
     if static.empty:
         return margins if len(margins) else static
-    return pd.concat([static[SCHEMAS["static"]], margins], ignore_index=True)
+    return pd.concat([static.reindex(columns=SCHEMAS["static"]), margins], ignore_index=True)
 
 
 def _event_facts(panel: pd.DataFrame, event: pd.Timestamp, group_of: Mapping[str, str],

@@ -106,6 +106,8 @@ class ReportTables:
         """The group-level rows of the CAR table: every job and every event."""
         car = self.car
         return car[car["level"] == "group"] if not car.empty and "level" in car.columns else pd.DataFrame()
+    change: pd.DataFrame = field(default_factory=pd.DataFrame)    # connectedness/change: pre vs post
+    describe: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables/descriptive_statistics
 
     @property
     def group_car(self) -> pd.DataFrame:

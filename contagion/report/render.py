@@ -93,6 +93,7 @@ class ReportContext:
     warnings: list[str]
     references: list[str]
     rerun: str
+    answer: Section | None = None  # opens the page (contagion.report.answer)
 
 
 def _cell(value: Any, digits: int) -> str:

@@ -15,6 +15,15 @@ import pandas as pd
 from contagion.report import event_sections as event_pages
 from contagion.report.inputs import ReportTables
 from contagion.report.render import FigureRef, Section, TableView, table_view
+from contagion.report.section_extras import (
+    band_caption,
+    change_sections,
+    describe_sections,
+    interval_cells,
+    pair_bounds,
+    total_bounds,
+    virf_statement,
+)
 from contagion.workflow.pipeline import JobOutput
 from contagion.workflow.spec import Study
 
@@ -131,11 +140,13 @@ def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, 
     """The result sections of the page before the event sections: connectedness, impulse responses, asset
     network, DCC, VIRF, the event-day moves and (with robustness jobs) the robustness table."""
     out = [
+        *describe_sections(t.describe),
         _connectedness(study, outputs, made, t),
+        *change_sections(study, t.change),
         _impulse_responses(study, made),
         _asset_network(study, outputs, made, t.groups),
         _dcc(outputs, made, t.dcc_params),
-        _virf(outputs, made),
+        _virf(study, outputs, made),
     ]
     if not t.event_facts.empty:
         out.append(_event_day(study, t.event_facts))
@@ -154,8 +165,9 @@ def _connectedness(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
     conn = Section("Connectedness of the group volatility indices")
     total = outputs["main"].info.get("total_connectedness")
     if total is not None:
-        conn.text.append(f"Total connectedness: {total:.2f}% of the forecast-error variance of the group volatility "
-                         f"indices comes from shocks to other groups (horizon {study.var.horizon}).")
+        conn.text.append(f"Total connectedness: {total:.2f}%{total_bounds(directional, 'TOTAL', 'total')} of the "
+                         f"forecast-error variance of the group volatility indices comes from shocks to other groups "
+                         f"(horizon {study.var.horizon}).")
         cells = static_cells[(static_cells["job"] == "main") & (static_cells["model"] == "group_var")]
         order = [g for g in study.groups if g in set(cells["receiver"])]
         dy = cells.pivot(index="receiver", columns="transmitter", values="value").reindex(index=order, columns=order)
@@ -165,16 +177,17 @@ def _connectedness(study: Study, outputs: Mapping[str, JobOutput], made: Mapping
         dy.index.name = "receiver \\ transmitter"
         conn.tables.append(table_view(dy, "Connectedness table (percent; row i: share of i's forecast-error "
                                           "variance due to shocks in column j)", index=True))
-        wide = d[d["series"] != "TOTAL"].pivot(index="series", columns="measure", values="value")
+        wide = interval_cells(d[d["series"] != "TOTAL"], "series", "measure", "value")
         wide = wide.reindex([g for g in study.groups if g in wide.index])[["to", "from", "net"]]
         conn.tables.append(table_view(wide, "Directional connectedness (percent): TO others, FROM others, NET",
-                                      index=True))
+                                      index=True, note=band_caption(outputs)))
         first = next(iter(study.groups))
         pairs = groups[(groups["job"] == "main") & (groups["model"] == "group_var") & (groups["transmitter"] == first)]
         if len(pairs):
             conn.text.append(
                 f"Net pairwise spillovers from {first}: " + "; ".join(
-                    f"to {r.receiver} {r.net:+.2f}" for r in pairs.itertuples()) + " (percentage points).")
+                    f"to {r.receiver} {r.net:+.2f}{pair_bounds(r)}" for r in pairs.itertuples())
+                + " (percentage points).")
     else:
         conn.unavailable = _section_unavailable(outputs, "var", "connectedness") or "The VAR was not estimated."
     conn.figures = _figures(made, "connectedness_heatmap", "net_spillover_network", "rolling_total")
@@ -262,8 +275,10 @@ def margin_table(dcc_params: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(rows), bound
 
 
-def _virf(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef]) -> Section:
+def _virf(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef]) -> Section:
     virf = Section("Volatility impulse responses")
+    if study.dcc.enabled and study.virf.shocks:
+        virf.text.extend(virf_statement(study))
     virf.figures = [made[n] for n in made if n.startswith("virf_paths")]
     virf.unavailable = _section_unavailable(outputs, "virf")
     if not virf.figures and not virf.unavailable:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from contagion._version import __version__
 from contagion.report import sections as page
+from contagion.report.answer import answer_section
 from contagion.report.data_files import SCHEMAS, write_data_files
 from contagion.report.figure_plan import FigurePlan, draw_figures, plan_figures
 from contagion.report.files import SIMULATED_NOTE, fsync_tree, write_json, write_text
@@ -119,6 +120,7 @@ def write_pages(root: Path, inputs: ReportInputs, t: ReportTables, plan: FigureP
         warnings=warnings,
         references=reference_lines(bib_keys),
         rerun=page.rerun_command(study, simulated, _portable_ref(inputs.study_ref)),
+        answer=answer_section(root, study),  # read back from the files written above
     )
     if "html" in inputs.formats:
         write_text(root / "report.html", render_html(context))

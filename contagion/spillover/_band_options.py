@@ -45,13 +45,14 @@ class BandOptions:
 
 
 def with_bands(result: ConnectednessResult, y: Float64Array, options: BandOptions,
-               progress: Progress | None = None) -> ConnectednessResult:
-    """``result`` with bootstrap draws of its table (re-estimating the VAR on ``y``, the estimation data)."""
+               progress: Progress | None = None, exog: Float64Array | None = None) -> ConnectednessResult:
+    """``result`` with bootstrap draws of its table (re-estimating the VAR on ``y``, the estimation data, with
+    the fitted VAR's deterministic terms ``exog`` when it had any)."""
     if result.n_lags is None:
         raise SpecificationError("bands= needs the lag order of the fitted VAR.")
     draws, n_explosive = _bands.table_draws(
         y, result.n_lags, horizon=result.horizon, kind=result.kind, method=options.method, reps=options.reps,
-        rng=np.random.default_rng(options.seed), progress=progress,
+        rng=np.random.default_rng(options.seed), progress=progress, exog=exog,
     )
     warn_explosive(n_explosive, options.reps, result.n_lags, stacklevel=4)
     return dataclasses.replace(result, draws=draws, bands=options.method, level=options.level,
@@ -68,11 +69,12 @@ def warn_explosive(n_explosive: int, reps: int, n_lags: int | None, stacklevel: 
         )
 
 
-def estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
-    """The data rows a bootstrap restarts from: the frame itself, or a fitted VAR's ``model.data``."""
+def estimation_data(data: pd.DataFrame | VARResultsLike) -> tuple[Float64Array, Float64Array | None]:
+    """The data rows a bootstrap restarts from (the frame itself, or a fitted VAR's ``model.data``) and the
+    fitted VAR's deterministic terms (``model.exog``, e.g. day-of-week dummies; None without)."""
     if isinstance(data, pd.DataFrame):
         values, _, _ = validate_data(data)
-        return values
+        return values, None
     model = getattr(data, "model", None)
     frame = getattr(model, "data", None)
     if not isinstance(frame, pd.DataFrame) or getattr(model, "trend", "c") != "c":
@@ -80,4 +82,6 @@ def estimation_data(data: pd.DataFrame | VARResultsLike) -> Float64Array:
             "bands= needs the estimation data of a VAR with an intercept: pass the DataFrame itself, or a "
             "VARResults from contagion.VAR(data, trend='c').fit()."
         )
-    return np.asarray(frame.to_numpy(dtype=np.float64))
+    exog = getattr(model, "exog", None)
+    x = None if exog is None else np.asarray(exog.to_numpy(dtype=np.float64))
+    return np.asarray(frame.to_numpy(dtype=np.float64)), x

@@ -56,8 +56,12 @@ def coef_draws(
     reps: int,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
+    exog: Float64Array | None = None,
 ) -> tuple[Float64Array, Float64Array, int]:
     r"""Bootstrap draws of the slopes and residual covariance of an OLS VAR(p) with intercept fitted to ``y``.
+
+    With ``exog`` (the fitted VAR's deterministic terms, rows aligned with ``y``) the VAR includes them, and
+    every simulated path and refit does too, so the draws bootstrap the model that was estimated.
 
     The VAR is fitted (:func:`contagion.spillover._kernels.var_ols`), then ``reps`` samples are simulated
     and re-estimated in one batch (:func:`contagion.var._kernels.bootstrap_coefs`, scheme ``"iid"`` for
@@ -72,10 +76,15 @@ def coef_draws(
     n_explosive : int
         Draws whose re-estimated VAR is not stable (kept: a percentile interval needs every draw).
     """
-    coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
+    exog_coefs = None
+    if exog is None:
+        coefs, intercept, _, resid = _conn_kernels.var_ols(y, n_lags)
+    else:
+        coefs, intercept, exog_coefs, resid = var_kernels.ols_varx(y, n_lags, "c", exog)
     plan = var_kernels.BootstrapPlan(n_draws=reps, trend="c", scheme="wild" if method == "wild" else "iid",
                                      progress=progress)
-    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan)
+    c_draws, s_draws = var_kernels.bootstrap_coefs(y, coefs, intercept, resid, rng, plan, exog=exog,
+                                                   exog_coefs=exog_coefs)
     n_explosive = int(np.sum(var_kernels.max_modulus(c_draws) >= 1.0))
     return c_draws, s_draws, n_explosive
 
@@ -90,6 +99,7 @@ def table_draws(
     reps: int,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
+    exog: Float64Array | None = None,
 ) -> tuple[Float64Array, int]:
     r"""Bootstrap draws of the connectedness table of an OLS VAR(p) with intercept fitted to ``y``.
 
@@ -105,6 +115,10 @@ def table_draws(
     rng : numpy.random.Generator
     progress : callable, optional
         Called with (draws done, reps).
+    exog : ndarray of shape (T, k), optional
+        Deterministic terms of the fitted VAR (e.g. day-of-week dummies), rows aligned with ``y``: every
+        simulated path carries :math:`\hat\Gamma x_t` and every draw is refitted with them
+        (:func:`contagion.var._kernels.bootstrap_coefs`), so the draws describe the same model as the estimate.
 
     Returns
     -------
@@ -114,7 +128,8 @@ def table_draws(
         Draws whose re-estimated VAR is not stable (their tables are kept: a percentile interval needs
         every draw; the caller reports the count).
     """
-    c_draws, s_draws, n_explosive = coef_draws(y, n_lags, method=method, reps=reps, rng=rng, progress=progress)
+    c_draws, s_draws, n_explosive = coef_draws(y, n_lags, method=method, reps=reps, rng=rng, progress=progress,
+                                               exog=exog)
     return fevd_tables(c_draws, s_draws, horizon, kind), n_explosive
 
 

@@ -132,15 +132,24 @@ def _describe_choice(choice: Mapping[str, Any]) -> str:
 
 
 def _lag_order(before: pd.DataFrame, after: pd.DataFrame, lags: int | str,
-               max_lags: int) -> tuple[int, dict[str, Any]]:
+               max_lags: int, exog: Sequence[pd.DataFrame | None]) -> tuple[int, dict[str, Any]]:
     if not isinstance(lags, str):
         n_lags = check_int("lags", lags, 1)
         return n_lags, {"criterion": None, "before": n_lags, "after": n_lags}
     from contagion.var.model import VAR
 
-    picked = {name: VAR(frame, lags=lags, max_lags=max_lags).fit().n_lags
-              for name, frame in (("before", before), ("after", after))}
+    picked = {name: VAR(frame, lags=lags, max_lags=max_lags, exog=x).fit().n_lags
+              for name, frame, x in (("before", before, exog[0]), ("after", after, exog[1]))}
     return max(picked.values()), {"criterion": lags, **picked}
+
+
+def _with_terms(frame: pd.DataFrame, n_lags: int, exog: pd.DataFrame | None) -> Any:
+    """The sample itself, or its fitted ``VAR(frame, exog=exog)`` when it has deterministic terms."""
+    if exog is None:
+        return frame
+    from contagion.var.model import VAR
+
+    return VAR(frame, lags=n_lags, exog=exog).fit()
 
 
 def _align(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -190,6 +199,7 @@ def connectedness_change(
     groups: Mapping[str, str] | Mapping[str, Sequence[str]] | None = None,
     max_lags: int = 10,
     progress: Progress | None = None,
+    exog: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> ConnectednessChangeResult:
     r"""Change of every connectedness measure from ``before`` to ``after``, with intervals and p-values.
 
@@ -207,6 +217,9 @@ def connectedness_change(
     groups : mapping, optional
         Also compare group measures (``{group: [variables]}`` or ``{variable: group}``).
     progress : callable(done, total), optional
+    exog : (DataFrame, DataFrame), optional
+        Deterministic terms of each sample's VAR (e.g. day-of-week dummies, as ``VAR(exog=)``); each sample
+        is then fitted as ``VAR(frame, lags=n_lags, exog=x)`` and bootstrapped with its terms.
 
     Returns
     -------
@@ -220,13 +233,14 @@ def connectedness_change(
         Different variables in the two samples; bad lags, bands, reps or level.
     """
     after = _align(before, after)
-    n_lags, choice = _lag_order(before, after, lags, max_lags)
+    terms = (None, None) if exog is None else exog
+    n_lags, choice = _lag_order(before, after, lags, max_lags, terms)
     rng = np.random.default_rng(resolve_seed(seed))
     seeds = rng.integers(2**63, size=2)
     fits = tuple(
-        connectedness(frame, lags=n_lags, horizon=horizon, kind=kind, bands=bands, reps=reps, level=level,
-                      seed=int(s), progress=progress)
-        for frame, s in zip((before, after), seeds, strict=True)
+        connectedness(_with_terms(frame, n_lags, x), lags=n_lags, horizon=horizon, kind=kind, bands=bands,
+                      reps=reps, level=level, seed=int(s), progress=progress)
+        for frame, x, s in zip((before, after), terms, seeds, strict=True)
     )
     names = fits[0].names
     draws = tuple(f.draws for f in fits if f.draws is not None)

@@ -357,7 +357,8 @@ def frequency_connectedness(
     )
     if options is None:
         return result
-    return _with_intervals(result, estimation_data(data), bins, options, progress)
+    y, exog = estimation_data(data)
+    return _with_intervals(result, y, bins, options, progress, exog)
 
 
 def _interval_options(intervals: Any, reps: Any, level: Any, seed: SeedLike, rolling: Any) -> BandOptions:
@@ -375,11 +376,11 @@ def _interval_options(intervals: Any, reps: Any, level: Any, seed: SeedLike, rol
 
 
 def _with_intervals(result: FrequencyConnectednessResult, y: Float64Array, bins: BoolArray, options: BandOptions,
-                    progress: Progress | None) -> FrequencyConnectednessResult:
+                    progress: Progress | None, exog: Float64Array | None = None) -> FrequencyConnectednessResult:
     """``result`` with bootstrap draws of its band tables: :func:`_bands.coef_draws`, then the kernel in batches."""
     n_lags = result.n_lags if result.n_lags is not None else 1
     coefs, sigma, n_explosive = coef_draws(y, n_lags, method=options.method, reps=options.reps,
-                                           rng=np.random.default_rng(options.seed), progress=progress)
+                                           rng=np.random.default_rng(options.seed), progress=progress, exog=exog)
     n_vars = len(result.names)
     chunk = max(1, _DRAW_BYTES // (64 * result.horizon * n_vars * n_vars))
     draws = np.concatenate([_band_tables(coefs[b:b + chunk], sigma[b:b + chunk], result.horizon, bins,

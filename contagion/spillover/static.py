@@ -156,6 +156,6 @@ def connectedness(
     )
     if bands is None:
         return result
-    y = estimation_data(data)
-    return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress)
+    y, exog = estimation_data(data)
+    return with_bands(result, y, BandOptions.build(bands, reps, level, seed), progress, exog=exog)
 

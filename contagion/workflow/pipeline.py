@@ -40,6 +40,7 @@ from contagion.workflow.sections._common import (
     StageProgress,
     merge_sections,
 )
+from contagion.workflow.sections.change import change_section
 from contagion.workflow.sections.connectedness import asset_network_section, headline_section, rolling_section
 from contagion.workflow.sections.cross_event import cross_event_section
 from contagion.workflow.sections.dcc import dcc_section
@@ -105,6 +106,7 @@ def _job_sections(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], pr
     parts.append(rolling_section(data, lag_order))
     if study.connectedness.asset_network:
         parts.append(asset_network_section(data, lag_order))
+    parts.append(change_section(data, lag_order))  # pre vs post the first event (nothing without events)
     dcc = SectionOutput()
     if study.dcc.enabled and study.dcc.assets:
         dcc = dcc_section(data)

@@ -126,11 +126,7 @@ class VARSpec(_Spec):
     level: float = Field(default=0.95, gt=0.0, lt=1.0)
     exog: Literal["none", "day_of_week"] = "none"
 
-    @field_validator("lags")
-    @classmethod
-    def _lags_positive(cls, value: int | str) -> int | str:
-        checked: int | str = _check_lags(value)
-        return checked
+    _lags_positive = field_validator("lags")(classmethod(lambda cls, value: _check_lags(value)))
 
     @field_validator("irf_kinds")
     @classmethod
@@ -141,10 +137,14 @@ class VARSpec(_Spec):
 
 
 class ConnectednessSpec(_Spec):
-    """Diebold-Yilmaz connectedness options (static, rolling window, TVP-VAR)."""
+    """Diebold-Yilmaz connectedness options (static, rolling window, TVP-VAR); ``bands``/``reps``: intervals (at
+    ``var.level``) on the headline measures; ``change``: the pre vs post test (``connectedness/change.csv``)."""
 
     static: bool = True
     kind: Literal["generalized", "cholesky"] = "generalized"
+    bands: Literal["none", "bootstrap", "wild"] = "bootstrap"
+    reps: int = Field(default=1000, ge=2, le=100_000)
+    change: bool = True
     rolling_window: int | None = Field(default=200, ge=20)
     rolling_step: int = Field(default=1, ge=1)
     tvp: bool = False
@@ -384,6 +384,7 @@ def parse_study(text: str, source: str = "<study>") -> Study:
         return Study.model_validate(raw)
     except ValidationError as err:
         raise SpecificationError(format_errors(err, source, text)) from None
+
 
 
 def set_dotted(raw: dict[str, Any], changes: Mapping[str, Any]) -> None:

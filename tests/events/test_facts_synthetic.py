@@ -30,24 +30,27 @@ def crypto(c_fri: float, c_sun: float, c_mon: float, low_mon: float, c_tue: floa
 
 
 def expected_verdict(row: pd.Series) -> str:
-    """The documented rule, re-implemented independently of the module."""
-    c2c, others = row["close_to_close"], [row[m] for m in MEASURES[1:]]
+    """The documented rule, re-implemented independently of the module: close-to-close or the aligned session
+    confirms, an overshoot of either or the two-day move makes it partly, the intraday low never counts."""
+    confirming = [row["close_to_close"], row["aligned_session"]]
+    confirming = [v for v in confirming if np.isfinite(v)]
+    two_day = row["two_day"]
     lo, hi = row["band_low"], row["band_high"]
     if row["unit"] == "%":
-        if lo <= c2c <= hi:
+        if any(lo <= v <= hi for v in confirming):
             return "confirmed"
-        if c2c < lo or any(np.isfinite(o) and o <= hi for o in others):
+        if any(v < lo for v in confirming) or (np.isfinite(two_day) and two_day <= hi):
             return "partly confirmed"
         return "not confirmed"
     if row["unit"] == "$bn":
-        if lo <= c2c <= hi:
+        if any(lo <= v <= hi for v in confirming):
             return "confirmed"
-        if c2c > hi or any(np.isfinite(o) and o >= lo for o in others):
+        if any(v > hi for v in confirming) or (np.isfinite(two_day) and two_day >= lo):
             return "partly confirmed"
         return "not confirmed"
-    if c2c >= lo:  # counts
+    if any(v >= lo for v in confirming):  # counts
         return "confirmed"
-    return "partly confirmed" if any(np.isfinite(o) and o >= lo for o in others) else "not confirmed"
+    return "partly confirmed" if np.isfinite(two_day) and two_day >= lo else "not confirmed"
 
 
 @pytest.fixture()
@@ -56,7 +59,7 @@ def frames() -> dict[str, pd.DataFrame]:
         "NVDA": equity(100.0, 83.0, 80.0, 90.0),              # -17%: confirmed
         "MARA": equity(20.0, 19.5, 18.0, 19.0),               # -2.5% c2c, low -10%: partly
         "RIOT": equity(10.0, 9.9, 9.8, 9.9),                  # -1%: not confirmed
-        "BTC-USD": crypto(100.0, 98.0, 97.5, 93.0, 97.0),     # c2c -0.5%, low -5.1%: partly
+        "BTC-USD": crypto(100.0, 98.0, 97.5, 93.0, 97.0),     # c2c -0.5%, low -5.1% alone: not confirmed
         "ETH-USD": crypto(10.0, 10.0, 8.8, 8.8, 8.8),         # -12%: overshoot -> partly (group median)
         "SOL-USD": crypto(10.0, 10.0, 8.8, 8.8, 8.8),
         "FET-USD": crypto(1.0, 1.0, 0.91, 0.85, 0.80),        # -9%: inside the AI band
@@ -74,7 +77,9 @@ def test_verdicts_and_figures(frames: dict[str, pd.DataFrame]) -> None:
     # $bn lost = shares x price fall: 1e9 x 17 = $17bn, far below $600bn -> not confirmed
     np.testing.assert_allclose(table.loc["nvda_value", list(MEASURES)].astype(float), [17.0, 17.0, 20.0, 10.0])
     assert v["nvda_value"] == "not confirmed"
-    assert v["btc_fall"] == "partly confirmed" and "intraday low" in table.loc["btc_fall", "basis"]
+    # only the intraday low reaches the band: shown, never confirms alone
+    assert v["btc_fall"] == "not confirmed" and "intraday low -5.10% reaches it but never confirms alone" in (
+        table.loc["btc_fall", "basis"])
     # BTC: close-to-close is the UTC day (Sun -> Mon), the aligned session runs from Friday's close
     np.testing.assert_allclose(table.loc["btc_fall", list(MEASURES)].astype(float),
                                [100 * (97.5 / 98 - 1), 100 * (97.5 / 100 - 1), 100 * (93 / 98 - 1),
@@ -100,12 +105,14 @@ def test_aligned_returns_and_not_assessed(frames: dict[str, pd.DataFrame]) -> No
     facts = deepseek_facts(only, aligned)
     table = facts.to_frame().set_index("claim_id")
     np.testing.assert_allclose(table.loc["btc_fall", "aligned_session"], -10.0)
-    assert facts.verdicts["btc_fall"] == "partly confirmed"
+    assert facts.verdicts["btc_fall"] == "partly confirmed"  # the aligned session overshoots the band
     for claim in ("altcoins_fall", "ai_tokens_fall", "ai_largest_hit", "mara_fall", "riot_fall"):
         assert facts.verdicts[claim] == "not assessed"
         assert "no data for" in table.loc[claim, "basis"]
     np.testing.assert_allclose(table.loc["nvda_value", "close_to_close"], 24.49 * 17.0)
-    assert facts.verdicts["nvda_value"] == "partly confirmed"  # $416bn misses, intraday low $490bn reaches
+    # $416bn misses; the intraday low $489.8bn reaches the band but never confirms alone
+    assert facts.verdicts["nvda_value"] == "not confirmed"
+    assert "intraday low $489.8bn reaches it" in table.loc["nvda_value", "basis"]
     # a wider relative band turns it into a confirmation, and the rule text says so
     wide = deepseek_facts(only, aligned, thresholds=FactThresholds(relative_band=0.35))
     assert wide.verdicts["nvda_value"] == "confirmed" and "35%" in wide.to_frame().iloc[1]["rule"]
@@ -139,3 +146,24 @@ def test_results_protocol(frames: dict[str, pd.DataFrame]) -> None:
     fig = facts.plot()
     assert isinstance(fig, Figure) and fig.axes
     fig.clf()
+
+
+def test_aligned_session_confirms_and_intraday_low_never_does() -> None:
+    """The confirmation rule of contagion.events._verdicts on hand-made figures."""
+    from contagion.events._verdicts import verdict_at_least, verdict_move, verdict_value
+
+    band = (-6.0, -4.0)
+    figs = {"close_to_close": -1.0, "aligned_session": -5.0, "intraday_low": -9.0, "two_day": -1.0}
+    verdict, basis = verdict_move(figs, band)
+    assert verdict == "confirmed" and basis.startswith("aligned session -5.00%")
+    low_only = {**figs, "aligned_session": -1.0, "intraday_low": -5.0}
+    verdict, basis = verdict_move(low_only, band)
+    assert verdict == "not confirmed" and "never confirms alone" in basis
+    assert verdict_move({**low_only, "two_day": -4.5}, band)[0] == "partly confirmed"
+    assert verdict_move({**low_only, "aligned_session": -7.0}, band)[0] == "partly confirmed"  # overshoot
+    value = {"close_to_close": 100.0, "aligned_session": 100.0, "intraday_low": 500.0, "two_day": 100.0}
+    assert verdict_value(value, (480.0, 720.0))[0] == "not confirmed"
+    assert verdict_value({**value, "aligned_session": 500.0}, (480.0, 720.0))[0] == "confirmed"
+    counts = {"close_to_close": 2.0, "aligned_session": 2.0, "intraday_low": 5.0, "two_day": 2.0}
+    assert verdict_at_least(counts, 4.0, "count")[0] == "not confirmed"
+    assert verdict_at_least({**counts, "aligned_session": 4.0}, 4.0, "count")[0] == "confirmed"

@@ -31,7 +31,9 @@ def _suffixes(folder: Path) -> set[str]:
 def test_csv_and_md_only(tmp_path: Path) -> None:
     folder, output = _run(tmp_path, ["csv", "md"])
     assert _suffixes(folder) == {".csv", ".json", ".md", ".cff", ".bib"}
-    assert not (folder / "figures").exists() and not (folder / "tables").exists()
+    assert not (folder / "figures").exists()
+    # no LaTeX without "tex"; tables/ holds only the descriptive statistics CSV
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["descriptive_statistics.csv"]
     assert not (folder / "report.html").exists() and (folder / "report.md").is_file()
     # the Parquet-only tables fall back to CSV when only CSV is asked for
     assert (folder / "dcc/correlations.csv").is_file() and (folder / "data/panel.csv").is_file()

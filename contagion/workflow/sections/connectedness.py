@@ -40,14 +40,26 @@ def headline_section(data: JobData) -> SectionOutput:
                     "lags_rule": str(var_spec.lags), "max_lags": int(var_spec.max_lags),
                     "exog": [] if exog is None else list(exog.columns),
                     **_lag_choice(results, var_spec.lags)}}
-    conn = connectedness(results, horizon=var_spec.horizon, kind=study.connectedness.kind)
+    conn = connectedness(results, horizon=var_spec.horizon, kind=study.connectedness.kind, **band_options(study))
+    intervals = conn.intervals if conn.draws is not None else None
     tables = {
-        "static": _long_table(conn.table, name, "group_var"),
-        "directional": _directional(conn, name, "group_var"),
-        "groups": _group_pairs(conn.table, name, "group_var"),
+        "static": _cells_with_intervals(_long_table(conn.table, name, "group_var"), intervals),
+        "directional": _directional_with_intervals(_directional(conn, name, "group_var"), intervals),
+        "groups": _pairs_with_intervals(_group_pairs(conn.table, name, "group_var"), intervals),
     }
     info["total_connectedness"] = float(conn.total)
+    if intervals is not None:
+        info["connectedness_bands"] = {"method": conn.bands, "reps": int(conn.reps or 0), "level": float(conn.level or 0),
+                                       "seed": int(conn.seed or 0), "n_explosive": int(conn.n_explosive or 0)}
     return SectionOutput(tables=tables, info=info, model=results)
+
+
+def band_options(study: Any) -> dict[str, Any]:
+    """``bands``, ``reps``, ``level`` and ``seed`` of the headline connectedness (none when ``bands = "none"``)."""
+    spec = study.connectedness
+    if spec.bands == "none":
+        return {}
+    return {"bands": spec.bands, "reps": spec.reps, "level": study.var.level, "seed": study.seed}
 
 
 def deterministic_terms(data: JobData) -> pd.DataFrame | None:
@@ -144,6 +156,43 @@ def _long_table(table: pd.DataFrame, job: str, model: str) -> pd.DataFrame:
     out.insert(0, "model", model)
     out.insert(0, "job", job)
     return out
+
+
+def _interval_lookup(intervals: pd.DataFrame | None, measure: str) -> dict[tuple[Any, Any], tuple[float, float]]:
+    """``(receiver, transmitter) -> (lower, upper)`` of one measure of ``result.intervals`` (None: no name)."""
+    if intervals is None:
+        return {}
+    rows = intervals[intervals["measure"] == measure]
+    names = [[v if isinstance(v, str) else None for v in rows[c]] for c in ("receiver", "transmitter")]
+    bounds = zip(rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float), strict=True)
+    return {(r, t): (float(lo), float(hi)) for r, t, (lo, hi) in zip(*names, bounds, strict=True)}
+
+
+def _cells_with_intervals(cells: pd.DataFrame, intervals: pd.DataFrame | None) -> pd.DataFrame:
+    """The long DY cells with ``lower``/``upper`` (NaN without bands)."""
+    found = _interval_lookup(intervals, "table")
+    bounds = [found.get((r, t), (np.nan, np.nan)) for r, t in zip(cells["receiver"], cells["transmitter"], strict=True)]
+    return cells.assign(lower=[b[0] for b in bounds], upper=[b[1] for b in bounds])
+
+
+def _directional_with_intervals(frame: pd.DataFrame, intervals: pd.DataFrame | None) -> pd.DataFrame:
+    """TO / FROM / NET / TOTAL with ``lower``/``upper`` (TO and NET name the transmitter, FROM the receiver)."""
+    lookups = {m: _interval_lookup(intervals, m) for m in ("to", "from", "net", "total")}
+    bounds = []
+    for series, measure in zip(frame["series"], frame["measure"], strict=True):
+        key = (None, None) if measure == "total" else (series, None) if measure == "from" else (None, series)
+        bounds.append(lookups[measure].get(key, (np.nan, np.nan)))
+    return frame.assign(lower=[b[0] for b in bounds], upper=[b[1] for b in bounds])
+
+
+def _pairs_with_intervals(pairs: pd.DataFrame, intervals: pd.DataFrame | None) -> pd.DataFrame:
+    """Group pairs with intervals of the gross spillover (a table cell) and of the net pairwise spillover."""
+    cells, nets = _interval_lookup(intervals, "table"), _interval_lookup(intervals, "pairwise_net")
+    keys = list(zip(pairs["receiver"], pairs["transmitter"], strict=True))
+    gross = [cells.get(k, (np.nan, np.nan)) for k in keys]
+    net = [nets.get(k, (np.nan, np.nan)) for k in keys]
+    return pairs.assign(spillover_lower=[b[0] for b in gross], spillover_upper=[b[1] for b in gross],
+                        net_lower=[b[0] for b in net], net_upper=[b[1] for b in net])
 
 
 def _directional(result: ConnectednessResult, job: str, model: str) -> pd.DataFrame:
