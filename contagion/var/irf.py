@@ -185,21 +185,8 @@ def _bootstrap_band(fit: VARArrays, options: IRFOptions) -> dict[str, Any]:
     if method is None or method == "asymptotic":  # pragma: no cover - dispatched by impulse_responses
         raise ValueError(method)
     rng = np.random.default_rng(options.seed)
-    out = irf_draws(
-        fit.y,
-        fit.coefs,
-        fit.intercept,
-        fit.resid,
-        trend=fit.trend,
-        horizon=options.horizon,
-        kind=options.kind,
-        method=method,
-        reps=options.reps,
-        rng=rng,
-        progress=options.progress,
-        exog=fit.exog,
-        exog_coefs=fit.exog_coefs,
-    )
+    out = irf_draws(fit, horizon=options.horizon, kind=options.kind, method=method, reps=options.reps, rng=rng,
+                    progress=options.progress)
     draws = np.cumsum(out.irfs, axis=1) if options.cumulative else out.irfs
     alpha = 1.0 - options.level
     lower, upper = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
@@ -347,35 +334,30 @@ def _irf(coefs: Float64Array, sigma: Float64Array, horizon: int, kind: str) -> F
 
 
 def irf_draws(
-    y: Float64Array2D,
-    coefs: Float64Array3D,
-    intercept: Float64Array1D,
-    resid: Float64Array2D,
+    fit: VARArrays,
     *,
-    trend: str,
     horizon: int,
     kind: str,
     method: str,
     reps: int,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
-    exog: Float64Array2D | None = None,
-    exog_coefs: Float64Array2D | None = None,
 ) -> IRFDraws:
     """Bootstrap draws of the IRF of a stable VAR (see the module docstring for the schemes).
 
     Parameters
     ----------
-    y : ndarray of shape (T, N)
-        The estimation data (first p rows are the fixed starting values).
-    coefs, intercept, resid
-        Point estimates (p, N, N), (N,), (T - p, N).
+    fit : VARArrays
+        The estimation data ``y`` (its first p rows are the fixed starting values), the point estimates
+        (``coefs`` (p, N, N), ``intercept`` (N,), ``resid`` (T - p, N)), the ``trend``, and the exogenous terms
+        and their coefficients Gamma (``exog`` (T, k), ``exog_coefs`` (N, k)), if any: every simulated path
+        carries Gamma x_t and every draw is re-estimated with them
+        (:func:`contagion.var._kernels.bootstrap_coefs`). Kilian's stage 2 keeps Gamma and sets the intercept
+        from the mean implied by the estimated intercept.
     method : {"bootstrap", "wild", "kilian"}
-    exog, exog_coefs : ndarray of shape (T, k) and (N, k), optional
-        Exogenous terms and their coefficients Gamma: every simulated path carries Gamma x_t and every draw
-        is re-estimated with them (:func:`contagion.var._kernels.bootstrap_coefs`). Kilian's stage 2 keeps
-        Gamma and sets the intercept from the mean implied by the estimated intercept.
     """
+    y, coefs, intercept, resid, trend = fit.y, fit.coefs, fit.intercept, fit.resid, fit.trend
+    exog, exog_coefs = fit.exog, fit.exog_coefs
     extra: dict[str, Any] = {"exog": exog, "exog_coefs": exog_coefs}
     if method in ("bootstrap", "wild"):
         scheme = "wild" if method == "wild" else "iid"
