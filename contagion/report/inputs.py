@@ -96,6 +96,14 @@ class ReportTables:
     car: pd.DataFrame
     facts: pd.DataFrame
     event_facts: pd.DataFrame           # event-day moves per asset, from the panel table
+    # the model families beyond the headline VAR (empty when the study does not switch them on)
+    frequency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    frequency_rolling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quantile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quantile_rolling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dcc_connectedness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    asset_network_nodes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    asset_network_edges: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def group_car(self) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contagion.errors import SpecificationError
+from contagion.workflow.spec_connectedness import ConnectednessSpec
 
 __all__ = [
     "BUILTIN_STUDIES",
@@ -138,17 +139,6 @@ class VARSpec(_Spec):
         if not value:
             raise ValueError("irf_kinds must name at least one of 'generalized', 'orthogonal'")
         return tuple(dict.fromkeys(value))
-
-
-class ConnectednessSpec(_Spec):
-    """Diebold-Yilmaz connectedness options (static, rolling window, TVP-VAR)."""
-
-    static: bool = True
-    kind: Literal["generalized", "cholesky"] = "generalized"
-    rolling_window: int | None = Field(default=200, ge=20)
-    rolling_step: int = Field(default=1, ge=1)
-    tvp: bool = False
-    asset_network: bool = True
 
 
 class DCCSpec(_Spec):
