@@ -10,7 +10,6 @@ import pytest
 
 from tests._runner_support import FIXTURES
 
-
 #: The four model families beyond the headline VAR, switched on in the tiny study (every table is written).
 MODEL_FAMILIES = """asset_network = true
 frequency = true
