@@ -130,6 +130,9 @@ def test_pages_tables_figures_and_load_run(tiny_demo_run: Path) -> None:
         assert "\\toprule" in text and "\\bottomrule" in text, table
     for figure in ("frequency_rolling", "quantile_tci", "tci_paths", "asset_network"):
         assert (tiny_demo_run / "figures" / f"{figure}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", figure
+    bib = (tiny_demo_run / "references.bib").read_text(encoding="utf-8")
+    for key in ("barunik2018", "ando2022", "gabauer2020", "demirer2018"):  # each family cites its paper
+        assert f"@article{{{key}," in bib, key
     manifest = json.loads((tiny_demo_run / "manifest.json").read_text(encoding="utf-8"))
     for stem, formats in MODEL_FILES.values():
         assert f"{stem}.{formats[0]}" in manifest["outputs_sha256"], stem
