@@ -83,7 +83,7 @@ def _plan_var(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
             plan.add("connectedness_heatmap_assets", partial(
                 figs.connectedness_heatmap, static_cells, model="asset_network", job="main", simulated=sim,
                 order=list(study.tickers), title="Asset-level connectedness (percent)"),
-                "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
+                "asset-level heatmap", "Generalized FEVD shares between the assets of the network (rows receive)")
     if not groups.empty:
         plan.add("net_spillover_network", partial(
             figs.net_spillover_network, groups, model=_GROUP_MODEL, job="main", simulated=sim,

@@ -62,7 +62,7 @@ def _connectedness_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, st
                                        label="tab:dy", simulated=sim, horizon=study.var.horizon)
         if (static_cells["model"] == "asset_network").any():
             out["dy_table_assets"] = tex.dy_table(static_cells, directional, model="asset_network", job="main",
-                                                  caption="Asset-level connectedness (assets with full data)",
+                                                  caption="Asset-level connectedness (the asset network)",
                                                   label="tab:dy-assets", simulated=sim, horizon=study.var.horizon)
     if not groups.empty:
         model = "asset_network" if (groups["model"] == "asset_network").any() else _GROUP_MODEL
