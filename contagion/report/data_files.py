@@ -22,7 +22,7 @@ from contagion.report.files import SIMULATED_NOTE, normalise, write_csv, write_j
 from contagion.report.inputs import ReportInputs, ReportTables
 from contagion.workflow.pipeline import JobOutput
 
-__all__ = ["SCHEMAS", "write_data_files"]
+__all__ = ["MODEL_FILES", "SCHEMAS", "write_data_files"]
 
 #: Column order of every tidy output table (files of a demo run add a last ``data_note`` column).
 SCHEMAS: dict[str, list[str]] = {
@@ -44,6 +44,13 @@ SCHEMAS: dict[str, list[str]] = {
     "cross_event": ["job", "event", "event_date", "measure", "group", "window"],
     "granger_in_variance": ["job", "cause", "effect"],
     "change": ["job", "measure", "receiver", "transmitter"],
+    "frequency": ["job", "model", "convention", "band", "period_low", "period_high", "measure", "series", "value"],
+    "frequency_rolling": ["job", "model", "convention", "band", "date", "value"],
+    "quantile": ["job", "model", "tau", "measure", "series", "value", "explosive"],
+    "quantile_rolling": ["job", "model", "tau", "date", "value", "explosive"],
+    "dcc_connectedness": ["job", "model", "method", "date", "series", "measure", "value"],
+    "asset_network_nodes": ["job", "asset", "group", "to", "from", "net", "rank", "penalty"],
+    "asset_network_edges": ["job", "transmitter", "receiver", "spillover", "net"],
 }
 #: Tables whose schema comes from the model (SCHEMAS lists only the leading key columns).
 _OPEN_SCHEMA = {"forbes_rigobon", "correlation_shift", "abnormal_returns", "car", "facts", "granger_in_variance",
@@ -62,6 +69,13 @@ _SORT: dict[str, list[str]] = {
     "car": ["job", "event", "level", "group", "ticker", "window"],
     "cross_event": ["job", "event_date", "measure", "group", "window"],
     "change": ["job", "measure", "receiver", "transmitter"],
+    "frequency": ["job", "convention", "period_low", "band", "measure", "series"],
+    "frequency_rolling": ["job", "convention", "band", "date"],
+    "quantile": ["job", "tau", "measure", "series"],
+    "quantile_rolling": ["job", "tau", "date"],
+    "dcc_connectedness": ["job", "series", "measure", "date"],
+    "asset_network_nodes": ["job", "rank"],
+    "asset_network_edges": ["job", "transmitter", "receiver"],
 }
 _CSV = ("csv",)
 _PARQUET = ("parquet",)
@@ -112,12 +126,14 @@ def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
     panel = write_data_folder(root, inputs)
     tests = write_test_files(root, inputs)
     events = write_event_files(root, inputs)
+    models = write_model_files(root, inputs)
     study = inputs.study
     event = pd.Timestamp(study.events[0].date) if study.events else None
     event_facts = _event_facts(panel, event, study.group_of, study.tickers) if event is not None else pd.DataFrame()
     describe = write_describe_files(root, inputs, panel)
-    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, panel=panel, event_facts=event_facts,
-                        headline_event=study.events[0].name if study.events else "", describe=describe)
+    return ReportTables(**irf, **connectedness, **dcc, **tests, **events, **models, panel=panel,
+                        event_facts=event_facts, headline_event=study.events[0].name if study.events else "",
+                        describe=describe)
 
 
 def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
@@ -140,6 +156,40 @@ def write_connectedness_files(root: Path, inputs: ReportInputs) -> dict[str, pd.
             "groups": _save(root, inputs, "connectedness/groups", "groups"),
             "rolling": _save(root, inputs, "connectedness/rolling", "rolling"),
             "change": _save(root, inputs, "connectedness/change", "change", _BOTH)}
+
+
+#: The model families beyond the headline VAR: table name -> (file stem, formats). A table is written when
+#: the study switches its family on (header only when it could not be estimated), and not at all otherwise.
+MODEL_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "frequency": ("connectedness/frequency", _CSV),
+    "frequency_rolling": ("connectedness/frequency_rolling", _BOTH),
+    "quantile": ("connectedness/quantile", _CSV),
+    "quantile_rolling": ("connectedness/quantile_rolling", _BOTH),
+    "dcc_connectedness": ("connectedness/dcc_connectedness", _BOTH),
+    "asset_network_nodes": ("connectedness/asset_network_nodes", _CSV),
+    "asset_network_edges": ("connectedness/asset_network_edges", _BOTH),
+}
+
+
+def write_model_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``connectedness/frequency``, ``quantile``, ``dcc_connectedness`` and ``asset_network_*`` (those produced)."""
+    conn = inputs.study.connectedness
+    wanted = {
+        "frequency": conn.frequency,
+        "frequency_rolling": conn.frequency and conn.frequency_rolling and conn.rolling_window is not None,
+        "quantile": conn.quantile,
+        "quantile_rolling": conn.quantile and conn.quantile_window is not None,
+        "dcc_connectedness": conn.dcc_connectedness,
+        "asset_network_nodes": conn.asset_network,
+        "asset_network_edges": conn.asset_network,
+    }
+    out = {}
+    for name, (rel, formats) in MODEL_FILES.items():
+        if wanted[name]:
+            out[name] = _save(root, inputs, rel, name, formats)
+        else:
+            out[name] = pd.DataFrame(columns=SCHEMAS[name])
+    return out
 
 
 def write_dcc_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from contagion.report import figures as figs
+from contagion.report import model_figures as model_figs
 from contagion.report.inputs import ReportInputs, ReportTables
 from contagion.report.render import FigureRef
 
@@ -53,6 +54,7 @@ def plan_figures(inputs: ReportInputs, t: ReportTables) -> FigurePlan:
     """Every figure the tables allow, in the order the report shows them."""
     plan = FigurePlan(formats=tuple(f for f in FIGURE_FORMATS if f in inputs.formats))
     _plan_var(plan, inputs, t)
+    _plan_models(plan, inputs, t)
     _plan_dcc(plan, inputs, t)
     _plan_events(plan, inputs, t)
     return plan
@@ -81,7 +83,7 @@ def _plan_var(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
             plan.add("connectedness_heatmap_assets", partial(
                 figs.connectedness_heatmap, static_cells, model="asset_network", job="main", simulated=sim,
                 order=list(study.tickers), title="Asset-level connectedness (percent)"),
-                "asset-level heatmap", "Generalized FEVD shares between assets with full data (rows receive)")
+                "asset-level heatmap", "Generalized FEVD shares between the assets of the network (rows receive)")
     if not groups.empty:
         plan.add("net_spillover_network", partial(
             figs.net_spillover_network, groups, model=_GROUP_MODEL, job="main", simulated=sim,
@@ -95,6 +97,40 @@ def _plan_var(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
                  "rolling total connectedness",
                  f"Total connectedness, rolling window of {study.connectedness.rolling_window} observations"
                  + (" and TVP-VAR" if study.connectedness.tvp else "") + ", events marked")
+
+
+def _plan_models(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:
+    """Figures of the frequency, quantile, DCC-connectedness and penalised-network families (main job)."""
+    study, sim = inputs.study, inputs.simulated
+    events = [(e.name, pd.Timestamp(e.date)) for e in study.events]
+    main = {name: frame[frame["job"] == "main"] if "job" in frame.columns else frame for name, frame in (
+        ("frequency_rolling", t.frequency_rolling), ("quantile", t.quantile), ("quantile_rolling", t.quantile_rolling),
+        ("dcc", t.dcc_connectedness), ("rolling", t.rolling), ("nodes", t.asset_network_nodes),
+        ("edges", t.asset_network_edges))}
+    if not main["frequency_rolling"].empty:
+        plan.add("frequency_rolling", partial(model_figs.frequency_paths, main["frequency_rolling"], events=events,
+                                              simulated=sim, title="Total connectedness by frequency band"),
+                 "TCI by frequency band", f"Absolute TCI of each period band (days), rolling window of "
+                 f"{study.connectedness.rolling_window} observations, stacked: the top edge is the rolling DY TCI "
+                 f"at {study.connectedness.frequency_horizon} MA terms")
+    if not main["quantile"].empty:
+        plan.add("quantile_tci", partial(model_figs.quantile_tci, main["quantile"], main["quantile_rolling"],
+                                         simulated=sim, title="Total connectedness across quantiles"),
+                 "TCI by quantile", "TCI of the quantile VARs of the group indices across tau"
+                 + (f"; right: rolling windows of {study.connectedness.quantile_window} observations"
+                    if not main["quantile_rolling"].empty else ""))
+    if not main["dcc"].empty:
+        plan.add("tci_paths", partial(model_figs.tci_paths, main["rolling"], main["dcc"], events=events,
+                                      simulated=sim, title="Total connectedness: rolling VAR, TVP-VAR and DCC-GARCH"),
+                 "TCI paths", "TCI of the rolling-window and TVP-VAR connectedness of the group volatility indices "
+                              "and of the DCC-GARCH connectedness of the DCC assets' returns (a different system)")
+    if not main["nodes"].empty:
+        estimator = study.connectedness.asset_network_estimator
+        plan.add("asset_network", partial(model_figs.asset_network_graph, main["nodes"], main["edges"],
+                                          order=list(study.groups), simulated=sim,
+                                          title=f"Asset network ({estimator.replace('_', ' ')} VAR)"),
+                 "asset network", f"Net pairwise spillovers between the {len(main['nodes'])} assets of the network "
+                                  f"({estimator.replace('_', ' ')} VAR), assets grouped and coloured by group")
 
 
 def _plan_dcc(plan: FigurePlan, inputs: ReportInputs, t: ReportTables) -> None:

@@ -108,6 +108,14 @@ class ReportTables:
         return car[car["level"] == "group"] if not car.empty and "level" in car.columns else pd.DataFrame()
     change: pd.DataFrame = field(default_factory=pd.DataFrame)    # connectedness/change: pre vs post
     describe: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables/descriptive_statistics
+    # the model families beyond the headline VAR (empty when the study does not switch them on)
+    frequency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    frequency_rolling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quantile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quantile_rolling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dcc_connectedness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    asset_network_nodes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    asset_network_edges: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def group_car(self) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from pathlib import Path
 from contagion.report import tables as tex
 from contagion.report.files import write_text
 from contagion.report.inputs import ReportInputs, ReportTables
+from contagion.report.model_sections import frequency_wide, network_top, quantile_wide
 
 __all__ = ["latex_tables", "write_latex_tables"]
 
@@ -40,6 +41,7 @@ def latex_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
                                                caption=f"{study.events[0].name} ({study.events[0].date}): "
                                                        "event-day moves")
     out.update(_event_tables(inputs, t))
+    out.update(_model_tables(inputs, t))
     job_names = inputs.job_names
     if len(job_names) > 1 and not t.directional.empty:
         source_group = next(iter(study.groups))
@@ -60,7 +62,7 @@ def _connectedness_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, st
                                        label="tab:dy", simulated=sim, horizon=study.var.horizon)
         if (static_cells["model"] == "asset_network").any():
             out["dy_table_assets"] = tex.dy_table(static_cells, directional, model="asset_network", job="main",
-                                                  caption="Asset-level connectedness (assets with full data)",
+                                                  caption="Asset-level connectedness (the asset network)",
                                                   label="tab:dy-assets", simulated=sim, horizon=study.var.horizon)
     if not groups.empty:
         model = "asset_network" if (groups["model"] == "asset_network").any() else _GROUP_MODEL
@@ -92,4 +94,38 @@ def _event_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
             facts, ["claim", "close_to_close", "aligned_session", "intraday_low", "two_day", "verdict"],
             caption="The DeepSeek story against the data", label="tab:facts", simulated=sim,
             notes="Percent moves (a fall is negative); group claims show the median across the group.")
+    return out
+
+
+def _model_tables(inputs: ReportInputs, t: ReportTables) -> dict[str, str]:
+    """Frequency bands (short / long run), quantile levels and the asset network's top transmitters."""
+    study, sim = inputs.study, inputs.simulated
+    order = list(study.groups)
+    out: dict[str, str] = {}
+    absolute = frequency_wide(t.frequency, order, "absolute")
+    if not absolute.empty:
+        within = frequency_wide(t.frequency, order, "within")
+        wide = absolute.add_prefix("abs. ").join(within.add_prefix("within "), how="left").reset_index()
+        horizon = study.connectedness.frequency_horizon
+        out["frequency_bands"] = tex.simple_table(
+            wide, list(wide.columns), caption="Connectedness by period band (days): short run and long run",
+            label="tab:frequency", simulated=sim, digits=2,
+            notes=f"Barunik-Krehlik (2018) bands of the group VAR at {horizon} MA terms, percent. Absolute: the "
+                  "band tables sum to the Diebold-Yilmaz table (total); within: each band table rescaled to sum "
+                  "to 100 N.")
+    quantile = quantile_wide(t.quantile, order)
+    if not quantile.empty:
+        out["quantile_connectedness"] = tex.simple_table(
+            quantile.reset_index(), ["tau", *quantile.columns], caption="Connectedness across quantiles",
+            label="tab:quantile", simulated=sim, digits=2,
+            notes="Quantile VARs of the group indices (Ando, Greenwood-Nimmo and Shin 2022), generalized FEVD, "
+                  "percent; cTCI = TCI N / (N - 1).")
+    top = network_top(t.asset_network_nodes)
+    if not top.empty:
+        estimator = study.connectedness.asset_network_estimator.replace("_", " ")
+        out["asset_network_top"] = tex.simple_table(
+            top, list(top.columns), caption=f"Largest net transmitters and receivers of the asset network "
+                                            f"({estimator} VAR)",
+            label="tab:asset-network", simulated=sim, digits=2,
+            notes="TO, FROM and NET in percent; rank 1 is the largest NET.")
     return out

@@ -201,6 +201,33 @@ _BIB: dict[str, str] = {
   volume  = {13}, number = {4}, pages = {84}, year = {2020},
   doi     = {10.3390/jrfm13040084}
 }""",
+    "barunik2018": """@article{barunik2018,
+  author  = {Barun{\'i}k, Jozef and K{\v{r}}ehl{\'i}k, Tom{\'a}{\v{s}}},
+  title   = {Measuring the frequency dynamics of financial connectedness and systemic risk},
+  journal = {Journal of Financial Econometrics},
+  volume  = {16}, number = {2}, pages = {271--296}, year = {2018},
+  doi     = {10.1093/jjfinec/nby001}
+}""",
+    "ando2022": """@article{ando2022,
+  author  = {Ando, Tomohiro and Greenwood-Nimmo, Matthew and Shin, Yongcheol},
+  title   = {Quantile connectedness: Modeling tail behavior in the topology of financial networks},
+  journal = {Management Science},
+  volume  = {68}, number = {4}, pages = {2401--2431}, year = {2022}
+}""",
+    "gabauer2020": """@article{gabauer2020,
+  author  = {Gabauer, David},
+  title   = {Volatility impulse response analysis for {DCC-GARCH} models: The role of volatility transmission
+             mechanisms},
+  journal = {Journal of Forecasting},
+  volume  = {39}, number = {5}, pages = {788--796}, year = {2020}
+}""",
+    "demirer2018": """@article{demirer2018,
+  author  = {Demirer, Mert and Diebold, Francis X. and Liu, Laura and Yilmaz, Kamil},
+  title   = {Estimating global bank network connectedness},
+  journal = {Journal of Applied Econometrics},
+  volume  = {33}, number = {1}, pages = {1--15}, year = {2018},
+  doi     = {10.1002/jae.2585}
+}""",
     "engle2002": """@article{engle2002,
   author  = {Engle, Robert},
   title   = {Dynamic conditional correlation: A simple class of multivariate generalized autoregressive
@@ -295,6 +322,14 @@ REFERENCE_TEXT: dict[str, str] = {
     "antonakakis2020": "Antonakakis, N., Chatziantoniou, I. and Gabauer, D. (2020). Refined measures of dynamic "
                        "connectedness based on time-varying parameter vector autoregressions. Journal of Risk and "
                        "Financial Management 13(4), 84.",
+    "barunik2018": "Barunik, J. and Krehlik, T. (2018). Measuring the frequency dynamics of financial connectedness "
+                   "and systemic risk. Journal of Financial Econometrics 16(2), 271-296.",
+    "ando2022": "Ando, T., Greenwood-Nimmo, M. and Shin, Y. (2022). Quantile connectedness: Modeling tail behavior in "
+                "the topology of financial networks. Management Science 68(4), 2401-2431.",
+    "gabauer2020": "Gabauer, D. (2020). Volatility impulse response analysis for DCC-GARCH models: The role of "
+                   "volatility transmission mechanisms. Journal of Forecasting 39(5), 788-796.",
+    "demirer2018": "Demirer, M., Diebold, F. X., Liu, L. and Yilmaz, K. (2018). Estimating global bank network "
+                   "connectedness. Journal of Applied Econometrics 33(1), 1-15.",
     "engle2002": "Engle, R. (2002). Dynamic conditional correlation: A simple class of multivariate generalized "
                  "autoregressive conditional heteroskedasticity models. Journal of Business & Economic Statistics "
                  "20(3), 339-350.",
@@ -344,8 +379,13 @@ def method_keys(study: Mapping[str, Any], measures: Iterable[str], sections: Ite
     var = study.get("var", {})
     if var.get("bands") in ("kilian",):
         keys.append("kilian1998")
-    if study.get("connectedness", {}).get("tvp"):
+    conn = study.get("connectedness", {})
+    if conn.get("tvp"):
         keys.append("antonakakis2020")
+    # the model families beyond the headline VAR, as the study switches them on
+    keys += [key for key, on in (("barunik2018", conn.get("frequency")), ("ando2022", conn.get("quantile")),
+                                 ("gabauer2020", conn.get("dcc_connectedness")),
+                                 ("demirer2018", conn.get("asset_network_estimator", "ols") != "ols")) if on]
     present = set(sections)
     if "dcc" in present:
         keys += ["engle2002", "engle2001"]

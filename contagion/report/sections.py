@@ -14,6 +14,7 @@ import pandas as pd
 
 from contagion.report import event_sections as event_pages
 from contagion.report.inputs import ReportTables
+from contagion.report.model_sections import asset_network_section, model_sections
 from contagion.report.render import FigureRef, Section, TableView, table_view
 from contagion.report.section_extras import (
     band_caption,
@@ -137,14 +138,16 @@ def _section_unavailable(outputs: Mapping[str, JobOutput], *needles: str) -> str
 
 def sections(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], t: ReportTables,
              job_names: Sequence[str]) -> list[Section]:
-    """The result sections of the page before the event sections: connectedness, impulse responses, asset
-    network, DCC, VIRF, the event-day moves and (with robustness jobs) the robustness table."""
+    """The result sections of the page before the event sections: connectedness (and the frequency, quantile
+    and DCC-GARCH connectedness the study switches on), impulse responses, asset network, DCC, VIRF, the
+    event-day moves and (with robustness jobs) the robustness table."""
     out = [
         *describe_sections(t.describe),
         _connectedness(study, outputs, made, t),
         *change_sections(study, t.change),
+        *model_sections(study, outputs, made, t),
         _impulse_responses(study, made),
-        _asset_network(study, outputs, made, t.groups),
+        asset_network_section(study, outputs, made, t),
         _dcc(outputs, made, t.dcc_params),
         _virf(study, outputs, made),
     ]
@@ -204,25 +207,6 @@ def _impulse_responses(study: Study, made: Mapping[str, FigureRef]) -> Section:
     if not irf.figures:
         irf.unavailable = "Impulse responses were not computed."
     return irf
-
-
-def _asset_network(study: Study, outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef],
-                   groups: pd.DataFrame) -> Section:
-    network = Section("Asset-level network")
-    assets = outputs["main"].info.get("asset_network", {}).get("assets", [])
-    if assets:
-        network.text.append(f"VAR on the log volatility of the {len(assets)} assets that cover the whole sample: "
-                            + ", ".join(assets) + ".")
-    asset_groups = groups[(groups["job"] == "main") & (groups["model"] == "asset_network")]
-    if len(asset_groups):
-        wide = asset_groups.pivot(index="receiver", columns="transmitter", values="spillover")
-        order = [g for g in study.groups if g in wide.index]
-        network.tables.append(table_view(wide.reindex(index=order, columns=order),
-                                         "Between-group spillovers in the asset network (percent; rows receive)",
-                                         index=True))
-    network.figures = _figures(made, "connectedness_heatmap_assets")
-    network.unavailable = _section_unavailable(outputs, "asset-level")
-    return network
 
 
 def _dcc(outputs: Mapping[str, JobOutput], made: Mapping[str, FigureRef], dcc_params: pd.DataFrame) -> Section:

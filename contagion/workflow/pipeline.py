@@ -15,9 +15,10 @@ Headline model (main job and every robustness job)
 Every job
     the event study of every ``[[events]]`` entry inside the job's sample (tables carry a ``job`` column).
 Main job only
-    impulse responses with bands, rolling and TVP-VAR connectedness, the asset-level network (assets that
-    cover the whole sample, VAR with at most 2 lags to keep the parameter count reasonable), DCC-GARCH on
-    returns and the VIRFs, the contagion tests of every event, the cross-event table and the facts table.
+    impulse responses with bands, rolling and TVP-VAR connectedness, frequency and quantile connectedness
+    (when the study switches them on), the asset-level network (OLS with at most 2 lags, or a penalised VAR),
+    DCC-GARCH on returns, its connectedness and the VIRFs, the contagion tests of every event, the event
+    study, the cross-event table and the facts table.
 
 Each of these is a section (:mod:`contagion.workflow.sections`): a function of the job's data that returns
 a :class:`~contagion.workflow.sections.SectionOutput`; :func:`run_job` runs them in order and merges them.
@@ -44,8 +45,10 @@ from contagion.workflow.sections.change import change_section
 from contagion.workflow.sections.connectedness import asset_network_section, headline_section, rolling_section
 from contagion.workflow.sections.cross_event import cross_event_section
 from contagion.workflow.sections.dcc import dcc_section
+from contagion.workflow.sections.dcc_connectedness import dcc_connectedness_section
 from contagion.workflow.sections.events import event_designs, event_study_section, outside_windows
 from contagion.workflow.sections.facts import facts_section
+from contagion.workflow.sections.frequency import frequency_section
 from contagion.workflow.sections.hypothesis import (
     correlation_shift_section,
     forbes_rigobon_section,
@@ -53,6 +56,7 @@ from contagion.workflow.sections.hypothesis import (
 )
 from contagion.workflow.sections.irf import irf_section
 from contagion.workflow.sections.panel import FramesSource, group_indices, panel_section
+from contagion.workflow.sections.quantile import quantile_section
 from contagion.workflow.spec import Study
 
 __all__ = ["FramesSource", "JobOutput", "group_indices", "run_job"]
@@ -104,13 +108,20 @@ def _job_sections(job: Job, study: Study, frames: Mapping[str, pd.DataFrame], pr
     lag_order = int(headline.model.n_lags)
     parts.append(irf_section(data, headline.model))
     parts.append(rolling_section(data, lag_order))
-    if study.connectedness.asset_network:
+    conn = study.connectedness
+    if conn.frequency:
+        parts.append(frequency_section(data, headline.model, lag_order))
+    if conn.quantile:
+        parts.append(quantile_section(data, lag_order))
+    if conn.asset_network:
         parts.append(asset_network_section(data, lag_order))
     parts.append(change_section(data, lag_order))  # pre vs post the first event (nothing without events)
     dcc = SectionOutput()
     if study.dcc.enabled and study.dcc.assets:
         dcc = dcc_section(data)
         parts.append(dcc)
+    if conn.dcc_connectedness:  # reads the DCC fit above (None without one: a note), never refits
+        parts.append(dcc_connectedness_section(data, dcc.model))
     if study.events:
         parts.extend(_event_sections(data, dcc.model, lag_order))
     return parts

@@ -29,6 +29,7 @@ from contagion.data._frame import is_safe_ticker
 from contagion.errors import SpecificationError
 from contagion.workflow._spec_errors import format_errors
 from contagion.workflow.event_spec import EventSpec, EventStudySpec, check_events
+from contagion.workflow.spec_connectedness import ConnectednessSpec
 
 __all__ = [
     "BUILTIN_STUDIES",
@@ -134,21 +135,6 @@ class VARSpec(_Spec):
         if not value:
             raise ValueError("irf_kinds must name at least one of 'generalized', 'orthogonal'")
         return tuple(dict.fromkeys(value))
-
-
-class ConnectednessSpec(_Spec):
-    """Diebold-Yilmaz connectedness options (static, rolling window, TVP-VAR); ``bands``/``reps``: intervals (at
-    ``var.level``) on the headline measures; ``change``: the pre vs post test (``connectedness/change.csv``)."""
-
-    static: bool = True
-    kind: Literal["generalized", "cholesky"] = "generalized"
-    bands: Literal["none", "bootstrap", "wild"] = "bootstrap"
-    reps: int = Field(default=1000, ge=2, le=100_000)
-    change: bool = True
-    rolling_window: int | None = Field(default=200, ge=20)
-    rolling_step: int = Field(default=1, ge=1)
-    tvp: bool = False
-    asset_network: bool = True
 
 
 class DCCSpec(_Spec):

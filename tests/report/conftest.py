@@ -1,5 +1,6 @@
-"""Run folders shared by the report tests: the tiny demo study (it has robustness jobs, so every LaTeX table
-is written) and the same study on a CSV folder made from the demo market."""
+"""Run folders shared by the report tests: the tiny demo study (it has robustness jobs and the four model
+families beyond the headline VAR switched on, so every table is written) and the same study on a CSV folder
+made from the demo market."""
 
 from __future__ import annotations
 
@@ -9,12 +10,23 @@ import pytest
 
 from tests._runner_support import FIXTURES
 
+#: The four model families beyond the headline VAR, switched on in the tiny study (every table is written).
+MODEL_FAMILIES = """asset_network = true
+frequency = true
+frequency_bands = [[2, 5], [5, 20], [20, inf]]
+quantile = true
+quantile_window = 120
+dcc_connectedness = true
+asset_network_estimator = "lasso"
+asset_network_start = 2024-08-01"""
+
 
 def tiny_study(tmp: Path, *, formats: list[str] | None = None, data_dir: Path | None = None,
                name: str = "demo-tiny") -> Path:
     """demo-tiny.toml with the DeepSeek facts table, optionally other ``[output] formats`` or a CSV source."""
     text = (FIXTURES / "demo-tiny.toml").read_text(encoding="utf-8")
     text = text.replace('name = "demo-tiny"', f'name = "{name}"').replace('seed = 5', 'seed = 5\nfacts = "deepseek"')
+    text = text.replace("asset_network = true", MODEL_FAMILIES)
     if data_dir is not None:
         text = text.replace("[data]\n", f'[data]\nsource = "csv"\ndata_dir = "{data_dir.as_posix()}"\n')
     if formats is not None:

@@ -2,7 +2,10 @@
 
 - :mod:`~contagion.workflow.sections.panel`: panel, group indices and data facts (every job);
 - :mod:`~contagion.workflow.sections.connectedness`: headline VAR and connectedness (every job), rolling /
-  TVP-VAR connectedness and the asset-level network (main job);
+  TVP-VAR connectedness and the asset-level network, OLS or penalised (main job);
+- :mod:`~contagion.workflow.sections.frequency`, :mod:`~contagion.workflow.sections.quantile`: frequency-band
+  and quantile-VAR connectedness of the group indices (main job, when the study switches them on);
+- :mod:`~contagion.workflow.sections.dcc_connectedness`: DCC-GARCH connectedness of the DCC fit (main job);
 - :mod:`~contagion.workflow.sections.irf`: impulse responses with bands;
 - :mod:`~contagion.workflow.sections.dcc`: DCC-GARCH and VIRFs;
 - :mod:`~contagion.workflow.sections.events`: the event design and the event study;

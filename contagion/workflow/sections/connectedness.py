@@ -3,8 +3,10 @@ asset-level network.
 
 Headline model (main job and every robustness job): a VAR on the log volatility of the equal-weighted group
 indices. Connectedness is invariant to rescaling a column, so log variance and log volatility (half of it)
-give the same tables. The asset-level network (main job) uses the assets that cover the whole sample, in a
-VAR with at most 2 lags to keep the parameter count reasonable.
+give the same tables. The asset-level network (main job) uses the assets with data over the network sample
+(the job's sample, or ``asset_network_start`` .. ``asset_network_end``), in an OLS VAR with at most 2 lags to
+keep the parameter count reasonable, or in a penalised VAR (lasso, ridge, elastic net; Demirer et al. 2018)
+whose penalty is chosen once on the sample by BIC or time-series cross-validation.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from contagion.spillover.results import ConnectednessResult
     from contagion.spillover.rolling_results import RollingConnectednessResult
 
-__all__ = ["asset_network_section", "headline_section", "rolling_section"]
+__all__ = ["MAX_NETWORK_GAPS", "asset_network_section", "headline_section", "network_sample", "rolling_long",
+           "rolling_section"]
 
 
 def headline_section(data: JobData) -> SectionOutput:
@@ -107,45 +110,125 @@ def rolling_section(data: JobData, lag_order: int) -> SectionOutput:
                 lags=lag_order, horizon=horizon, step=conn_spec.rolling_step, kind=conn_spec.kind)
         rolled = catch(_rolling, "rolling connectedness", unavailable)
         if rolled is not None:
-            parts.append(_rolling_long(rolled, name, "group_var", "rolling"))
+            parts.append(rolling_long(rolled, name, "group_var", "rolling"))
     if conn_spec.tvp:
         def _tvp() -> RollingConnectednessResult:
             return call_with_progress(tvp_connectedness, stage(progress, "TVP-VAR"), data=indices, lags=1,
                                       horizon=horizon)
         tvp = catch(_tvp, "TVP-VAR connectedness", unavailable)
         if tvp is not None:
-            parts.append(_rolling_long(tvp, name, "group_var", "tvp"))
+            parts.append(rolling_long(tvp, name, "group_var", "tvp"))
     tables = {"rolling": pd.concat(parts, ignore_index=True)} if parts else {}
     return SectionOutput(tables=tables, unavailable=unavailable)
 
 
 def asset_network_section(data: JobData, lag_order: int) -> SectionOutput:
-    """Connectedness between the assets that cover the whole sample; adds rows to the group tables."""
-    from contagion.spillover import connectedness
-    from contagion.var import VAR
+    """Connectedness between the assets with data over the network sample; adds rows to the group tables.
 
-    study, name, indices = data.study, data.name, data.indices
-    values = data.panel.values.loc[indices.index[0]:indices.index[-1]]
-    full = [t for t in study.tickers if t in values.columns and values[t].notna().all()]
-    info = {"asset_network": {"assets": full, "lags": min(lag_order, 2)}}
+    The network sample is the job's sample, cut to ``asset_network_start`` / ``asset_network_end`` when set.
+    An asset enters when its log variance covers that sample with at most :data:`MAX_NETWORK_GAPS` interior
+    missing observations, which are filled by linear interpolation (counted in the job info). OLS keeps at
+    most 2 lags; a penalised estimator (``asset_network_estimator``) chooses its penalty once on the sample.
+    """
+    from contagion.spillover import connectedness
+
+    study, name = data.study, data.name
+    spec = study.connectedness
+    values, filled = network_sample(data)
+    full = list(values.columns)
+    lags = spec.asset_network_lags or min(lag_order, 2)
+    info: dict[str, Any] = {"asset_network": {
+        "assets": full, "lags": lags, "estimator": spec.asset_network_estimator, "filled": filled,
+        "start": values.index[0].date().isoformat() if len(values) else None,
+        "end": values.index[-1].date().isoformat() if len(values) else None, "n_obs": len(values),
+        "left_out": [t for t in study.tickers if t not in full]}}
     if len(full) < 2:
-        return SectionOutput(info=info, unavailable={"asset-level network": "fewer than two assets cover the whole "
-                                                                            "sample"})
+        return SectionOutput(info=info, unavailable={"asset-level network": "fewer than two assets have data over "
+                                                                            "the network sample"})
     unavailable: dict[str, str] = {}
 
-    def _assets() -> ConnectednessResult:
-        asset_results = VAR(values[full], lags=min(lag_order, 2)).fit()
-        return connectedness(asset_results, horizon=study.var.horizon, kind=study.connectedness.kind)
-    asset_conn = catch(_assets, "asset-level network", unavailable)
-    if asset_conn is None:
+    def _assets() -> tuple[ConnectednessResult, Any]:
+        fit = _network_var(values, lags, spec)
+        return connectedness(fit, horizon=study.var.horizon, kind=spec.kind), fit
+    fitted = catch(_assets, "asset-level network", unavailable)
+    if fitted is None:
         return SectionOutput(info=info, unavailable=unavailable)
+    asset_conn, fit = fitted
+    info["asset_network"].update(_penalty_info(fit))
     mapping = {t: study.group_of[t] for t in full}
     tables = {
         "static": _long_table(asset_conn.table, name, "asset_network"),
         "directional": _directional(asset_conn, name, "asset_network"),
         "groups": _block_pairs(asset_conn.table, mapping, name, "asset_network"),
+        "asset_network_nodes": _network_nodes(asset_conn, mapping, fit, name),
+        "asset_network_edges": _network_edges(asset_conn.table, name),
     }
     return SectionOutput(tables=tables, info=info, unavailable=unavailable)
+
+
+#: Interior missing observations an asset may have in the network sample (filled by interpolation).
+MAX_NETWORK_GAPS = 5
+
+
+def network_sample(data: JobData) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The log variances of the network's assets over the network sample, and the gaps filled per asset."""
+    spec, indices = data.study.connectedness, data.indices
+    start = pd.Timestamp(spec.asset_network_start) if spec.asset_network_start else indices.index[0]
+    end = pd.Timestamp(spec.asset_network_end) if spec.asset_network_end else indices.index[-1]
+    values = data.panel.values.loc[start:end]
+    keep, filled = [], {}
+    for ticker in data.study.tickers:
+        if ticker not in values.columns or not len(values):
+            continue
+        column = values[ticker]
+        missing = int(column.isna().sum())
+        if missing == 0:
+            keep.append(ticker)
+        elif missing <= MAX_NETWORK_GAPS and pd.notna(column.iloc[0]) and pd.notna(column.iloc[-1]):
+            keep.append(ticker)
+            filled[ticker] = missing
+    out = values[keep].interpolate(method="linear", limit_area="inside") if filled else values[keep]
+    return out, filled
+
+
+def _network_var(values: pd.DataFrame, lags: int, spec: Any) -> Any:
+    from contagion.var import VAR
+
+    if spec.asset_network_estimator == "ols":
+        return VAR(values, lags=lags).fit()
+    return VAR(values, lags=lags, estimator=spec.asset_network_estimator, penalty=spec.asset_network_penalty,
+               l1_ratio=spec.asset_network_l1_ratio).fit()
+
+
+def _penalty_info(fit: Any) -> dict[str, Any]:
+    penalty = getattr(fit, "penalty", None)
+    if penalty is None:
+        return {"n_coefficients": int(fit.coefs.size)}
+    lam = np.asarray(penalty, dtype=float)
+    return {"penalty_rule": str(fit.model.penalty), "penalty_median": float(np.median(lam)),
+            "penalty_min": float(lam.min()), "penalty_max": float(lam.max()),
+            "n_nonzero": int(np.count_nonzero(fit.coefs)), "n_coefficients": int(fit.coefs.size)}
+
+
+def _network_nodes(result: ConnectednessResult, mapping: Mapping[str, str], fit: Any, job: str) -> pd.DataFrame:
+    """One row per asset: its group, TO / FROM / NET (percent), the rank by NET (1 = largest net transmitter)
+    and the penalty of its equation (NaN for OLS)."""
+    names = list(mapping)
+    penalty = getattr(fit, "penalty", None)
+    lam = np.full(len(names), np.nan) if penalty is None else np.asarray(penalty, dtype=float)
+    frame = pd.DataFrame({"job": job, "asset": names, "group": [mapping[t] for t in names],
+                          "to": pd.Series(result.to, dtype=float).reindex(names).to_numpy(),
+                          "from": pd.Series(result.from_, dtype=float).reindex(names).to_numpy(),
+                          "net": pd.Series(result.net, dtype=float).reindex(names).to_numpy(),
+                          "penalty": lam})
+    frame["rank"] = frame["net"].rank(ascending=False, method="first").astype(int)
+    return frame[["job", "asset", "group", "to", "from", "net", "rank", "penalty"]]
+
+
+def _network_edges(table: pd.DataFrame, job: str) -> pd.DataFrame:
+    """Every ordered pair of assets: the gross spillover transmitter -> receiver and the net pairwise one."""
+    out = _group_pairs(table, job, "asset_network")
+    return out.drop(columns="model")
 
 
 # ---------------------------------------------------------------------- tidy tables
@@ -210,7 +293,7 @@ def _directional(result: ConnectednessResult, job: str, model: str) -> pd.DataFr
     return out
 
 
-def _rolling_long(result: RollingConnectednessResult, job: str, model: str, method: str) -> pd.DataFrame:
+def rolling_long(result: RollingConnectednessResult, job: str, model: str, method: str) -> pd.DataFrame:
     parts = []
     total = pd.Series(result.total, dtype=float)
     parts.append(pd.DataFrame({"date": total.index, "series": "TOTAL", "measure": "total", "value": total.values}))
