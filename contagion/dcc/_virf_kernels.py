@@ -54,9 +54,10 @@ has covariance exactly :math:`Q_k` given the past, and :math:`e_k = \operatornam
 is a draw from :math:`N(0, R_k)` (times a common mixing factor :math:`\sqrt{(\nu-2)/\chi^2_\nu}` for the
 Student-t joint distribution). This costs :math:`O(kN)` per path instead of an :math:`O(N^3)` Cholesky
 factorisation of every :math:`R_k` on every path; :math:`S_k^{1/2}` (symmetric root) is computed once per
-step. ``Q`` itself follows the ordinary recursion on every path (elementwise, :math:`O(N^2)` per path and
-step). No large BLAS call is made, so the run time does not depend on BLAS threading (a multi-threaded
-BLAS on a busy machine made an earlier GEMM-based version ten times slower). Which root maps the random
+step. No path carries an N x N ``Q``: only its diagonal (which scales the draws); the batch sums of the
+covariances and correlations come from Gram matrices of the weighted innovation history
+(:func:`_weighted_q_sums`), GEMMs run with BLAS pinned to one thread (a multi-threaded BLAS on a busy
+machine made an earlier GEMM-based version ten times slower). Which root maps the random
 numbers to :math:`e_k` changes no expectation; it only decides how the common random numbers pair the
 shocked and baseline paths.
 
