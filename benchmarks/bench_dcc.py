@@ -11,10 +11,15 @@ Cases (``python benchmarks/run.py --only bench_dcc``):
   for the per-core comparison.
 - ``real20_contagion`` / ``real20_multigarch``: the same comparison on a real panel (20 AI equities, indices,
   miners and crypto majors, 2018-2025, T = 1796; needs ``../shared``).
-- ``n100_composite``: N = 100, T = 2000, ``composite=True``; target < 30 s.
+- ``n50_contagion`` / ``n50_multigarch``: the N = 20 comparison at N = 50, full likelihood on both sides
+  (multigarch's default switches to its composite likelihood above N = 25; ``n50_multigarch_composite``
+  is that default, the peer of ``n50_composite``).
+- ``n50_composite``, ``n100_composite``, ``n200_composite``: T = 2000, ``composite=True`` (issue 15: N = 100
+  under 300 MB peak RSS, at most 2.2x the N = 50 time; N = 200 under 10 s). ``benchmarks/run.py`` runs
+  each case in a fresh process and reports its peak RSS.
 - ``fresh_process``: ``import contagion`` plus the first fixture-sized fit in a new interpreter; target < 3 s.
 
-``python benchmarks/bench_dcc.py`` also prints the log-likelihoods of the N = 20 fits side by side.
+``python benchmarks/bench_dcc.py`` also prints the log-likelihoods of the N = 20 and N = 50 fits side by side.
 """
 
 from __future__ import annotations
@@ -75,13 +80,13 @@ def _peer(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        raise FileNotFoundError(f"{name} is not installed (pip install {name})") from exc
+        raise FileNotFoundError(f"{name} is not installed (pip install -e '.[bench]')") from exc
 
 
-def _multigarch_setup() -> np.ndarray:
+def _multigarch_setup(n: int = 20) -> np.ndarray:
     multigarch = _peer("multigarch")
 
-    x = _simulated(20, 2000, 20).to_numpy()
+    x = _simulated(n, 2000, n).to_numpy()
     multigarch.DCC(mean="constant").fit(x[:300, :3])  # JIT compilation outside the timed region
     return x
 
@@ -109,12 +114,14 @@ def _real20_multigarch_setup() -> np.ndarray:
     return x
 
 
-def _multigarch_fit(x: np.ndarray) -> Any:
+def _multigarch_fit(x: np.ndarray, method: str = "full") -> Any:
+    """multigarch's DCC; ``method="full"`` explicitly: its default ("auto") switches to the composite
+    likelihood above N = 25."""
     import multigarch
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = multigarch.DCC(mean="constant")
+        model = multigarch.DCC(mean="constant", method=method)
         model.fit(x)
     return model
 
@@ -132,10 +139,10 @@ def _multigarch_fit_1thread(x: np.ndarray) -> Any:
         numba.set_num_threads(before)
 
 
-def _multiarch_setup() -> pd.DataFrame:
+def _multiarch_setup(n: int = 20) -> pd.DataFrame:
     multiarch = _peer("multiarch")
 
-    df = _simulated(20, 2000, 20)
+    df = _simulated(n, 2000, n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         multiarch.DCC(df.iloc[:300, :3], convention="rmgarch").fit(se=None)  # JIT warm-up
@@ -176,7 +183,12 @@ CASES = [
     ("n20_multiarch", _multiarch_setup, _multiarch_fit),
     ("real20_contagion", _real20, lambda df: _fit(df)),
     ("real20_multigarch", _real20_multigarch_setup, _multigarch_fit),
+    ("n50_contagion", lambda: _simulated(50, 2000, 50), lambda df: _fit(df)),
+    ("n50_multigarch", lambda: _multigarch_setup(50), _multigarch_fit),
+    ("n50_composite", lambda: _simulated(50, 2000, 50), lambda df: _fit(df, composite=True)),
+    ("n50_multigarch_composite", lambda: _multigarch_setup(50), lambda x: _multigarch_fit(x, "cl")),
     ("n100_composite", lambda: _simulated(100, 2000, 100), lambda df: _fit(df, composite=True)),
+    ("n200_composite", lambda: _simulated(200, 2000, 200), lambda df: _fit(df, composite=True)),
     ("fresh_process", lambda: None, _fresh_process),
 ]
 
@@ -185,15 +197,15 @@ QUICK_CASES = [
 ]
 
 
-def main() -> None:
-    """Time the N = 20 case for each engine once and print log-likelihoods side by side."""
-    df = _simulated(20, 2000, 20)
+def main(n: int = 20) -> None:
+    """Time the N = ``n`` case for each engine once and print log-likelihoods side by side."""
+    df = _simulated(n, 2000, n)
     rows = []
     t0 = time.perf_counter()
     ours = _fit(df)
     rows.append(("contagion", time.perf_counter() - t0, ours.loglikelihood))
     try:
-        x = _multigarch_setup()
+        x = _multigarch_setup(n)
         t0 = time.perf_counter()
         mg = _multigarch_fit(x)
         rows.append(("multigarch", time.perf_counter() - t0, float(mg.loglik_)))
@@ -203,7 +215,7 @@ def main() -> None:
     except FileNotFoundError:
         rows.append(("multigarch (not installed)", float("nan"), float("nan")))
     try:
-        d = _multiarch_setup()
+        d = _multiarch_setup(n)
         t0 = time.perf_counter()
         ma = _multiarch_fit(d)
         rows.append(("multiarch (rmgarch convention)", time.perf_counter() - t0, float(ma.loglik)))
@@ -215,4 +227,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(REPO))
-    main()
+    for size in (20, 50):
+        print(f"N = {size}, T = 2000, full likelihood")
+        main(size)

@@ -35,6 +35,7 @@ from scipy.linalg import lapack
 from scipy.special import gammaln
 
 from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D, IntArray
+from contagion.dcc._packed_kernels import chol_logdet_quad, logdet_quad_packed
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -210,23 +211,8 @@ SMALL_N = 30
 
 
 def _logdet_quad_lapack(r_full: Float64Array3D, zt: Float64Array2D) -> tuple[Float64Array1D, Float64Array1D]:
-    """Large n: batched LAPACK Cholesky, then forward substitution vectorised over t (loop over columns).
-
-    ``numpy.linalg.solve`` on a stack of matrices is avoided: it is orders of magnitude slower here.
-    """
-    n, _, n_obs = r_full.shape
-    r_t = np.ascontiguousarray(np.moveaxis(r_full, 2, 0))
-    try:
-        lower = np.linalg.cholesky(r_t)
-    except np.linalg.LinAlgError:
-        nan = np.full(n_obs, np.nan)
-        return nan, nan
-    w = zt.T
-    y = np.empty((n_obs, n))
-    for j in range(n):
-        y[:, j] = (w[:, j] - np.einsum("tk,tk->t", lower[:, j, :j], y[:, :j])) / lower[:, j, j]
-    diag = np.diagonal(lower, axis1=1, axis2=2)
-    return 2.0 * np.log(diag).sum(axis=1), np.einsum("ti,ti->t", y, y)
+    """Large n: batched LAPACK Cholesky on (n, n, n_obs) matrices (:func:`chol_logdet_quad` on a time-first copy)."""
+    return chol_logdet_quad(np.ascontiguousarray(np.moveaxis(r_full, 2, 0)), zt.T)
 
 
 def logdet_quad(r_full: Float64Array3D, zt: Float64Array2D) -> tuple[Float64Array1D, Float64Array1D]:
@@ -407,7 +393,7 @@ def logdet_quad_q(
     diag = q_vech[starts[:-1]]  # (n, T)
     zq = zt * np.sqrt(diag)
     if n > SMALL_N:
-        logdet, quad = logdet_quad(unvech(q_vech, n), zq)
+        logdet, quad = logdet_quad_packed(q_vech, zq)
         return logdet - np.log(diag).sum(axis=0), quad
     # only entries written earlier in the loop are read
     lower = work if work is not None and work.shape == (n, n, n_obs) else np.empty((n, n, n_obs))
@@ -472,9 +458,17 @@ def dcc_loglik_terms(
         nd = q.shape[0] - data.pairs.shape[0]
         out: Float64Array1D = _pair_terms(data.pair_zz, data.pair_zprod, q[ri] * q[rj], q[nd:], nu, summed=True)[0]
         return out
-    n = data.zt.shape[0]
-    logdet, quad = logdet_quad_q(q, data.zt, work=work)
-    zz = np.einsum("it,it->t", data.zt, data.zt)
+    return full_loglik_terms(q, data.zt, nu, work=work)
+
+
+def full_loglik_terms(
+    q: Float64Array2D, zt: Float64Array2D, nu: float | None = None, *, work: Float64Array3D | None = None
+) -> Float64Array1D:
+    """Per-observation DCC terms of the full likelihood from the vech entries of Q_t (time last) and the
+    standardised residuals ``zt`` (n, n_obs): Gaussian, or standardised Student-t for ``nu``."""
+    n = zt.shape[0]
+    logdet, quad = logdet_quad_q(q, zt, work=work)
+    zz = np.einsum("it,it->t", zt, zt)
     if nu is None:
         ll = -0.5 * (logdet + quad - zz)
     else:

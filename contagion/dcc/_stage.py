@@ -151,6 +151,46 @@ class _Objective:
         return value(self.terms(theta))
 
 
+#: float64 entries of one block of lagged products in :func:`_final_q_blocks` (2 MB)
+_BLOCK_ENTRIES = 2**18
+
+
+def _final_q_blocks(
+    z: Float64Array2D, qbar_full: Float64Array2D, nbar_full: Float64Array2D, a: float, b: float, g: float
+) -> Float64Array2D:
+    r"""The final filter's :math:`Q_t` (vech entries x dates, pre-sample :math:`z_0` padded with ones) built in
+    blocks of entries straight into its output.
+
+    The same arithmetic as :func:`~contagion.dcc._kernels.prepare` (``pad=1``) followed by
+    :func:`~contagion.dcc._kernels.dcc_q_filter`, entry by entry (so the same numbers), but the lagged
+    products :math:`z_{t-1,i} z_{t-1,j}` (and :math:`n_{t-1,i} n_{t-1,j}` for aDCC) exist only for one block
+    of entries at a time: the peak memory is the output plus one block, not three arrays of
+    :math:`N(N+1)/2 \times T` doubles.
+    """
+    n_obs, n = z.shape
+    rows, cols = K.vech_indices(n)
+    zlag = np.empty((n, n_obs))
+    zlag[:, 0] = 1.0  # pad
+    zlag[:, 1:] = z[:-1].T
+    nlag = np.minimum(zlag, 0.0) if g != 0.0 else None
+    qbar, nbar = qbar_full[rows, cols], nbar_full[rows, cols]
+    const = (1.0 - a - b) * qbar - (g * nbar if g != 0.0 else 0.0)
+    q = np.empty((rows.size, n_obs))
+    step = max(1, _BLOCK_ENTRIES // n_obs)
+    for r0 in range(0, rows.size, step):
+        blk = slice(r0, min(rows.size, r0 + step))
+        u = q[blk]
+        np.multiply(zlag[rows[blk]], zlag[cols[blk]], out=u)
+        u *= a
+        if nlag is not None:
+            u += g * (nlag[rows[blk]] * nlag[cols[blk]])
+        u += const[blk, None]
+        out = K.ar1_filter(u, b, b * qbar[blk], overwrite=True)
+        if not np.shares_memory(out, u):  # pragma: no cover - ar1_filter reuses a C-contiguous block
+            u[...] = out
+    return q
+
+
 def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, composite: bool) -> dict[str, Any]:
     n_obs, n = z.shape
     qbar, nbar = _targets(z)
@@ -206,13 +246,12 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
                       f"{persistence:.6f} is at the stationarity boundary; correlations are close to "
                       "integrated and standard errors are unreliable.", ConvergenceWarning, stacklevel=3)
     # final filter (rmgarch's likelihood / rcor convention): pre-sample z_0 padded with ones
-    if isinstance(objective, _Objective) and objective.data.pairs is None:
-        final = objective.data
+    if objective.data.pairs is None:
         q = objective.q_padded_with_ones(a, b, g)
-    else:
-        final = K.prepare(z, qbar, nbar, pad=1.0, asymmetric=model == "adcc")
-        q = K.dcc_q_filter(final.zz, final.qbar, a, b, g=g, nn=final.nn, nbar=final.nbar)
-    dcc_terms = K.dcc_loglik_terms(final, a, b, g, nu, q=q)
+    else:  # composite: the optimiser never filtered the full Q; do it in row blocks (no N^2 T products)
+        del objective, comp_objective  # their data and Q_t caches are no longer needed (peak memory)
+        q = _final_q_blocks(z, qbar, nbar, a, b, g)
+    dcc_terms = K.full_loglik_terms(q, np.ascontiguousarray(z.T), nu)
     return {
         "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
         "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,

@@ -54,9 +54,10 @@ has covariance exactly :math:`Q_k` given the past, and :math:`e_k = \operatornam
 is a draw from :math:`N(0, R_k)` (times a common mixing factor :math:`\sqrt{(\nu-2)/\chi^2_\nu}` for the
 Student-t joint distribution). This costs :math:`O(kN)` per path instead of an :math:`O(N^3)` Cholesky
 factorisation of every :math:`R_k` on every path; :math:`S_k^{1/2}` (symmetric root) is computed once per
-step. ``Q`` itself follows the ordinary recursion on every path (elementwise, :math:`O(N^2)` per path and
-step). No large BLAS call is made, so the run time does not depend on BLAS threading (a multi-threaded
-BLAS on a busy machine made an earlier GEMM-based version ten times slower). Which root maps the random
+step. No path carries an N x N ``Q``: only its diagonal (which scales the draws); the batch sums of the
+covariances and correlations come from Gram matrices of the weighted innovation history
+(:func:`_weighted_q_sums`), GEMMs run with BLAS pinned to one thread (a multi-threaded BLAS on a busy
+machine made an earlier GEMM-based version ten times slower). Which root maps the random
 numbers to :math:`e_k` changes no expectation; it only decides how the common random numbers pair the
 shocked and baseline paths.
 
@@ -81,11 +82,13 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from contagion._typing import Float64Array, Float64Array1D, Float64Array2D, Float64Array3D, Float64Array4D
+from contagion.dcc._packed_kernels import single_blas_thread
 
 __all__ = [
     "SQRT_2_OVER_PI",
@@ -101,6 +104,9 @@ __all__ = [
 
 #: E|e| for a standard normal e; the centring constant of arch's EGARCH
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+#: ``weights(j)``: (column weights of the history or None, scalar) for Q_j (:func:`_history_weights`)
+_Weights = Callable[[int], tuple[Float64Array1D | None, float]]
 
 #: soft cap on the float64 entries of the per-path arrays (Q: N x N, innovation history: H x N): replications
 #: are processed in chunks of whole batches below it, which bounds memory for large N and horizons
@@ -304,8 +310,7 @@ def virf_batch_means(
     FloatingPointError
         A simulated variance or Q became non-finite (the caller turns it into an EstimationError).
     """
-    omega, alpha, gamma, beta, volatility = params.omega, params.alpha, params.gamma, params.beta, params.volatility
-    h0, Q0, intercept, a, b, g = params.h0, params.Q0, params.intercept, params.a, params.b, params.g
+    h0, Q0, intercept, b, g = params.h0, params.Q0, params.intercept, params.b, params.g
     n_assets = h0.shape[0]
     n_reps = eps_base.shape[0]
     horizon = draws.w.shape[0] + 1
@@ -316,82 +321,150 @@ def virf_batch_means(
     if eps_shock.ndim == 2:
         eps_shock = np.broadcast_to(eps_shock[:, None, :], (eps_shock.shape[0], n_reps, n_assets))
     n_paths = eps_shock.shape[0] + 1  # scenario 0 is the baseline
-    iu, ju = np.triu_indices(n_assets, 1)
-    n_pairs = iu.size
-    news_free = news_free_q(Q0, intercept, b, horizon)  # S_0 .. S_H
-    roots = [sym_sqrt(S) for S in news_free[:horizon]]
-    asymmetric = g != 0.0
-    # Weight of e_m e_m' in Q_j (m < j) is a b^(j-1-m) (module docstring). When b^(-H/2) is representable it
-    # factorises as [sqrt(a) b^((j-1)/2)]^2 [b^(-m/2)]^2: the history is stored pre-scaled by b^(-m/2) once,
-    # and each step needs a scalar only. Otherwise (b = 0 or tiny) the weights are applied per step.
-    separable = b > 0.0 and 0.5 * horizon * math.log(1.0 / b) < 200.0
-    steps = np.arange(horizon + 1)
-    if separable:
-        col_scale = b ** (-0.5 * steps[:horizon])
-        step_scale = b ** (0.5 * (steps - 1.0))  # index j: sqrt(b^(j-1)); times sqrt(a) or sqrt(g)
-    else:
-        col_scale = np.ones(horizon)
-        power = np.clip(steps[:, None] - 1 - steps[None, :horizon], 0, None).astype(np.float64)
-        lower = steps[None, :horizon] < steps[:, None]
-        col_weight = np.where(lower, np.sqrt(b**power), 0.0)  # (H + 1, H): sqrt(b^(j-1-m)), m < j
+    history = _history_weights(b, horizon)
+    sums = np.zeros((n_paths, n_batches, horizon, n_responses(n_assets)))
+    # per path: the innovation history (H x N, twice for aDCC) and its weighted copy in the batch sums
+    per_path = 3 * horizon * n_assets * (2 if g != 0.0 else 1)
+    per_chunk = max(1, _CHUNK_ENTRIES // (n_paths * per_batch * per_path))
+    with single_blas_thread():  # many small GEMMs: threads only add synchronisation on a busy machine
+        news_free = news_free_q(Q0, intercept, b, horizon)  # S_0 .. S_H
+        roots = [sym_sqrt(S) for S in news_free[:horizon]]
+        for first in range(0, n_batches, per_chunk):
+            last = min(n_batches, first + per_chunk)
+            rows = slice(first * per_batch, last * per_batch)
+            eps = np.concatenate([eps_base[None, rows], eps_shock[:, rows]], axis=0)  # (paths, rows, N)
+            _simulate_chunk(params, eps, draws, rows, roots, news_free, history, sums[:, first:last])
+    sums /= per_batch  # batch means, in place (the array is (paths, batches, H, N^2))
+    diff = sums[1:] - sums[0]
+    base = sums[0].mean(axis=0)
+    return diff, base
 
-    def weights(j: int) -> tuple[Float64Array1D | None, float]:
-        """Column weights (or None) and scalar such that weight(e_m) in Q_j is (col[m] * scalar)^2."""
-        if separable:
+
+def _history_weights(b: float, horizon: int) -> tuple[Float64Array1D, _Weights]:
+    r"""How the innovation history is weighted: (``col_scale``, ``weights``).
+
+    The weight of :math:`e_m e_m'` in :math:`Q_j` (m < j) is :math:`a b^{j-1-m}` (module docstring). When
+    :math:`b^{-H/2}` is representable it factorises as :math:`[\sqrt a\, b^{(j-1)/2}]^2 [b^{-m/2}]^2`: the
+    history is stored pre-scaled by ``col_scale[m]`` = :math:`b^{-m/2}` once and each step needs a scalar
+    only (``weights(j)`` = (None, :math:`b^{(j-1)/2}`)). Otherwise (b = 0 or tiny) ``col_scale`` is 1 and
+    ``weights(j)`` = (:math:`\sqrt{b^{j-1-m}}` for m < j, 1).
+    """
+    steps = np.arange(horizon + 1)
+    if b > 0.0 and 0.5 * horizon * math.log(1.0 / b) < 200.0:
+        step_scale = b ** (0.5 * (steps - 1.0))  # index j: sqrt(b^(j-1)); times sqrt(a) or sqrt(g)
+
+        def separable(j: int) -> tuple[Float64Array1D | None, float]:
             return None, float(step_scale[j])
+
+        col_scale: Float64Array1D = np.power(float(b), -0.5 * steps[:horizon], dtype=np.float64)
+        return col_scale, separable
+    power = np.clip(steps[:, None] - 1 - steps[None, :horizon], 0, None).astype(np.float64)
+    lower = steps[None, :horizon] < steps[:, None]
+    col_weight = np.where(lower, np.sqrt(b**power), 0.0)  # (H + 1, H): sqrt(b^(j-1-m)), m < j
+
+    def general(j: int) -> tuple[Float64Array1D | None, float]:
         return col_weight[j, :j], 1.0
 
-    sums = np.zeros((n_paths, n_batches, horizon, n_responses(n_assets)))
-    per_path = n_assets * max(n_assets, horizon)  # Q (N x N) and the innovation history (H x N) per path
-    per_chunk = max(1, _CHUNK_ENTRIES // (n_paths * per_batch * per_path))
-    for first in range(0, n_batches, per_chunk):
-        last = min(n_batches, first + per_chunk)
-        shape = (n_paths, last - first, per_batch)
-        rows = slice(first * per_batch, last * per_batch)
-        eps = np.concatenate([eps_base[None, rows], eps_shock[:, rows]], axis=0)  # (paths, rows, N)
-        h = np.broadcast_to(h0, eps.shape)
-        Q = np.array(np.broadcast_to(Q0, (*eps.shape, n_assets)))
-        e = eps / np.sqrt(h)
-        # e_m (and n_m = min(e_m, 0)) of every path, times col_scale[m]
-        hist_e = np.empty((n_paths, eps.shape[1], horizon, n_assets))
-        hist_n = np.empty_like(hist_e) if asymmetric else hist_e
-        for k in range(horizon):
-            if k > 0:  # draw e_k ~ N(0, R_k) (times the t mixing factor) through the unrolled recursion
-                # einsum (not BLAS): small products must not depend on BLAS threading
-                x = np.einsum("rj,ij->ri", draws.w[k - 1, rows], roots[k])  # same for every scenario
-                col, scalar = weights(k)
-                load = draws.eta[k - 1, rows, :k] if col is None else col * draws.eta[k - 1, rows, :k]
-                x = x + (math.sqrt(a) * scalar) * np.matmul(load[:, None, :], hist_e[:, :, :k])[..., 0, :]
-                if asymmetric:
-                    load = draws.eta_n[k - 1, rows, :k] if col is None else col * draws.eta_n[k - 1, rows, :k]
-                    x = x + (math.sqrt(g) * scalar) * np.matmul(load[:, None, :], hist_n[:, :, :k])[..., 0, :]
-                e = x * draws.mix[k - 1, rows, None] / np.sqrt(np.diagonal(Q, axis1=-2, axis2=-1))
-                eps = np.sqrt(h) * e
-            n = np.minimum(e, 0.0)
-            hist_e[:, :, k] = e * col_scale[k]
+    return np.ones(horizon), general
+
+
+def _simulate_chunk(
+    params: VIRFParams, eps: Float64Array3D, draws: Draws, rows: slice, roots: list[Float64Array2D],
+    news_free: Float64Array3D, history: tuple[Float64Array1D, _Weights], out: Float64Array4D,
+) -> None:
+    """Simulate the paths of whole batches (``eps``: the innovations at t, (paths, rows, N)) and write the
+    batch sums of every response into ``out`` (paths, batches, H, N * N); see :func:`virf_batch_means`.
+
+    Per path only the diagonal of Q_k is carried (it scales the draws); the covariances and correlations
+    come from :func:`_weighted_q_sums` on the innovation history, so no N x N array exists per path.
+    """
+    omega, alpha, gamma, beta, volatility = params.omega, params.alpha, params.gamma, params.beta, params.volatility
+    a, g = params.a, params.g
+    n_paths, n_rows, n_assets = eps.shape
+    horizon = draws.w.shape[0] + 1
+    n_batches = out.shape[1]
+    col_scale, weights = history
+    asymmetric = g != 0.0
+    iu, ju = np.triu_indices(n_assets, 1)
+    covs, corrs = slice(n_assets, n_assets + iu.size), slice(n_assets + iu.size, None)
+    h = np.broadcast_to(params.h0, eps.shape)
+    q_diag = np.array(np.broadcast_to(np.diagonal(params.Q0), eps.shape))  # diag Q_k of every path
+    c_diag = np.diagonal(params.intercept)
+    e = eps / np.sqrt(h)
+    # e_m (and n_m = min(e_m, 0)) of every path, times col_scale[m]
+    hist_e = np.empty((n_paths, n_rows, horizon, n_assets))
+    hist_n = np.empty_like(hist_e) if asymmetric else hist_e
+    for k in range(horizon):
+        if k > 0:  # draw e_k ~ N(0, R_k) (times the t mixing factor) through the unrolled recursion
+            # einsum (not BLAS): small products must not depend on BLAS threading
+            x = np.einsum("rj,ij->ri", draws.w[k - 1, rows], roots[k])  # same for every scenario
+            col, scalar = weights(k)
+            load = draws.eta[k - 1, rows, :k] if col is None else col * draws.eta[k - 1, rows, :k]
+            x = x + (math.sqrt(a) * scalar) * np.matmul(load[:, None, :], hist_e[:, :, :k])[..., 0, :]
             if asymmetric:
-                hist_n[:, :, k] = n * col_scale[k]
-            h = variance_step(h, eps, omega, alpha, gamma, beta, volatility)  # h_{k+1}
-            # Q_{k+1} = C + a e e' + g n n' + b Q_k (Engle 2002 eq. 26; Cappiello et al. 2006 eq. 6), in place
-            Q *= b
-            Q += intercept
-            root_a_e = math.sqrt(a) * e
-            Q += root_a_e[..., :, None] * root_a_e[..., None, :]
-            if asymmetric:
-                root_g_n = math.sqrt(g) * n
-                Q += root_g_n[..., :, None] * root_g_n[..., None, :]
-            q_diag = np.diagonal(Q, axis1=-2, axis2=-1)
-            if not (np.isfinite(h).all() and np.isfinite(q_diag).all()):
-                raise FloatingPointError(f"non-finite conditional variance or Q at horizon {k + 1}")
-            # batch sums of R_ij = d_i Q_ij d_j (Engle 2002 eq. 23) and of H_ij = sd_i R_ij sd_j, one pass each
-            d_corr = (1.0 / np.sqrt(q_diag)).reshape(*shape, n_assets)
-            d_cov = d_corr * np.sqrt(h).reshape(*shape, n_assets)
-            q_batches = Q.reshape(*shape, n_assets, n_assets)
-            block = sums[:, first:last, k]
-            block[..., :n_assets] = h.reshape(*shape, n_assets).sum(axis=2)
-            for d, cols in ((d_cov, slice(n_assets, n_assets + n_pairs)), (d_corr, slice(n_assets + n_pairs, None))):
-                block[..., cols] = np.einsum("pbrij,pbri,pbrj->pbij", q_batches, d, d)[..., iu, ju]
-    means = sums / per_batch
-    diff = means[1:] - means[0]
-    base = means[0].mean(axis=0)
-    return diff, base
+                load = draws.eta_n[k - 1, rows, :k] if col is None else col * draws.eta_n[k - 1, rows, :k]
+                x = x + (math.sqrt(g) * scalar) * np.matmul(load[:, None, :], hist_n[:, :, :k])[..., 0, :]
+            e = x * draws.mix[k - 1, rows, None] / np.sqrt(q_diag)
+            eps = np.sqrt(h) * e
+        n = np.minimum(e, 0.0)
+        hist_e[:, :, k] = e * col_scale[k]
+        if asymmetric:
+            hist_n[:, :, k] = n * col_scale[k]
+        h = variance_step(h, eps, omega, alpha, gamma, beta, volatility)  # h_{k+1}
+        # diagonal of Q_{k+1} = C + a e e' + g n n' + b Q_k (Engle 2002 eq. 26; Cappiello et al. 2006 eq. 6)
+        q_diag *= params.b
+        q_diag += c_diag
+        root_a_e = math.sqrt(a) * e
+        q_diag += root_a_e * root_a_e
+        if asymmetric:
+            root_g_n = math.sqrt(g) * n
+            q_diag += root_g_n * root_g_n
+        if not (np.isfinite(h).all() and np.isfinite(q_diag).all()):
+            raise FloatingPointError(f"non-finite conditional variance or Q at horizon {k + 1}")
+        # batch sums of H_ii, of H_ij = sd_i d_i Q_ij d_j sd_j and of R_ij = d_i Q_ij d_j (Engle 2002 eq. 23)
+        d_corr = 1.0 / np.sqrt(q_diag)
+        block = out[:, :, k]
+        block[..., :n_assets] = h.reshape(n_paths, n_batches, -1, n_assets).sum(axis=2)
+        col, scalar = weights(k + 1)  # weights of e_0 .. e_k in Q_{k+1}
+        hist = (hist_e[:, :, :k + 1], hist_n[:, :, :k + 1] if asymmetric else None)
+        for d, cols in ((d_corr * np.sqrt(h), covs), (d_corr, corrs)):
+            sums = _weighted_q_sums(d, hist, col, (a * scalar**2, g * scalar**2), news_free[k + 1], n_batches)
+            block[..., cols] = sums[..., iu, ju]
+
+
+def _weighted_q_sums(
+    d: Float64Array3D, hist: tuple[Float64Array4D, Float64Array4D | None], col: Float64Array1D | None,
+    coef: tuple[float, float], S: Float64Array2D, n_batches: int,
+) -> Float64Array4D:
+    r"""Batch sums :math:`\sum_r d_{ri} Q_{r,ij} d_{rj}` of every path's Q without forming it.
+
+    Unrolled, :math:`Q_r = S + \sum_m w_m (a\, e_{rm} e_{rm}' + g\, n_{rm} n_{rm}')` with weights common to all
+    paths (module docstring), so over the replications r of a batch
+
+    .. math::
+
+        \sum_r D_r Q_r D_r = S \odot \sum_r d_r d_r' + a V_e'V_e + g V_n'V_n, \qquad
+        V_e = [\sqrt{w_m}\, d_r \odot e_{rm}]_{(r, m)},
+
+    two GEMMs of (replications x history) rows per batch instead of an N x N update per path.
+    ``d``: (paths, rows, N); ``hist``: the stored (pre-scaled) e and n histories, (paths, rows, K, N);
+    ``col``: per-column weights of the history (None: already in it); ``coef``: (a, g) times the step's
+    scalar squared; returns (paths, n_batches, N, N).
+    """
+    n_paths, _, n_assets = d.shape
+    groups = n_paths * n_batches
+    d_b = d.reshape(groups, -1, n_assets)
+    out: Float64Array3D = np.matmul(d_b.transpose(0, 2, 1), d_b)
+    out *= S
+    for h_part, c in zip(hist, coef, strict=True):
+        if h_part is None:
+            continue
+        v = d[:, :, None, :] * h_part
+        if col is not None:
+            v *= col[:, None]
+        v_b = v.reshape(groups, -1, n_assets)
+        gram = np.matmul(v_b.transpose(0, 2, 1), v_b)
+        gram *= c
+        out += gram
+    result: Float64Array4D = out.reshape(n_paths, n_batches, n_assets, n_assets)
+    return result

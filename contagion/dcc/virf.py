@@ -68,6 +68,7 @@ from contagion._compat import SeedLike, resolve_seed
 from contagion._summary import Summary, SummaryReprMixin, SummaryTable
 from contagion._typing import Float64Array2D, Float64Array3D
 from contagion.dcc import _virf_kernels as kernels
+from contagion.dcc._packed_kernels import single_blas_thread
 from contagion.dcc._virf_utility import (
     N_BATCHES,
     HasState,
@@ -387,6 +388,15 @@ def virf(
     """
     horizon, reps, level = check_options(horizon, reps, level, baseline)
     state, shock = select_state(result, shock, at)
+    with single_blas_thread():  # small eigendecompositions and GEMMs: BLAS threads only spin on a busy box
+        return _virf(state, shock, horizon, reps, level, seed, baseline)
+
+
+def _virf(
+    state: DCCState, shock: ShockSpec, horizon: int, reps: int, level: float, seed: SeedLike,
+    baseline: VIRFBaseline,
+) -> VIRFResult:
+    """The body of :func:`virf` after the options are checked and the state is selected."""
     checked = checked_state(state)
     params = checked.params
     labels, eps_star, xi = parse_shock(shock, state, checked.root)
