@@ -10,8 +10,10 @@ import pandas as pd
 from scipy import stats
 
 from contagion._compat import renamed_kwargs
+from contagion._typing import Float64Array1D, Float64Array2D, IntArray
 from contagion.data._frame import DateLike, as_frame, check_session, policy_name, window_rows
 from contagion.errors import DataError, EstimationError, SpecificationError
+from contagion.hypothesis._hac_kernels import ols_hac
 from contagion.hypothesis._utility import check_alpha, newey_west_lags
 from contagion.hypothesis.results import CorrelationShiftResult
 
@@ -83,44 +85,59 @@ def _period(index: pd.DatetimeIndex, pos: int, spec: Any, *, side: str, policy: 
     return rows
 
 
-def _shift_record(pair: str, col: pd.Series, is_post: pd.Series, sample: pd.DatetimeIndex, *,
-                  lags: int | None, ar_lags: int, alpha: float) -> dict[str, Any]:
-    """One row of the correlation-shift table: HAC regression of one pair's correlation on the dummy."""
-    import statsmodels.api as sm
-
-    if np.any(np.abs(col.loc[sample].dropna().to_numpy()) > 1.0 + 1e-12):
+def _design(pair: str, values: Float64Array1D, rows: IntArray, post: Float64Array1D, ar_lags: int
+            ) -> tuple[Float64Array1D, Float64Array2D]:
+    """One pair's response and design (const, post dummy, lagged correlations) on the sample ``rows`` (positions
+    in the full series, pre then post), rows with a missing value dropped."""
+    y = values[rows]
+    if np.any(np.abs(y[~np.isnan(y)]) > 1.0 + 1e-12):
         raise DataError(f"{pair}: values outside [-1, 1]; pass correlations, not covariances.")
-    design = pd.DataFrame({"y": col, "const": 1.0, "post": is_post})
-    for p_lag in range(1, ar_lags + 1):
-        design[f"lag{p_lag}"] = col.shift(p_lag)
-    design = design.loc[sample].dropna()
-    n_pre = int((design["post"] == 0.0).sum())
-    n_post = int((design["post"] == 1.0).sum())
+    lagged = [np.where(rows >= p_lag, values[np.maximum(rows - p_lag, 0)], np.nan) for p_lag in range(1, ar_lags + 1)]
+    x = np.column_stack([np.ones(rows.size), post, *lagged])
+    keep = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+    n_pre = int((post[keep] == 0.0).sum())
+    n_post = int((post[keep] == 1.0).sum())
     if n_pre < 2 or n_post < 2:
         raise DataError(f"{pair}: fewer than 2 usable correlation observations before or after the "
                         f"event (pre {n_pre}, post {n_post}).")
-    y = design["y"].to_numpy()
-    x = design.drop(columns="y").to_numpy()
-    n_lags = newey_west_lags(y.size) if lags is None else int(lags)
-    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": n_lags, "use_correction": True})
-    gamma = float(fit.params[1])
-    se = float(fit.bse[1])
-    if not np.isfinite(se) or se <= 0.0:
-        raise EstimationError(f"{pair}: the HAC standard error is {se}; the correlation series is "
-                              "constant on one side of the event.")
-    persistence = float(np.sum(fit.params[2:])) if ar_lags else 0.0
-    t = gamma / se
-    p = float(2.0 * stats.norm.sf(abs(t)))
-    mean_pre = float(y[design["post"].to_numpy() == 0.0].mean())
-    mean_post = float(y[design["post"].to_numpy() == 1.0].mean())
-    return {
-        "pair": pair, "n_pre": n_pre, "n_post": n_post, "mean_pre": mean_pre, "mean_post": mean_post,
-        "shift": gamma,
-        "long_run_shift": gamma / (1.0 - persistence) if persistence < 1.0 else np.inf,
-        "se_hac": se, "t_stat": t, "p_value": p, "p_increase": float(stats.norm.sf(t)),
-        "hac_lags": n_lags, "ar_lags": int(ar_lags),
-        "verdict": ("increase" if gamma > 0 else "decrease") if p < alpha else "no significant change",
-    }
+    return y[keep], x[keep]
+
+
+def _shift_records(frame: pd.DataFrame, rows: IntArray, post: Float64Array1D, *, lags: int | None, ar_lags: int,
+                   alpha: float) -> list[dict[str, Any]]:
+    """The correlation-shift table: every pair's HAC regression on the dummy, batched over pairs of equal length
+    (:func:`contagion.hypothesis._hac_kernels.ols_hac`)."""
+    values = frame.to_numpy(dtype=np.float64)
+    designs = [_design(str(pair), values[:, j], rows, post, ar_lags) for j, pair in enumerate(frame.columns)]
+    fits: dict[int, tuple[Float64Array1D, Float64Array1D, int]] = {}
+    for n in sorted({y.size for y, _ in designs}):
+        members = [j for j, (y, _) in enumerate(designs) if y.size == n]
+        n_lags = newey_west_lags(n) if lags is None else int(lags)
+        params, cov = ols_hac(np.stack([designs[j][0] for j in members]), np.stack([designs[j][1] for j in members]),
+                              n_lags)
+        for i, j in enumerate(members):
+            fits[j] = (params[i], np.sqrt(np.diagonal(cov[i])), n_lags)
+    records = []
+    for j, pair in enumerate(frame.columns):
+        y, x = designs[j]
+        beta, bse, n_lags = fits[j]
+        gamma, se = float(beta[1]), float(bse[1])
+        if not np.isfinite(se) or se <= 0.0:
+            raise EstimationError(f"{pair}: the HAC standard error is {se}; the correlation series is "
+                                  "constant on one side of the event.")
+        persistence = float(np.sum(beta[2:])) if ar_lags else 0.0
+        t = gamma / se
+        p = float(2.0 * stats.norm.sf(abs(t)))
+        records.append({
+            "pair": str(pair), "n_pre": int((x[:, 1] == 0.0).sum()), "n_post": int((x[:, 1] == 1.0).sum()),
+            "mean_pre": float(y[x[:, 1] == 0.0].mean()), "mean_post": float(y[x[:, 1] == 1.0].mean()),
+            "shift": gamma,
+            "long_run_shift": gamma / (1.0 - persistence) if persistence < 1.0 else np.inf,
+            "se_hac": se, "t_stat": t, "p_value": p, "p_increase": float(stats.norm.sf(t)),
+            "hac_lags": n_lags, "ar_lags": int(ar_lags),
+            "verdict": ("increase" if gamma > 0 else "decrease") if p < alpha else "no significant change",
+        })
+    return records
 
 
 @renamed_kwargs(level="alpha")
@@ -144,8 +161,9 @@ def correlation_shift(
 
         \rho_t = \mu + \gamma D_t + u_t, \qquad D_t = 1[t \ge \text{event}],
 
-    by OLS with Newey-West (Bartlett kernel) HAC standard errors (``statsmodels`` ``cov_type="HAC"``,
-    small-sample correction on). :math:`\mu` is the pre-event mean, :math:`\mu + \gamma` the post-event
+    by OLS with Newey-West (Bartlett kernel) HAC standard errors, small-sample correction on
+    (:func:`~contagion.hypothesis._hac_kernels.ols_hac`, the numbers of ``statsmodels`` ``cov_type="HAC"``,
+    ``use_correction=True``; pairs with the same number of observations are estimated together). :math:`\mu` is the pre-event mean, :math:`\mu + \gamma` the post-event
     mean; the t-test of :math:`\gamma` accounts for the strong persistence of DCC correlations.
 
     Parameters
@@ -209,11 +227,10 @@ def correlation_shift(
     rows_post = _period(index, pos, post, side="post", policy=policy)
     if ar_lags < 0:
         raise SpecificationError(f"ar_lags must be >= 0, got ar_lags={ar_lags!r}.")
-    is_post = pd.Series(0.0, index=index)
-    is_post.loc[rows_post] = 1.0
     sample = pd.DatetimeIndex(rows_pre.append(rows_post))
-    records = [_shift_record(str(pair), frame[pair], is_post, sample, lags=lags, ar_lags=ar_lags, alpha=alpha)
-               for pair in frame.columns]
+    rows = index.get_indexer(sample)
+    is_post = np.r_[np.zeros(len(rows_pre)), np.ones(len(rows_post))]
+    records = _shift_records(frame, rows, is_post, lags=lags, ar_lags=ar_lags, alpha=alpha)
     return CorrelationShiftResult(
         event=index[pos],
         pre=(rows_pre[0], rows_pre[-1]),
