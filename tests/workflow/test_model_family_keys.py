@@ -30,17 +30,17 @@ def test_defaults_leave_the_families_off() -> None:
     conn = _parse("").connectedness
     assert conn.frequency and not conn.quantile and not conn.dcc_connectedness
     assert conn.asset_network_estimator == "ols"
-    assert conn.bands == [(2.0, 5.0), (5.0, 20.0), (20.0, None)]
+    assert conn.frequency_band_periods == [(2.0, 5.0), (5.0, 20.0), (20.0, None)]
 
 
 @pytest.mark.parametrize("inf", ["inf", '"inf"', "+inf"])
 def test_infinite_period_is_toml_inf_and_survives_the_manifest(inf: str) -> None:
     study = _parse(f"frequency_bands = [[2, 8], [8, {inf}]]")
-    assert study.connectedness.bands == [(2.0, 8.0), (8.0, None)]
+    assert study.connectedness.frequency_band_periods == [(2.0, 8.0), (8.0, None)]
     # the jobs re-validate the JSON form of the study (inf is recorded as null)
     resolved = study.resolved()
     assert resolved["connectedness"]["frequency_bands"] == [[2.0, 8.0], [8.0, None]]
-    assert Study.model_validate(resolved).connectedness.bands == study.connectedness.bands
+    assert Study.model_validate(resolved).connectedness.frequency_band_periods == study.connectedness.frequency_band_periods
 
 
 @pytest.mark.parametrize(("bands", "message"), [

@@ -94,6 +94,10 @@ def _change(data: JobData, lag_order: int) -> tuple[pd.DataFrame, dict[str, Any]
         dates[f"{label}_end"] = frame.index[-1].date().isoformat()
         dates[f"{label}_n_obs"] = len(frame)
     table = table.assign(job=data.name, lags=result.n_lags, bands=bands, reps=study.connectedness.reps, **dates)
+    # one string type for the labels (None for scalar measures becomes ""): the job cache stores tables only
+    # when Parquet round-trips them exactly, which a column mixing None and str does not
+    for column in ("receiver", "transmitter"):
+        table[column] = table[column].fillna("").astype(str)
     info = {"lags": int(result.n_lags), "bands": bands, "reps": int(study.connectedness.reps),
             "level": float(study.var.level), "exog": [] if terms is None else list(terms[0].columns),
             "members": members, "window": "pre/post split of the main sample at the first event", **dates}
