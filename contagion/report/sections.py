@@ -358,8 +358,11 @@ def caveats(study: Study, simulated: bool) -> list[str]:
         "correlated shocks to every variable involved; the shares describe forecast-error variance, not causality.",
         "Crypto trades around the clock while equities trade in exchange sessions; results depend on the calendar "
         f"policy ('{study.data.calendar}'), which the robustness jobs vary.",
-        "Young tokens enter their group index when their history starts (availability filter), so group "
-        "composition changes over the sample.",
+        ("Each group index keeps the members that cover the whole estimation sample (fixed membership); "
+         "members that enter or leave during it (young tokens) are left out and named in the data section."
+         if study.data.membership == "fixed" else
+         "Members enter their group index when their history starts (varying membership), so the composition "
+         "of a group changes over the sample; the data section lists every change."),
         "DCC correlations and VIRFs are conditional on the fitted GARCH margins; bands reflect simulation "
         "uncertainty given the estimates, not estimation uncertainty of the parameters.",
         "Crypto series from exchange feeds are quoted in USDT rather than USD; the difference is small but not zero.",
