@@ -25,6 +25,8 @@ def tiny_study(tmp: Path, *, formats: list[str] | None = None, data_dir: Path | 
                name: str = "demo-tiny") -> Path:
     """demo-tiny.toml with the DeepSeek facts table, optionally other ``[output] formats`` or a CSV source."""
     text = (FIXTURES / "demo-tiny.toml").read_text(encoding="utf-8")
+    # demo-tiny ends 107 sessions after its event: the cross-event change test uses 60 each side
+    text = text.replace("[data]\n", "[event_study]\nchange_window = 60\n\n[data]\n", 1)
     text = text.replace('name = "demo-tiny"', f'name = "{name}"').replace('seed = 5', 'seed = 5\nfacts = "deepseek"')
     text = text.replace("asset_network = true", MODEL_FAMILIES)
     if data_dir is not None:
