@@ -301,6 +301,21 @@ def _folder_lock(study_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _disk_full(folder: Path, margin: int = 256 * 1024) -> bool:
+    """Whether the file system of ``folder`` has (almost) no space left."""
+    try:
+        return shutil.disk_usage(folder).free < margin
+    except OSError:
+        return False
+
+
+def _unwritable(final: Path, study_dir: Path, why: str) -> SpecificationError:
+    return SpecificationError(
+        f"cannot write the run folder {final.name} in {study_dir} ({why}); free disk space "
+        f"or choose another folder with --out DIR (finished jobs are kept in the cache)."
+    )
+
+
 def _claim_run_folder(study_dir: Path, run_id: str) -> tuple[Path, Path]:
     """The final run folder and the ``.incomplete-*`` folder to write it in, created under a lock.
 
@@ -450,10 +465,15 @@ def run_study(
         os.replace(tmp, final)
     except OSError as err:  # a full disk or a folder that became unwritable: no partial run folder is left
         shutil.rmtree(tmp, ignore_errors=True)
-        raise SpecificationError(
-            f"cannot write the run folder {final.name} in {study_dir} ({err.strerror or err}); free disk space "
-            f"or choose another folder with --out DIR (finished jobs are kept in the cache)."
-        ) from None
+        raise _unwritable(final, study_dir, err.strerror or str(err)) from None
+    except Exception as err:
+        # a writer can turn ENOSPC into another exception (matplotlib's PDF backend raises AttributeError from
+        # its half-written stream); when the disk is full that is the cause, so report it as such
+        full = _disk_full(study_dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if full:
+            raise _unwritable(final, study_dir, "No space left on device") from None
+        raise err
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
