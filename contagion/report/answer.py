@@ -273,22 +273,33 @@ def _count(frame: pd.DataFrame, column: str, values: Sequence[str]) -> int:
     return int(frame[column].astype(str).isin(values).sum()) if column in frame.columns else 0
 
 
+def _event_key(files: _Files, name: str, study: Study) -> dict[str, str]:
+    """The main job's rows of a per-event test table: those of the study's first event (one row per market
+    or pair), or every main-job row when the table has no ``event`` column."""
+    rows = files.rows(name, _MAIN)
+    if study.events and "event" in rows.columns:
+        return {**_MAIN, "event": study.events[0].name}
+    return dict(_MAIN)
+
+
 def _tests(files: _Files, study: Study) -> list[Statement]:
     out = []
-    forbes = files.rows("tests/forbes_rigobon", _MAIN)
+    forbes_key = _event_key(files, "tests/forbes_rigobon", study)
+    forbes = files.rows("tests/forbes_rigobon", forbes_key)
     if len(forbes) and "p_value" in forbes.columns:
         best = forbes.iloc[int(np.argmin(forbes["p_value"].to_numpy(dtype=float)))]
-        got = files.row("tests/forbes_rigobon", {**_MAIN, "market": best["market"]}, ("p_value",))
+        got = files.row("tests/forbes_rigobon", {**forbes_key, "market": best["market"]}, ("p_value",))
         if got is not None:
             n = _count(forbes, "verdict", ["contagion"])
             out.append(Statement(
                 f"Forbes-Rigobon (source {best['source']}): the heteroskedasticity-adjusted correlation rises "
                 f"significantly (contagion) for {n} of {len(forbes)} markets; the smallest p-value is "
                 f"{got[0][0]:.3f} ({best['market']}).", (got[1],)))
-    shift = files.rows("tests/correlation_shift", _MAIN)
+    shift_key = _event_key(files, "tests/correlation_shift", study)
+    shift = files.rows("tests/correlation_shift", shift_key)
     if len(shift) and "p_value" in shift.columns:
         best = shift.iloc[int(np.argmin(shift["p_value"].to_numpy(dtype=float)))]
-        got = files.row("tests/correlation_shift", {**_MAIN, "pair": best["pair"]}, ("shift", "p_value"))
+        got = files.row("tests/correlation_shift", {**shift_key, "pair": best["pair"]}, ("shift", "p_value"))
         if got is not None:
             n = int((shift["p_value"].astype(float) < 0.05).sum())
             (s, p), ref = got
