@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +49,28 @@ def deterministic_files(folder: Path) -> dict[str, bytes]:
 def run_folders(out: Path, study: str) -> list[Path]:
     root = out / study
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a run folder, with the parts that differ by design taken out.
+
+    The manifest loses its ``run`` block (time stamps, timings, output folder, its own list of file hashes)
+    and is re-serialised canonically; in the text files the run id (UTC start time plus content hash) and
+    CITATION.cff's release date become placeholders. Figures, Parquet, CSV and TeX are compared as written.
+    """
+    run_id = folder.name
+    out: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if rel == "manifest.json":
+            doc: dict[str, Any] = json.loads(data)
+            doc.pop("run")
+            data = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+        if path.suffix in (".md", ".html", ".cff", ".json", ".bib"):
+            data = data.replace(run_id.encode(), b"RUN-ID")
+            data = re.sub(rb'date-released: "[0-9-]+"', b'date-released: "DATE"', data)
+        out[rel] = hashlib.sha256(data).hexdigest()
+    return out

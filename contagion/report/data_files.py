@@ -22,7 +22,7 @@ from contagion.report.files import SIMULATED_NOTE, normalise, write_csv, write_j
 from contagion.report.inputs import ReportInputs, ReportTables
 from contagion.workflow.pipeline import JobOutput
 
-__all__ = ["MODEL_FILES", "SCHEMAS", "write_data_files"]
+__all__ = ["MODEL_FILES", "SCHEMAS", "figure_tables", "write_data_files"]
 
 #: Column order of every tidy output table (files of a demo run add a last ``data_note`` column).
 SCHEMAS: dict[str, list[str]] = {
@@ -136,6 +136,27 @@ def write_data_files(root: Path, inputs: ReportInputs) -> ReportTables:
                         describe=describe)
 
 
+def figure_tables(inputs: ReportInputs) -> ReportTables:
+    """The tables the figures draw on, equal to what :func:`write_data_files` returns, without writing a file.
+
+    The tables the figures do not read (tests, CAR, facts, the panel, the descriptive statistics) are left
+    empty. :mod:`contagion.workflow.early` draws the figures from these while the run still writes its files.
+    """
+    def table(name: str) -> pd.DataFrame:
+        return normalise(_combine(inputs.outputs, name), _SORT.get(name), simulated=inputs.simulated)
+
+    outputs, empty = inputs.outputs, pd.DataFrame()
+    wanted = _models_wanted(inputs)
+    models = {name: table(name) if wanted[name] else pd.DataFrame(columns=SCHEMAS[name]) for name in MODEL_FILES}
+    study = inputs.study
+    return ReportTables(
+        var_irf=table("var_irf"), dcc_virf=table("dcc_virf"), static_cells=_combine(outputs, "static"),
+        directional=empty, groups=table("groups"), rolling=table("rolling"), dcc_params=empty,
+        dcc_correlations=table("dcc_correlations"), panel=empty, forbes=empty, shift=empty, granger=empty,
+        abnormal=table("abnormal_returns"), car=empty, facts=empty, event_facts=empty,
+        headline_event=study.events[0].name if study.events else "", **models)
+
+
 def write_irf_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
     """``irf/var_irf`` and ``irf/dcc_virf`` (CSV and Parquet)."""
     return {"var_irf": _save(root, inputs, "irf/var_irf", "var_irf", _BOTH),
@@ -171,10 +192,10 @@ MODEL_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def write_model_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
-    """``connectedness/frequency``, ``quantile``, ``dcc_connectedness`` and ``asset_network_*`` (those produced)."""
+def _models_wanted(inputs: ReportInputs) -> dict[str, bool]:
+    """Which model-family tables the study switches on (:data:`MODEL_FILES` names)."""
     conn = inputs.study.connectedness
-    wanted = {
+    return {
         "frequency": conn.frequency,
         "frequency_rolling": conn.frequency and conn.frequency_rolling and conn.rolling_window is not None,
         "quantile": conn.quantile,
@@ -183,6 +204,11 @@ def write_model_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFram
         "asset_network_nodes": conn.asset_network,
         "asset_network_edges": conn.asset_network,
     }
+
+
+def write_model_files(root: Path, inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """``connectedness/frequency``, ``quantile``, ``dcc_connectedness`` and ``asset_network_*`` (those produced)."""
+    wanted = _models_wanted(inputs)
     out = {}
     for name, (rel, formats) in MODEL_FILES.items():
         if wanted[name]:

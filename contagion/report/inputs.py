@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -14,7 +15,15 @@ from contagion.workflow.jobs import Job
 from contagion.workflow.pipeline import JobOutput
 from contagion.workflow.spec import Study
 
-__all__ = ["ReportInputs", "ReportTables"]
+__all__ = ["DrawnFigures", "ReportInputs", "ReportTables"]
+
+
+class DrawnFigures(Protocol):
+    """Figures drawn elsewhere while the run wrote its tables (:class:`contagion.workflow.early.EarlyFigures`)."""
+
+    def collect(self, folder: Path, names: list[str], formats: tuple[str, ...]) -> bool:
+        """Move the figure files ``names`` x ``formats`` into ``folder``; False when they are not all there."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +54,9 @@ class ReportInputs:
         Local processes for drawing the figures.
     study_ref
         The built-in name or study file given on the command line (for the rerun command).
+    drawn_figures
+        Figures already being drawn in another process (from the main job, while the other jobs ran); the
+        writer collects them instead of drawing, and draws them itself when that fails.
     """
 
     study: Study
@@ -60,6 +72,7 @@ class ReportInputs:
     clock_start: float = 0.0
     n_jobs: int = 1
     study_ref: str | None = None
+    drawn_figures: DrawnFigures | None = None
 
     @property
     def main(self) -> JobOutput:

@@ -70,7 +70,10 @@ def write_report(root: Path, inputs: ReportInputs) -> list[str]:
     tables = write_data_files(root, inputs)
     write_latex_tables(root, inputs, tables)
     plan = plan_figures(inputs, tables)
-    draw_figures(plan.drawings, root / "figures", inputs.n_jobs, plan.formats)
+    names = [name for _, name in plan.drawings]
+    drawn = inputs.drawn_figures
+    if not (drawn is not None and names and drawn.collect(root / "figures", names, plan.formats)):
+        draw_figures(plan.drawings, root / "figures", inputs.n_jobs, plan.formats)
     bib_keys = _bib_keys(inputs, tables)
     warnings = _collect_warnings(inputs.outputs)
     commit = git_commit()

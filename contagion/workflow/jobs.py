@@ -288,6 +288,7 @@ def run_jobs(
     scheduler: str | None = None,
     progress: JobProgress | None = None,
     on_done: Callable[[Job, bool], None] | None = None,
+    on_result: Callable[[Job, bool, Any], None] | None = None,
 ) -> dict[str, Any]:
     """Run ``jobs`` (or load them from ``cache``) and return ``{job.name: result}`` in job order.
 
@@ -312,6 +313,8 @@ def run_jobs(
         ``progress(job_name, stage, done, total)`` for live progress bars (stage ``"job"`` marks a finished job).
     on_done : callable, optional
         ``on_done(job, from_cache)`` after each job is available.
+    on_result : callable, optional
+        ``on_result(job, from_cache, result)``, the same with the result (the run starts the figures from it).
     """
     if n_jobs < 1:
         raise SpecificationError(f"--jobs must be at least 1 (got {n_jobs}).")
@@ -329,12 +332,16 @@ def run_jobs(
                 progress(job.name, "job", 1, 1)
             if on_done is not None:
                 on_done(job, True)
+            if on_result is not None:
+                on_result(job, True, cached)
         else:
             pending.append(job)
 
     def finish(job: Job, result: Any) -> None:
-        cache.put(keys[job.name], result)
         results[job.name] = result
+        if on_result is not None:  # first: it may start work on the result (the run's figures)
+            on_result(job, False, result)
+        cache.put(keys[job.name], result)
         if progress is not None:
             progress(job.name, "job", 1, 1)
         if on_done is not None:

@@ -10,7 +10,9 @@ Flow
    process is gone);
 3. load the raw series once (Yahoo with its cache, a CSV folder, or the simulated demo market) and hash them;
 4. expand the study into jobs (``main`` + one per robustness variant) and run them through
-   :func:`contagion.workflow.jobs.run_jobs` (cache, local processes or Dask);
+   :func:`contagion.workflow.jobs.run_jobs` (cache, local processes or Dask). The robustness variants reuse
+   the main job's lag order: it is computed up front (:mod:`contagion.workflow.early`) so that all jobs run at
+   once, and with several workers the figures are drawn in a fork as soon as the main job is done;
 5. write the report into ``<out>/<study>/.incomplete-<run-id>-<pid>/`` and rename it to
    ``<out>/<study>/<run-id>/`` when every file is written and flushed. A run never overwrites another.
 
@@ -20,7 +22,6 @@ the resolved spec and the input-series hashes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -28,7 +29,7 @@ import os
 import shutil
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,14 @@ import pandas as pd
 
 from contagion._compat import SeedLike, resolve_seed
 from contagion.errors import ContagionError, DataError, NetworkError, SpecificationError
+from contagion.workflow.early import EarlyFigures, fork_available, main_lag_order
+from contagion.workflow.folders import (
+    INCOMPLETE_PREFIX,
+    claim_run_folder,
+    disk_full,
+    prepare_output,
+    unwritable,
+)
 from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs, thread_limits_record
 from contagion.workflow.pipeline import JobOutput, run_job
 from contagion.workflow.spec import Study, load_study, set_dotted
@@ -52,7 +61,6 @@ logger = logging.getLogger(__name__)
 #: ``progress(task, done, total)``; tasks are ``"data"``, ``"job:<name>"`` and ``"draws:<name>:<stage>"``.
 RunProgress = Callable[[str, int, int], None]
 
-INCOMPLETE_PREFIX = ".incomplete-"
 CACHE_DIRNAME = ".cache"
 
 
@@ -230,6 +238,38 @@ def _job_fn(job: Job, frames: Mapping[str, pd.DataFrame], progress: Callable[[st
         return JobOutput(job=job.name, unavailable={f"robustness {job.name}": f"could not be estimated: {err}"})
 
 
+def _run_jobs_of(spec: Study, frames: Mapping[str, pd.DataFrame], hashes: Mapping[str, str], source_name: str,
+                 cache: ResultCache, *, n_jobs: int, scheduler: str | None, progress: Callable[..., None],
+                 on_done: Callable[[Job, bool, JobOutput], None]) -> tuple[list[Job], dict[str, str],
+                                                                     dict[str, JobOutput]]:
+    """Every job of the study (from the cache where it is there): the jobs, their keys and their outputs.
+
+    A robustness variant without its own ``lags`` uses the main job's lag order. When that order can be known
+    first (:func:`~contagion.workflow.early.main_lag_order`), all jobs run at once; otherwise the main job runs
+    first and the rest after it. Either way the jobs, keys and outputs are the same.
+    """
+    main_job = expand_jobs(spec, source_name=source_name)[0]
+    keys = {"main": job_key(main_job, hashes)}
+    options: dict[str, Any] = {"cache": cache, "n_jobs": n_jobs, "scheduler": scheduler, "progress": progress,
+                               "on_result": on_done}
+    lags = main_lag_order(main_job, frames, cache.get(keys["main"])) if spec.robustness else None
+    if lags is None:
+        outputs: dict[str, JobOutput] = run_jobs([main_job], _job_fn, frames, keys=keys, **options)
+    else:
+        jobs = expand_jobs(spec, source_name=source_name, main_lags=lags)
+        keys.update({job.name: job_key(job, hashes) for job in jobs})
+        outputs = run_jobs(jobs, _job_fn, frames, keys=keys, **options)
+    if not spec.robustness:
+        return [main_job], keys, outputs
+    order = outputs["main"].info.get("var", {}).get("lag_order")
+    jobs = expand_jobs(spec, source_name=source_name, main_lags=None if order is None else int(order))
+    stale = [job for job in jobs[1:] if job.name not in outputs or keys.get(job.name) != job_key(job, hashes)]
+    if stale:  # the main job first, or (never expected) its lag order differed from the one computed up front
+        keys.update({job.name: job_key(job, hashes) for job in stale})
+        outputs.update(run_jobs(stale, _job_fn, frames, keys=keys, **options))
+    return jobs, keys, {job.name: outputs[job.name] for job in jobs}
+
+
 def _warm_up() -> None:
     try:
         from contagion.data.calendar import exchange_sessions
@@ -239,106 +279,6 @@ def _warm_up() -> None:
             exchange_sessions()
     except Exception as err:  # an optimisation only
         logger.debug("calendar warm-up skipped: %s", err)
-
-
-# ---------------------------------------------------------------------- output folder
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_incomplete(study_dir: Path) -> list[Path]:
-    """Remove ``.incomplete-*`` folders left by runs whose process no longer exists."""
-    removed: list[Path] = []
-    if not study_dir.is_dir():
-        return removed
-    for path in sorted(study_dir.glob(f"{INCOMPLETE_PREFIX}*")):
-        try:
-            pid = int(path.name.rsplit("-", 1)[1])
-        except (IndexError, ValueError):
-            pid = -1
-        if pid == os.getpid() or (pid > 0 and _pid_alive(pid)):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-    return removed
-
-
-def _prepare_output(out: Path, study: Study) -> Path:
-    study_dir = out / study.name
-    try:
-        study_dir.mkdir(parents=True, exist_ok=True)
-        probe = study_dir / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as err:
-        raise SpecificationError(
-            f"cannot write to the output folder {out} ({err.strerror or err}); choose a writable folder "
-            f"with --out DIR."
-        ) from None
-    clean_incomplete(study_dir)
-    return study_dir
-
-
-@contextlib.contextmanager
-def _folder_lock(study_dir: Path) -> Iterator[None]:
-    """An exclusive lock on ``<study_dir>/.lock`` while a run picks its folder name (POSIX; elsewhere none)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: names still differ unless two runs start in one second
-        yield
-        return
-    with (study_dir / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _disk_full(folder: Path, margin: int = 256 * 1024) -> bool:
-    """Whether the file system of ``folder`` has (almost) no space left."""
-    try:
-        return shutil.disk_usage(folder).free < margin
-    except OSError:
-        return False
-
-
-def _unwritable(final: Path, study_dir: Path, why: str) -> SpecificationError:
-    return SpecificationError(
-        f"cannot write the run folder {final.name} in {study_dir} ({why}); free disk space "
-        f"or choose another folder with --out DIR (finished jobs are kept in the cache)."
-    )
-
-
-def _claim_run_folder(study_dir: Path, run_id: str) -> tuple[Path, Path]:
-    """The final run folder and the ``.incomplete-*`` folder to write it in, created under a lock.
-
-    A name is free when neither the run folder nor another run's ``.incomplete-<name>-<pid>`` folder exists, so
-    two runs started in the same second into the same ``--out`` get ``<id>`` and ``<id>-2`` instead of racing
-    for one name.
-    """
-    try:
-        with _folder_lock(study_dir):
-            taken = {path.name[len(INCOMPLETE_PREFIX):].rsplit("-", 1)[0]
-                     for path in study_dir.glob(f"{INCOMPLETE_PREFIX}*")}
-            name, suffix = run_id, 1
-            while name in taken or (study_dir / name).exists():
-                suffix += 1
-                name = f"{run_id}-{suffix}"
-            tmp = study_dir / f"{INCOMPLETE_PREFIX}{name}-{os.getpid()}"
-            tmp.mkdir(parents=True)
-    except OSError as err:
-        raise SpecificationError(
-            f"cannot create the run folder in {study_dir} ({err.strerror or err}); free disk space or choose "
-            f"another folder with --out DIR (finished jobs are kept in the cache)."
-        ) from None
-    return study_dir / name, tmp
 
 
 def _run_id(started: dt.datetime, study: Study, hashes: Mapping[str, str]) -> str:
@@ -396,7 +336,7 @@ def run_study(
     timings: dict[str, float] = {}
     spec = resolve_study(study, demo=demo, data_dir=data_dir, seed=seed)
     out_root = Path(out).expanduser()
-    study_dir = _prepare_output(out_root, spec)
+    study_dir = prepare_output(out_root, spec)
     if source is None:
         source = make_source(spec)
     t0 = time.perf_counter()
@@ -408,8 +348,6 @@ def run_study(
     hashes = {ticker: hash_frame(frame) for ticker, frame in frames.items()}
 
     source_name = str(getattr(source, "name", spec.data.source))
-    jobs = expand_jobs(spec, source_name=source_name)[:1]  # the main job first: its lag order goes to the rest
-    keys = {job.name: job_key(job, hashes) for job in jobs}
     cache = ResultCache(out_root / CACHE_DIRNAME, records=(JobOutput,))
     from_cache: list[str] = []
     job_times: dict[str, float] = {}
@@ -423,26 +361,32 @@ def run_study(
         else:
             progress(f"draws:{name}:{stage}", done, total)
 
-    def on_done(job: Job, cached: bool) -> None:
+    early = None
+    if n_jobs > 1 and scheduler is None and fork_available() and {"png", "pdf"} & set(spec.output.formats):
+        early = EarlyFigures(study_dir / f"{INCOMPLETE_PREFIX}figures-{os.getpid()}", lambda outputs: ReportInputs(
+            study=spec, run_id="", outputs=outputs, jobs=[], keys={}, hashes=hashes, frames=frames,
+            source_description=description, simulated=simulated, n_jobs=n_jobs), n_jobs)
+
+    def on_done(job: Job, cached: bool, result: JobOutput) -> None:
         job_times[job.name] = time.perf_counter() - job_started[job.name]
         if cached:
             from_cache.append(job.name)
+        if early is not None and job.name == "main":
+            early.start(result)  # the figures draw from the main job only: start them while the rest runs
 
     if n_jobs > 1 and scheduler is None:
         _warm_up()  # forked workers inherit the exchange calendar instead of each building it
     t0 = time.perf_counter()
-    outputs: dict[str, JobOutput] = run_jobs(jobs, _job_fn, frames, keys=keys, cache=cache, n_jobs=n_jobs,
-                                             scheduler=scheduler, progress=job_progress, on_done=on_done)
-    if spec.robustness:
-        main_lags = outputs["main"].info.get("var", {}).get("lag_order")
-        jobs = expand_jobs(spec, source_name=source_name, main_lags=None if main_lags is None else int(main_lags))
-        rest = jobs[1:]
-        keys.update({job.name: job_key(job, hashes) for job in rest})
-        outputs.update(run_jobs(rest, _job_fn, frames, keys=keys, cache=cache, n_jobs=n_jobs, scheduler=scheduler,
-                                progress=job_progress, on_done=on_done))
+    try:
+        jobs, keys, outputs = _run_jobs_of(spec, frames, hashes, source_name, cache, n_jobs=n_jobs,
+                                           scheduler=scheduler, progress=job_progress, on_done=on_done)
+    except BaseException:
+        if early is not None:
+            early.discard()
+        raise
     timings["jobs_seconds"] = time.perf_counter() - t0
 
-    final, tmp = _claim_run_folder(study_dir, _run_id(started, spec, hashes))
+    final, tmp = claim_run_folder(study_dir, _run_id(started, spec, hashes))
     run_id = final.name
     t0 = time.perf_counter()
     try:
@@ -461,22 +405,26 @@ def run_study(
             clock_start=clock,
             n_jobs=1 if scheduler is not None else n_jobs,
             study_ref=None if isinstance(study, Study) else str(study),
+            drawn_figures=early,
         ))
         os.replace(tmp, final)
     except OSError as err:  # a full disk or a folder that became unwritable: no partial run folder is left
         shutil.rmtree(tmp, ignore_errors=True)
-        raise _unwritable(final, study_dir, err.strerror or str(err)) from None
+        raise unwritable(final, study_dir, err.strerror or str(err)) from None
     except Exception as err:
         # a writer can turn ENOSPC into another exception (matplotlib's PDF backend raises AttributeError from
         # its half-written stream); when the disk is full that is the cause, so report it as such
-        full = _disk_full(study_dir)
+        full = disk_full(study_dir)
         shutil.rmtree(tmp, ignore_errors=True)
         if full:
-            raise _unwritable(final, study_dir, "No space left on device") from None
+            raise unwritable(final, study_dir, "No space left on device") from None
         raise err
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if early is not None:
+            early.discard()  # a no-op when the writer collected the figures
     timings["report_seconds"] = time.perf_counter() - t0
     timings["total_seconds"] = time.perf_counter() - clock
     unavailable = {f"{name}: {section}": why for name, o in outputs.items() for section, why in o.unavailable.items()}

@@ -8,18 +8,15 @@ differ in the last digits between the two counts (checked: the test fails with `
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests._runner_support import FIXTURES, run_folders
+from tests._runner_support import FIXTURES, file_digests, run_folders
 
 pytest.importorskip("contagion.data.demo", reason="the demo source is not installed")
 
@@ -49,37 +46,12 @@ def _run(out: Path, executor: str) -> Path:
         command = [sys.executable, "-c", DASK_RUN, str(STUDY), str(out)]
     else:
         command = [sys.executable, "-m", "contagion", "run", str(STUDY), "--demo", "--out", str(out), "-q"]
-        if executor == "jobs2":
-            command += ["--jobs", "2"]
+        # in-process (one worker, figures drawn at the end) or two workers (figures drawn early, in a fork)
+        command += ["--jobs", "2" if executor == "jobs2" else "1"]
     done = subprocess.run(command, env=_env(), capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     [folder] = run_folders(out, "demo-tiny")
     return folder
-
-
-def file_digests(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file of a run folder, with the parts that differ by design taken out.
-
-    The manifest loses its ``run`` block (time stamps, timings, output folder, its own list of file hashes)
-    and is re-serialised canonically; in the text files the run id (UTC start time plus content hash) and
-    CITATION.cff's release date become placeholders. Figures, Parquet, CSV and TeX are compared as written.
-    """
-    run_id = folder.name
-    out: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
-        if rel == "manifest.json":
-            doc: dict[str, Any] = json.loads(data)
-            doc.pop("run")
-            data = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-        if path.suffix in (".md", ".html", ".cff", ".json", ".bib"):
-            data = data.replace(run_id.encode(), b"RUN-ID")
-            data = re.sub(rb'date-released: "[0-9-]+"', b'date-released: "DATE"', data)
-        out[rel] = hashlib.sha256(data).hexdigest()
-    return out
 
 
 @pytest.mark.slow

@@ -23,21 +23,18 @@ if TYPE_CHECKING:
     from contagion.spillover.results import ConnectednessResult
     from contagion.spillover.rolling_results import RollingConnectednessResult
 
-__all__ = ["MAX_NETWORK_GAPS", "asset_network_section", "headline_section", "network_sample", "rolling_long",
+__all__ = ["MAX_NETWORK_GAPS", "asset_network_section", "headline_section", "headline_var", "network_sample", "rolling_long",
            "rolling_section"]
 
 
 def headline_section(data: JobData) -> SectionOutput:
     """The VAR on the group indices and its static connectedness table; ``model`` is the fitted VAR."""
     from contagion.spillover import connectedness
-    from contagion.var import VAR
 
     study, name, indices = data.study, data.name, data.indices
     var_spec = study.var
     exog = deterministic_terms(data)
-    extra: dict[str, Any] = {} if exog is None else {"exog": exog}
-    # the single call site of the headline VAR; day-of-week dummies are passed only when the study asks
-    results = VAR(indices, lags=var_spec.lags, max_lags=var_spec.max_lags, **extra).fit()
+    results = headline_var(data, exog).fit()
     info: dict[str, Any] = {"var": {"lag_order": int(results.n_lags), "n_obs": int(results.n_obs),
                     "is_stable": bool(results.is_stable), "variables": list(indices.columns),
                     "lags_rule": str(var_spec.lags), "max_lags": int(var_spec.max_lags),
@@ -55,6 +52,20 @@ def headline_section(data: JobData) -> SectionOutput:
         info["connectedness_bands"] = {"method": conn.bands, "reps": int(conn.reps or 0), "level": float(conn.level or 0),
                                        "seed": int(conn.seed or 0), "n_explosive": int(conn.n_explosive or 0)}
     return SectionOutput(tables=tables, info=info, model=results)
+
+
+def headline_var(data: JobData, exog: pd.DataFrame | None = None) -> Any:
+    """The headline VAR of the group indices, unfitted: the single place it is specified.
+
+    Day-of-week dummies (``exog``, from :func:`deterministic_terms`) are passed only when the study asks for
+    them. :func:`contagion.workflow.early.main_lag_order` fits the same model to learn the main job's lag order
+    before the job runs.
+    """
+    from contagion.var import VAR
+
+    var_spec = data.study.var
+    extra: dict[str, Any] = {} if exog is None else {"exog": exog}
+    return VAR(data.indices, lags=var_spec.lags, max_lags=var_spec.max_lags, **extra)
 
 
 def band_options(study: Any) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""The work a run starts early (contagion.workflow.early): same jobs, same keys, same bytes.
+
+A run with two workers computes the main job's lag order up front and draws the figures in a fork while the
+robustness jobs run; a run with one worker does neither. The folders must be byte-identical (up to the run id
+and the manifest's ``run`` block), also when the up-front lag order is wrong or the figure process fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contagion.workflow import early, runner
+from contagion.workflow.pipeline import run_job
+from tests._runner_support import FIXTURES, file_digests
+
+pytest.importorskip("contagion.data.demo", reason="the demo source is not installed")
+
+STUDY = FIXTURES / "demo-tiny.toml"
+needs_fork = pytest.mark.skipif(not early.fork_available(), reason="the early figures need fork (POSIX)")
+
+
+def _run(out: Path, n_jobs: int) -> Path:
+    return runner.run_study(str(STUDY), demo=True, out=out, n_jobs=n_jobs).folder
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The folder of a one-worker run: main job first, figures drawn at the end."""
+    return file_digests(_run(tmp_path_factory.mktemp("one") / "reports", 1))
+
+
+@pytest.mark.parametrize("lags", [1, "bic"])
+def test_lag_order_up_front_is_the_main_jobs(lags: Any) -> None:
+    spec = runner.resolve_study(str(STUDY), demo=True).with_overrides(**{"var.lags": lags})
+    frames = runner.load_data(spec, runner.make_source(spec))
+    main = runner.expand_jobs(spec, source_name="demo")[0]
+    output = run_job(main, frames)
+    assert early.main_lag_order(main, frames) == output.info["var"]["lag_order"]
+    assert early.main_lag_order(main, frames, cached=output) == output.info["var"]["lag_order"]
+
+
+@needs_fork
+def test_two_workers_and_early_figures_give_the_same_folder(tmp_path: Path, reference: dict[str, str]) -> None:
+    digests = file_digests(_run(tmp_path / "reports", 2))
+    assert any(rel.startswith("figures/") for rel in reference)
+    assert digests == reference
+    assert not list((tmp_path / "reports" / "demo-tiny").glob(".incomplete-*")), "staging folder left behind"
+
+
+@needs_fork
+def test_failed_figure_process_falls_back_to_drawing_at_the_end(tmp_path: Path, reference: dict[str, str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("figure process died")
+
+    monkeypatch.setattr(early, "_draw_main_figures", broken)
+    assert file_digests(_run(tmp_path / "reports", 2)) == reference
+
+
+def test_wrong_up_front_lag_order_reruns_the_robustness_jobs(tmp_path: Path, reference: dict[str, str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def wrong(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        return 7  # demo-tiny's main job uses 1 lag
+
+    monkeypatch.setattr(runner, "main_lag_order", wrong)
+    assert file_digests(_run(tmp_path / "reports", 2)) == reference
+    assert calls == [1]
