@@ -8,6 +8,22 @@ dy2012 ~70 s, its TVP-VAR ~15 s.
 
 Targets: rolling DY on dy2012 (VAR(4), H = 10, window 200) < 0.7 s; rolling N = 20, T = 2500, window 250,
 VAR(2), H = 10 < 5 s; TVP-VAR on dy2012 < 1 s.
+
+The packaged peer is ``diebold-yilmaz`` 0.1.0 (PyPI; the ``bench`` extra): ``static_dy2012_*`` times one
+static table (VAR(4), H = 10) on the same dy2012 frame, ours against its ``fit_var`` + ``connectedness``;
+``rolling_dy2012_diebold_yilmaz_loop_*`` runs that pair window by window (window 200) on the first
+:data:`DY_LOOP_WINDOWS` windows, extrapolated to all 2572 by ``__main__`` like the statsmodels loop. Without
+the package those cases print "skipped". Before timing, each peer case checks agreement
+(:func:`check_dy_agreement`: the peer fed our VAR slopes and covariance, and the peer on its own
+``fit_var``) to :data:`DY_TOL`. Conventions found while checking, none of which changes a number:
+
+- horizon: its ``psi`` holds Psi_0..Psi_{H-1} and its ``generalized_fevd`` sums h = 0..H-1, as ours;
+- Sigma: ``fit_var`` returns statsmodels' ``sigma_u`` (divided by T - p - Np - 1; ours divides by T - p,
+  1.0062 times smaller on dy2012). The generalized table is homogeneous of degree 0 in Sigma, so the tables
+  agree either way;
+- TO / FROM / NET are undivided sums, as ours;
+- net pairwise: its ``net_pairwise[i, j]`` is C_ij - C_ji (the net flow from j to i); our
+  ``pairwise_net[i, j]`` is from i to j, so theirs is our transpose.
 """
 
 from __future__ import annotations
@@ -227,6 +243,114 @@ CASES += [
     (f"frequency_intervals_statsmodels_loop_{FREQ_LOOP_DRAWS}_draws", _setup_dy, freq_intervals_loop_peer),
 ]
 
+
+# ------------------------------------------------------------------------------- diebold-yilmaz peer
+class Skipped(Exception):
+    """A missing optional peer: benchmarks/run.py prints the case as "skipped" with this message."""
+
+
+#: tolerance (percentage points) of the agreement checks against diebold-yilmaz: both evaluate the same
+#: closed form (DY2012 eqs. 2-3) in float64 with a different summation order, so only rounding separates
+#: them (observed <= 4e-13 on dy2012); a convention slip moves the dy2012 TCI by far more (measured:
+#: H + 1 MA terms +0.39, sigma_ii for sigma_jj +0.17, no row normalisation +1.6 percentage points)
+DY_TOL = 1e-10
+DY_LOOP_WINDOWS = LOOP_WINDOWS  # windows timed for the diebold-yilmaz rolling loop (extrapolated in __main__)
+
+
+def _diebold_yilmaz() -> Any:
+    try:
+        import diebold_yilmaz
+    except ImportError as exc:
+        raise Skipped("diebold-yilmaz is not installed (pip install -e '.[bench]')") from exc
+    return diebold_yilmaz
+
+
+def dy_peer(values: np.ndarray, lags: int, horizon: int) -> Any:
+    """diebold-yilmaz as its README uses it: its statsmodels ``fit_var`` then ``connectedness``."""
+    dy = _diebold_yilmaz()
+    psi, sigma, _ = dy.fit_var(values, p=lags, horizon=horizon)
+    return dy.connectedness(psi, sigma, horizon=horizon)
+
+
+def dy_loop_peer(data: pd.DataFrame, window: int, lags: int, horizon: int, n_windows: int | None) -> np.ndarray:
+    """The rolling TCI with diebold-yilmaz: ``fit_var`` + ``connectedness`` one window at a time."""
+    values = data.to_numpy()
+    total = len(values) - window + 1 if n_windows is None else n_windows
+    return np.array([dy_peer(values[w : w + window], lags, horizon).total_index for w in range(total)])
+
+
+def check_dy_agreement(data: pd.DataFrame, lags: int, horizon: int) -> float:
+    """Largest |difference| (percent) between ``connectedness`` and diebold-yilmaz on ``data``, both ways in.
+
+    The peer is fed (a) our own VAR slopes and residual covariance and (b) its own ``fit_var``; the table,
+    TO, FROM, NET, the TCI and the net pairwise table (transposed: the peer's ``net_pairwise[i, j]`` is
+    C_ij - C_ji, the net flow from j to i; ours is from i to j) must agree to :data:`DY_TOL`. Raises
+    ``AssertionError`` (the case then fails rather than timing two different things).
+    """
+    from contagion.var.model import VAR
+
+    dy = _diebold_yilmaz()
+    ours = connectedness(data, lags=lags, horizon=horizon)
+    fit = VAR(data, lags=lags).fit()
+    theirs = {
+        "our VAR": dy.connectedness(dy.ma_coefficients(list(fit.coefs), horizon), fit.sigma_u_ml, horizon=horizon),
+        "its fit_var": dy_peer(data.to_numpy(), lags, horizon),
+    }
+    worst = 0.0
+    for how, res in theirs.items():
+        pairs = {
+            "table": (ours.table.to_numpy(), res.table),
+            "to": (ours.to.to_numpy(), res.to_others),
+            "from": (ours.from_.to_numpy(), res.from_others),
+            "net": (ours.net.to_numpy(), res.net),
+            "pairwise_net": (ours.pairwise_net.to_numpy().T, res.net_pairwise),
+            "total": (np.array(ours.total), np.array(res.total_index)),
+        }
+        for what, (a, b) in pairs.items():
+            gap = float(np.abs(a - b).max())
+            assert gap <= DY_TOL, f"diebold-yilmaz ({how}) {what} differs from ours by {gap:.2e}"
+            worst = max(worst, gap)
+    return worst
+
+
+def _setup_dy_peer() -> pd.DataFrame:
+    data = _setup_dy()
+    check_dy_agreement(data, 4, 10)
+    return data
+
+
+def _setup_dy_loop_peer() -> pd.DataFrame:
+    data = _setup_dy_peer()
+    gap = np.abs(_rolling_dy(data).to_numpy()[:DY_LOOP_WINDOWS] - _rolling_dy_peer(data)).max()
+    assert gap <= DY_TOL, f"diebold-yilmaz rolling TCI differs from ours by {gap:.2e}"
+    return data
+
+
+def _static_dy(data: pd.DataFrame) -> Any:
+    return connectedness(data, lags=4, horizon=10).total
+
+
+def _static_dy_peer(data: pd.DataFrame) -> Any:
+    return dy_peer(data.to_numpy(), 4, 10).total_index
+
+
+def _rolling_dy_peer(data: pd.DataFrame) -> Any:
+    return dy_loop_peer(data, 200, 4, 10, DY_LOOP_WINDOWS)
+
+
+def _setup_quick_dy_peer() -> pd.DataFrame:
+    data = _synthetic(400, 4)
+    check_dy_agreement(data, 2, 10)
+    return data
+
+
+CASES += [
+    ("static_dy2012_var4_h10", _setup_dy, _static_dy),
+    ("static_dy2012_diebold_yilmaz_fit_var", _setup_dy_peer, _static_dy_peer),
+    (f"rolling_dy2012_diebold_yilmaz_loop_{DY_LOOP_WINDOWS}_of_2572_windows", _setup_dy_loop_peer,
+     _rolling_dy_peer),
+]
+
 QUICK_CASES = [
     ("bands_n6_t750_h10_1000_draws", _setup_bands, _bands_n6),
     (f"bands_statsmodels_loop_{BAND_LOOP_DRAWS}_draws", _setup_bands, bands_loop_peer),
@@ -249,6 +373,8 @@ QUICK_CASES = [
     ("quick_frequency_intervals_n3_50_draws", lambda: _synthetic(300, 3),
      lambda d: frequency_connectedness(d, lags=1, horizon=20, bands=[(2, 5), (5, None)], intervals="bootstrap",
                                        reps=50, seed=0).intervals),
+    ("quick_static_n4_t400_var2", lambda: _synthetic(400, 4), lambda d: connectedness(d, lags=2).total),
+    ("quick_static_diebold_yilmaz_n4_t400_var2", _setup_quick_dy_peer, lambda d: dy_peer(d.to_numpy(), 2, 10)),
 ]
 
 
@@ -291,18 +417,30 @@ def main() -> None:
     t_freq = _best(_freq_intervals, data, repeats=1)
     t_freq_loop = tuple(v * 1000 / FREQ_LOOP_DRAWS for v in _best(freq_intervals_loop_peer, data, repeats=1))
     rows.append(("frequency intervals: dy2012, H=101, 1000 draws", t_freq, t_freq_loop, float("nan")))
-    header = f"{'workload':48s} {'ours wall/cpu (s)':>18s} {'loop wall/cpu (s)':>18s} {'speed-up':>9s}"
+    try:
+        data = _setup_dy()
+        agree = check_dy_agreement(data, 4, 10)
+        rows.append(("static DY dy2012 vs diebold-yilmaz fit_var", _best(_static_dy, data, repeats=20),
+                     _best(_static_dy_peer, data, repeats=20), agree))
+        agree = float(np.abs(_rolling_dy(data).to_numpy()[:DY_LOOP_WINDOWS] - _rolling_dy_peer(data)).max())
+        t_dy_loop = tuple(v * 2572 / DY_LOOP_WINDOWS for v in _best(_rolling_dy_peer, data, repeats=1))
+        rows.append(("rolling DY dy2012 vs diebold-yilmaz loop", _best(_rolling_dy, data), t_dy_loop, agree))
+    except Skipped as exc:
+        print(f"diebold-yilmaz rows skipped: {exc}")
+    header = f"{'workload':48s} {'ours wall/cpu (s)':>18s} {'peer wall/cpu (s)':>18s} {'speed-up':>9s}"
     print(f"{header} {'max|dTCI|':>10s}")
     for label, (w_ours, c_ours), (w_loop, c_loop), agree in rows:
         print(
-            f"{label:48s} {w_ours:8.3f} / {c_ours:6.3f} {w_loop:8.2f} / {c_loop:6.2f} {w_loop / w_ours:9.0f} "
+            f"{label:48s} {w_ours:8.3f} / {c_ours:6.3f} {w_loop:8.3f} / {c_loop:6.3f} {w_loop / w_ours:9.1f} "
             f"{agree:10.1e}"
         )
     print(
         f"(rolling loop timings extrapolated from {LOOP_WINDOWS} windows; the TVP loop is the line-by-line "
         f"port of R/TVPVAR.R; the bands loop is extrapolated from {BAND_LOOP_DRAWS} draws and draws other "
         "random samples, so its agreement column is empty; the rolling-bands loop calls connectedness(window, "
-        f"bands=...) per date; the frequency-intervals loop is extrapolated from {FREQ_LOOP_DRAWS} draws)"
+        f"bands=...) per date; the frequency-intervals loop is extrapolated from {FREQ_LOOP_DRAWS} draws; the "
+        f"diebold-yilmaz 'static' row is one fit_var + connectedness call, its rolling loop is extrapolated from "
+        f"{DY_LOOP_WINDOWS} windows; max|dTCI| of the static row is the largest gap over every measure)"
     )
 
 

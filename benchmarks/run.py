@@ -9,8 +9,8 @@ high-water mark so far and its growth during the case (0 when an earlier case pe
 Python-heavy cases several times over). Benchmarks never run inside the unit tests.
 Each ``bench_*.py`` module defines ``CASES`` (a list of (name, setup, func) tuples) or ``time_*`` functions.
 
-Side-by-side rows need the peer packages: ``pip install -e ".[bench]"`` (multigarch, multiarch, numba; see
-pyproject.toml). A case whose peer or data is missing prints "skipped" with the reason.
+Side-by-side rows need the peer packages: ``pip install -e ".[bench]"`` (multigarch, multiarch, numba,
+diebold-yilmaz; see pyproject.toml). A case whose peer or data is missing prints "skipped" with the reason.
 """
 
 from __future__ import annotations
