@@ -40,10 +40,6 @@ __all__ = ["EarlyFigures", "fork_available", "main_lag_order"]
 
 logger = logging.getLogger(__name__)
 
-#: the file the figure process writes last: the figure names it drew (absent: it did not finish)
-DONE_FILE = "drawn.json"
-
-
 def fork_available() -> bool:
     """Whether this platform can fork (the early figures and the worker pool rely on it)."""
     return "fork" in multiprocessing.get_all_start_methods()
@@ -76,46 +72,70 @@ def main_lag_order(main_job: Job, frames: Mapping[str, pd.DataFrame], cached: Jo
 
 
 class EarlyFigures:
-    """The report figures, drawn in a forked process from the main job's output while other work goes on.
+    """The report figures, drawn by forked processes from the main job's output while other work goes on.
 
-    ``make_inputs(outputs)`` builds the :class:`~contagion.report.inputs.ReportInputs` of a run whose outputs
-    are ``outputs``; :meth:`start` forks, :meth:`collect` waits and moves the files into the run folder.
+    :meth:`prepare` forks ``n_procs`` processes before the jobs start (each imports matplotlib and the report
+    modules, then waits); :meth:`start` sends them the main job's output and each draws every
+    ``n_procs``-th figure; :meth:`collect` waits and moves the files into the run folder. The processes are
+    forked before any worker pool exists and never start processes of their own, so stopping one
+    (:meth:`discard`) leaves nothing behind. ``make_inputs(outputs)`` builds the
+    :class:`~contagion.report.inputs.ReportInputs` of a run whose outputs are ``outputs``.
     """
 
     def __init__(self, staging: Path, make_inputs: Callable[[dict[str, JobOutput]], ReportInputs],
-                 n_jobs: int) -> None:
+                 n_procs: int) -> None:
         self.staging = staging
         self._make_inputs = make_inputs
-        self._n_jobs = max(1, n_jobs)
-        self._process: Any = None
+        self._n_procs = max(1, n_procs)
+        self._procs: list[tuple[Any, Any]] = []  # (process, connection)
+        self._sent = False
 
-    @property
-    def started(self) -> bool:
-        return self._process is not None
+    def prepare(self) -> None:
+        """Fork the figure processes (they wait for :meth:`start`)."""
+        if self._procs or not fork_available():
+            return
+        shutil.rmtree(self.staging, ignore_errors=True)
+        (self.staging / "figures").mkdir(parents=True)
+        context = multiprocessing.get_context("fork")
+        for index in range(self._n_procs):
+            ours, theirs = context.Pipe(duplex=False)
+            process = context.Process(target=_figure_process, args=(ours, self.staging, index, self._n_procs),
+                                      name=f"contagion-figures-{index}", daemon=True)
+            process.start()
+            ours.close()
+            self._procs.append((process, theirs))
 
     def start(self, main: JobOutput) -> None:
-        """Fork the figure process (once; a second call does nothing)."""
-        if self._process is not None or not fork_available():
+        """Hand the main job's output to the figure processes (once; later calls do nothing)."""
+        if self._sent or not self._procs:
             return
+        self._sent = True
         inputs = self._make_inputs({"main": main})
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging.mkdir(parents=True)
-        context = multiprocessing.get_context("fork")
-        self._process = context.Process(target=_figure_process, args=(self.staging, inputs, self._n_jobs),
-                                        name="contagion-figures", daemon=False)
-        self._process.start()
+        for process, conn in self._procs:
+            try:
+                conn.send(inputs)
+            except (OSError, ValueError) as err:  # the process died: collect() then reports it unused
+                logger.info("figure process %s not reachable: %s", process.name, err)
 
     def collect(self, folder: Path, names: list[str], formats: tuple[str, ...]) -> bool:
-        """Wait for the figure process and move its files to ``folder``; False (nothing moved) when it failed
-        or drew other figures than ``names`` (the caller then draws them itself)."""
-        if self._process is None:
+        """Wait for the figure processes and move their files to ``folder``; False (nothing moved) when one
+        failed or they drew other figures than ``names`` (the caller then draws them itself)."""
+        if not self._sent:
+            self.discard()
             return False
-        self._process.join()
-        done = self.staging / DONE_FILE
-        ok = self._process.exitcode == 0 and done.is_file()
-        drawn = json.loads(done.read_text(encoding="utf-8")) if ok else None
-        if not ok or drawn != {"names": names, "formats": list(formats)}:
-            logger.info("early figures not used (exit code %s)", self._process.exitcode)
+        drawn: list[str] = []
+        ok = True
+        for index, (process, _) in enumerate(self._procs):
+            process.join()
+            done = self.staging / f"drawn-{index}.json"
+            if process.exitcode != 0 or not done.is_file():
+                ok = False
+                continue
+            doc = json.loads(done.read_text(encoding="utf-8"))
+            ok = ok and doc["formats"] == list(formats)
+            drawn += doc["names"]
+        if not ok or sorted(drawn) != sorted(names):
+            logger.info("early figures not used")
             self.discard()
             return False
         folder.mkdir(parents=True, exist_ok=True)
@@ -126,31 +146,45 @@ class EarlyFigures:
         return True
 
     def discard(self) -> None:
-        """Stop a running figure process and remove its files."""
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+        """Stop the figure processes (they have no children) and remove their files."""
+        for process, conn in self._procs:
+            conn.close()
+            if process.is_alive():  # collect() joined the ones that finished; the others have nothing to keep
+                process.kill()
+            process.join()
+        self._procs = []
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _figure_process(staging: Path, inputs: ReportInputs, n_jobs: int) -> None:
-    """Entry point of the forked process: a failure is an exit code (the run then draws the figures itself),
-    not a traceback on the user's console."""
+def _figure_process(conn: Any, staging: Path, index: int, n_procs: int) -> None:
+    """Entry point of a figure process: import, wait for the main job's output, draw this process's share.
+
+    A failure is an exit code (the run then draws the figures itself), not a traceback on the user's console;
+    the end of the pipe without data (the run stopped first) is a quiet exit.
+    """
     try:
-        _draw_main_figures(staging, inputs, n_jobs)
+        import contagion.report.data_files
+        import contagion.report.figure_plan  # noqa: F401 - matplotlib and the report modules, while waiting
+
+        inputs = conn.recv()
+        _draw_main_figures(staging, inputs, index, n_procs)
+    except EOFError:
+        raise SystemExit(0) from None
     except Exception as err:
         logger.debug("early figures failed: %s: %s", type(err).__name__, err)
         raise SystemExit(1) from None
 
 
-def _draw_main_figures(staging: Path, inputs: ReportInputs, n_jobs: int) -> None:
-    """The figure process: the main job's tables (not written), the figure plan, the drawings, ``drawn.json``."""
+def _draw_main_figures(staging: Path, inputs: ReportInputs, index: int, n_procs: int) -> None:
+    """Every ``n_procs``-th figure of the main job's plan, from ``index``, and ``drawn-<index>.json``."""
     from contagion.report.data_files import figure_tables
     from contagion.report.figure_plan import draw_figures, plan_figures
 
     with fixed_threads():
         tables = figure_tables(inputs)
         plan = plan_figures(inputs, tables)
-        draw_figures(plan.drawings, staging / "figures", n_jobs, plan.formats)
-    names = [name for _, name in plan.drawings]
-    (staging / DONE_FILE).write_text(json.dumps({"names": names, "formats": list(plan.formats)}), encoding="utf-8")
+        mine = plan.drawings[index::n_procs]
+        draw_figures(mine, staging / "figures", 1, plan.formats)
+    names = [name for _, name in mine]
+    (staging / f"drawn-{index}.json").write_text(json.dumps({"names": names, "formats": list(plan.formats)}),
+                                                 encoding="utf-8")

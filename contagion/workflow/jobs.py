@@ -289,6 +289,8 @@ def run_jobs(
     progress: JobProgress | None = None,
     on_done: Callable[[Job, bool], None] | None = None,
     on_result: Callable[[Job, bool, Any], None] | None = None,
+    then: Callable[[Mapping[str, Any]], Sequence[Job]] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Run ``jobs`` (or load them from ``cache``) and return ``{job.name: result}`` in job order.
 
@@ -315,17 +317,31 @@ def run_jobs(
         ``on_done(job, from_cache)`` after each job is available.
     on_result : callable, optional
         ``on_result(job, from_cache, result)``, the same with the result (the run starts the figures from it).
+    then : callable, optional
+        ``then(results_so_far)`` returns more jobs to run (their keys added to ``keys`` by then). In this
+        process or on Dask it is called when ``jobs`` are done; with local worker processes as soon as they
+        were handed out, so that its own work (the run computes the main job's lag order) and the jobs it
+        returns share the pool with them. The result holds both lists, ``jobs`` first.
+    while_waiting : callable, optional
+        Called once in this process after every job was handed to local worker processes (the run imports
+        what its report needs while the workers compute); not called when the jobs run here or on Dask.
     """
     if n_jobs < 1:
         raise SpecificationError(f"--jobs must be at least 1 (got {n_jobs}).")
-    names = [job.name for job in jobs]
-    if len(set(names)) != len(names):
-        raise SpecificationError(f"job names must be unique (got {names}).")
     results: dict[str, Any] = {}
-    pending: list[Job] = []
-    for job in jobs:
-        cached = cache.get(keys[job.name])
-        if cached is not None:
+    names: list[str] = []
+
+    def lookup(batch: Sequence[Job]) -> list[Job]:
+        """Register ``batch`` and return the jobs the cache does not hold (the others are done at once)."""
+        names.extend(job.name for job in batch)
+        if len(set(names)) != len(names):
+            raise SpecificationError(f"job names must be unique (got {names}).")
+        missing: list[Job] = []
+        for job in batch:
+            cached = cache.get(keys[job.name])
+            if cached is None:
+                missing.append(job)
+                continue
             results[job.name] = cached
             logger.info("job %s: loaded from cache %s", job.name, keys[job.name][:12])
             if progress is not None:
@@ -334,8 +350,7 @@ def run_jobs(
                 on_done(job, True)
             if on_result is not None:
                 on_result(job, True, cached)
-        else:
-            pending.append(job)
+        return missing
 
     def finish(job: Job, result: Any) -> None:
         results[job.name] = result
@@ -347,21 +362,32 @@ def run_jobs(
         if on_done is not None:
             on_done(job, False)
 
-    if pending:
-        if scheduler is not None:
-            _run_dask(pending, func, payload, scheduler, finish)
-        elif n_jobs == 1 or len(pending) == 1:
-            for job in pending:
-                callback = None
-                if progress is not None:
-                    def callback(stage: str, done: int, total: int, _name: str = job.name) -> None:
-                        progress(_name, stage, done, total)
-                with fixed_threads():
-                    value = func(job, payload, callback)
-                finish(job, value)
-        else:
-            _run_processes(pending, func, payload, n_jobs, finish, progress)
+    pending = lookup(jobs)
+    follow = (lambda: lookup(then(results))) if then is not None else None
+    if scheduler is not None:
+        _run_dask(pending, func, payload, scheduler, finish)
+        if follow is not None:
+            _run_dask(follow(), func, payload, scheduler, finish)
+    elif n_jobs == 1 or (follow is None and len(pending) <= 1):
+        _run_here(pending, func, payload, finish, progress)
+        if follow is not None:
+            _run_here(follow(), func, payload, finish, progress)
+    else:
+        _run_processes(pending, func, payload, n_jobs, finish, progress, follow, while_waiting)
     return {name: results[name] for name in names}
+
+
+def _run_here(jobs: Sequence[Job], func: JobFunction, payload: Any, finish: Callable[[Job, Any], None],
+              progress: JobProgress | None) -> None:
+    """Run ``jobs`` one after the other in this process."""
+    for job in jobs:
+        callback = None
+        if progress is not None:
+            def callback(stage: str, done: int, total: int, _name: str = job.name) -> None:
+                progress(_name, stage, done, total)
+        with fixed_threads():
+            value = func(job, payload, callback)
+        finish(job, value)
 
 
 def _run_processes(
@@ -371,6 +397,8 @@ def _run_processes(
     n_jobs: int,
     finish: Callable[[Job, Any], None],
     progress: JobProgress | None,
+    follow: Callable[[], Sequence[Job]] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> None:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -379,8 +407,13 @@ def _run_processes(
     manager = context.Manager() if progress is not None else None
     progress_queue = manager.Queue() if manager is not None else None
     try:
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=n_jobs if follow is not None else min(n_jobs, len(jobs)),
+                                 mp_context=context) as pool:
             futures = {pool.submit(_call_job, func, job, payload, progress_queue): job for job in jobs}
+            if follow is not None:
+                futures.update({pool.submit(_call_job, func, job, payload, progress_queue): job for job in follow()})
+            if while_waiting is not None:
+                while_waiting()
             remaining = set(futures)
             while remaining:
                 done, remaining = wait(remaining, timeout=0.2, return_when=FIRST_COMPLETED)

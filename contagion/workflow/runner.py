@@ -49,6 +49,7 @@ from contagion.workflow.folders import (
 )
 from contagion.workflow.jobs import Job, ResultCache, canonical_json, job_key, run_jobs, thread_limits_record
 from contagion.workflow.pipeline import JobOutput, run_job
+from contagion.workflow.sections.panel import sharing_panels
 from contagion.workflow.spec import Study, load_study, set_dotted
 
 if TYPE_CHECKING:
@@ -244,30 +245,44 @@ def _run_jobs_of(spec: Study, frames: Mapping[str, pd.DataFrame], hashes: Mappin
                                                                      dict[str, JobOutput]]:
     """Every job of the study (from the cache where it is there): the jobs, their keys and their outputs.
 
-    A robustness variant without its own ``lags`` uses the main job's lag order. When that order can be known
-    first (:func:`~contagion.workflow.early.main_lag_order`), all jobs run at once; otherwise the main job runs
-    first and the rest after it. Either way the jobs, keys and outputs are the same.
+    A robustness variant without its own ``lags`` uses the main job's lag order. In this process the main job
+    runs first and gives it. With worker processes the main job is handed out first and, while it runs, this
+    process computes the same order up front (:func:`~contagion.workflow.early.main_lag_order`) and hands out
+    the variants, so all jobs share the pool; a variant computed with an order the main job then did not use
+    is run again with the job's own (never expected: both come from the same code). Either way the jobs,
+    keys and outputs are the same.
     """
     main_job = expand_jobs(spec, source_name=source_name)[0]
     keys = {"main": job_key(main_job, hashes)}
-    options: dict[str, Any] = {"cache": cache, "n_jobs": n_jobs, "scheduler": scheduler, "progress": progress,
-                               "on_result": on_done}
-    lags = main_lag_order(main_job, frames, cache.get(keys["main"])) if spec.robustness else None
-    if lags is None:
-        outputs: dict[str, JobOutput] = run_jobs([main_job], _job_fn, frames, keys=keys, **options)
-    else:
-        jobs = expand_jobs(spec, source_name=source_name, main_lags=lags)
+
+    def variants(done: Mapping[str, JobOutput]) -> list[Job]:
+        if "main" in done:
+            order = done["main"].info.get("var", {}).get("lag_order")
+            lags = None if order is None else int(order)
+        else:
+            lags = main_lag_order(main_job, frames)
+        jobs = expand_jobs(spec, source_name=source_name, main_lags=lags)[1:]
         keys.update({job.name: job_key(job, hashes) for job in jobs})
-        outputs = run_jobs(jobs, _job_fn, frames, keys=keys, **options)
+        return jobs
+
+    options: dict[str, Any] = {"cache": cache, "n_jobs": n_jobs, "scheduler": scheduler, "progress": progress,
+                               "on_result": on_done, "while_waiting": _import_report}
+    outputs: dict[str, JobOutput] = run_jobs([main_job], _job_fn, frames, keys=keys,
+                                             then=variants if spec.robustness else None, **options)
     if not spec.robustness:
         return [main_job], keys, outputs
-    order = outputs["main"].info.get("var", {}).get("lag_order")
-    jobs = expand_jobs(spec, source_name=source_name, main_lags=None if order is None else int(order))
-    stale = [job for job in jobs[1:] if job.name not in outputs or keys.get(job.name) != job_key(job, hashes)]
-    if stale:  # the main job first, or (never expected) its lag order differed from the one computed up front
-        keys.update({job.name: job_key(job, hashes) for job in stale})
+    used = dict(keys)  # the keys the variants ran with
+    jobs = [main_job, *variants(outputs)]
+    stale = [job for job in jobs[1:] if job.name not in outputs or used.get(job.name) != keys[job.name]]
+    if stale:  # the up-front order differed from the main job's (or it could not be computed)
         outputs.update(run_jobs(stale, _job_fn, frames, keys=keys, **options))
     return jobs, keys, {job.name: outputs[job.name] for job in jobs}
+
+
+def _import_report() -> None:
+    """Import the report writer and matplotlib while the workers compute (this process would wait idle)."""
+    import contagion.report.figure_plan
+    import contagion.report.writer  # noqa: F401
 
 
 def _warm_up() -> None:
@@ -376,10 +391,13 @@ def run_study(
 
     if n_jobs > 1 and scheduler is None:
         _warm_up()  # forked workers inherit the exchange calendar instead of each building it
+    if early is not None:
+        early.prepare()  # forked before any worker pool or thread of it exists
     t0 = time.perf_counter()
     try:
-        jobs, keys, outputs = _run_jobs_of(spec, frames, hashes, source_name, cache, n_jobs=n_jobs,
-                                           scheduler=scheduler, progress=job_progress, on_done=on_done)
+        with sharing_panels():  # the up-front lag order builds the main job's panel: the job reuses it
+            jobs, keys, outputs = _run_jobs_of(spec, frames, hashes, source_name, cache, n_jobs=n_jobs,
+                                               scheduler=scheduler, progress=job_progress, on_done=on_done)
     except BaseException:
         if early is not None:
             early.discard()

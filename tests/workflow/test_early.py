@@ -22,6 +22,10 @@ STUDY = FIXTURES / "demo-tiny.toml"
 needs_fork = pytest.mark.skipif(not early.fork_available(), reason="the early figures need fork (POSIX)")
 
 
+def _failing(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("planted failure")
+
+
 def _run(out: Path, n_jobs: int) -> Path:
     return runner.run_study(str(STUDY), demo=True, out=out, n_jobs=n_jobs).folder
 
@@ -71,3 +75,23 @@ def test_wrong_up_front_lag_order_reruns_the_robustness_jobs(tmp_path: Path, ref
     monkeypatch.setattr(runner, "main_lag_order", wrong)
     assert file_digests(_run(tmp_path / "reports", 2)) == reference
     assert calls == [1]
+
+
+@needs_fork
+@pytest.mark.parametrize("stage", ["jobs", "report"])
+def test_no_figure_process_outlives_a_failed_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 stage: str) -> None:
+    """A run that fails before (main job) or after (report) the figures were handed out leaves no process and
+    no staging folder: the figure processes have no children of their own, and are stopped and joined."""
+    import multiprocessing
+
+    import contagion.report.writer as writer
+
+    if stage == "jobs":
+        monkeypatch.setattr(runner, "_job_fn", _failing)  # a module-level function: workers unpickle it
+    else:
+        monkeypatch.setattr(writer, "write_pages", _failing)
+    with pytest.raises(RuntimeError, match="planted failure"):
+        _run(tmp_path / "reports", 2)
+    assert multiprocessing.active_children() == []
+    assert not list((tmp_path / "reports" / "demo-tiny").glob(".incomplete-*"))

@@ -10,8 +10,10 @@ Exclusions and changes go to the job's notes, its warnings (hence the manifest) 
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -219,14 +221,46 @@ def _index_frame(values: pd.DataFrame, members: Mapping[str, list[str]]) -> pd.D
     return frame
 
 
+#: Panels built while :func:`sharing_panels` is active, by everything that defines one (the run's raw series
+#: are fixed while it is); forked workers inherit the ones built before they started.
+_SHARED: dict[tuple[Any, ...], tuple[Panel, list[warnings.WarningMessage]]] = {}
+_SHARING: list[bool] = []
+
+
+@contextlib.contextmanager
+def sharing_panels() -> Iterator[None]:
+    """Within one run (fixed raw series), build each distinct panel once: a job whose (source, tickers,
+    calendar, measure, sample, variance scale) equals an earlier one's reuses its panel. Cleared on exit."""
+    _SHARING.append(True)
+    try:
+        yield
+    finally:
+        _SHARING.pop()
+        if not _SHARING:
+            _SHARED.clear()
+
+
 def _build_panel(frames: Mapping[str, pd.DataFrame], tickers: Sequence[str], study: Study,
                  start: date, end: date, source_name: str = "memory") -> Panel:
     from contagion.data import build_panel
 
-    return build_panel(
-        FramesSource(frames, name=source_name), list(tickers), measure=study.data.measure,
-        calendar=study.data.calendar, start=start, end=end, variance_scale=study.data.variance_scale,
-    )
+    data = study.data
+    key = (source_name, tuple(tickers), data.measure, data.calendar, start, end,
+           json.dumps(data.variance_scale, sort_keys=True, default=str))
+    if _SHARING and key in _SHARED:
+        panel, caught = _SHARED[key]
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            panel = build_panel(
+                FramesSource(frames, name=source_name), list(tickers), measure=data.measure,
+                calendar=data.calendar, start=start, end=end, variance_scale=data.variance_scale,
+            )
+        if _SHARING:
+            _SHARED[key] = (panel, list(caught))
+    for record in caught:  # the data-quality warnings reach every job that uses the panel, as if it built it
+        warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+    return panel
 
 
 def panel_section(job: Job, study: Study, frames: Mapping[str, pd.DataFrame],
