@@ -1,8 +1,8 @@
 """Report figures (matplotlib, Agg), drawn from the tidy result tables and saved deterministically.
 
-Every figure is written twice, ``<name>.png`` (120 dpi) and ``<name>.pdf``, with fixed metadata: no creation
-date in the PDF (``CreationDate=None``), only the ``Software`` key in the PNG, fixed fonts and sizes. A demo
-run stamps "SIMULATED DATA" on every figure.
+A figure is written as the formats asked for, ``<name>.png`` (120 dpi) and/or ``<name>.pdf``, with fixed
+metadata: no creation date in the PDF (``CreationDate=None``), only the ``Software`` key in the PNG, fixed fonts
+and sizes. A demo run stamps "SIMULATED DATA" on every figure.
 """
 
 from __future__ import annotations
@@ -24,7 +24,17 @@ from matplotlib.figure import Figure
 #: Resolution of the PNG files (the PDF files are vector graphics).
 DPI = 120
 
+#: The file formats :func:`save_figure` writes, in the order it writes them.
+FORMATS: tuple[str, ...] = ("png", "pdf")
+
+_SAVE_OPTIONS: dict[str, dict[str, Any]] = {
+    "png": {"dpi": DPI, "metadata": {"Software": "contagion (matplotlib)"}},
+    "pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Producer": "contagion (matplotlib)", "Creator": None}},
+}
+
 __all__ = [
+    "DPI",
+    "FORMATS",
     "car_by_group",
     "connectedness_heatmap",
     "dcc_event_correlations",
@@ -65,16 +75,24 @@ def _new(width: float, height: float, simulated: bool, title: str | None = None)
     return fig
 
 
-def save_figure(fig: Figure, folder: Path, name: str) -> list[Path]:
-    """Write ``name.png`` (:data:`DPI`) and ``name.pdf`` with deterministic metadata; returns the paths."""
+def save_figure(fig: Figure, folder: Path, name: str, formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Write ``name.<format>`` for each of ``formats`` (PNG at :data:`DPI`, PDF) with deterministic metadata.
+
+    Only the formats asked for are rendered (each costs a full draw of the figure); the paths are returned in
+    the order of :data:`FORMATS`. An unknown format raises ``ValueError`` before anything is written.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown figure format(s) {unknown}; choose from {list(FORMATS)}")
     folder.mkdir(parents=True, exist_ok=True)
-    png = folder / f"{name}.png"
-    pdf = folder / f"{name}.pdf"
+    paths = []
     with _rc():
-        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": "contagion (matplotlib)"})
-        fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None,
-                                                 "Producer": "contagion (matplotlib)", "Creator": None})
-    return [png, pdf]
+        for fmt in (f for f in FORMATS if f in formats):
+            path = folder / f"{name}.{fmt}"
+            options = _SAVE_OPTIONS[fmt]
+            fig.savefig(path, format=fmt, **{**options, "metadata": dict(options["metadata"])})
+            paths.append(path)
+    return paths
 
 
 def _ordered(values: Iterable[Any], order: Sequence[str] | None) -> list[str]:
