@@ -128,7 +128,7 @@ def _limits(*values: Any) -> tuple[float, float]:
 
 def _ticks(lo: float, hi: float, nbins: int) -> Any:
     """At most ``nbins + 1`` round tick values inside ``[lo, hi]`` (MaxNLocator's choice, computed once)."""
-    values = MaxNLocator(nbins=nbins, steps=list(_STEPS)).tick_values(lo, hi)
+    values = np.asarray(MaxNLocator(nbins=nbins, steps=list(_STEPS)).tick_values(lo, hi), dtype=float)
     slack = 1e-10 * (hi - lo)
     return values[(values >= lo - slack) & (values <= hi + slack)]
 

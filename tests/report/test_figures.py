@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from contagion.report import figure_plan
@@ -71,3 +72,53 @@ def test_draw_one_thaws_the_heap_when_a_drawing_fails(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no data"):
         figure_plan._draw_one(draw, tmp_path, "x", ("png",))
     assert gc.get_freeze_count() == frozen_before
+
+
+def _irf(n: int = 3, scale: float = 1.0, missing: tuple[str, str] | None = None) -> pd.DataFrame:
+    names = [f"g{k}" for k in range(n)]
+    rows = []
+    for i, impulse in enumerate(names):
+        for j, response in enumerate(names):
+            if (impulse, response) == missing:
+                continue
+            for h in range(11):
+                value = scale * (1.0 if i == j else 0.3 - 0.1 * j) * 0.8**h
+                rows.append({"kind": "generalized", "impulse": impulse, "response": response, "horizon": h,
+                             "estimate": value, "lower": value - 0.2 * scale, "upper": value + 0.1 * scale})
+    return pd.DataFrame(rows)
+
+
+def test_irf_grid_panels_share_the_horizon_and_cover_their_band() -> None:
+    irf = _irf()
+    fig = figs.irf_grid(irf, kind="generalized", title="IRF")
+    FigureCanvasAgg(fig).draw()  # a bare Figure's canvas does not draw
+    axes = fig.axes
+    assert len(axes) == 9
+    assert len({ax.get_xlim() for ax in axes}) == 1  # one horizon axis for all panels, as sharex gave
+    assert axes[0].get_xlim() == pytest.approx((-0.5, 10.5))  # 0..10 with matplotlib's 5% margins
+    for k, ax in enumerate(axes):
+        bottom_row = k // 3 == 2
+        shown = [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert bool(shown) == bottom_row, k  # horizon labels on the bottom row only
+        lo, hi = ax.get_ylim()
+        impulse, response = f"g{k % 3}", f"g{k // 3}"
+        cell = irf[(irf["impulse"] == impulse) & (irf["response"] == response)]
+        assert lo < min(cell["lower"].min(), 0.0) and hi > cell["upper"].max()  # band and the zero line inside
+        ticks = ax.get_yticks()
+        assert 2 <= len(ticks) <= 4 and lo <= ticks.min() and ticks.max() <= hi
+
+
+def test_irf_grid_draws_a_missing_cell_empty() -> None:
+    fig = figs.irf_grid(_irf(missing=("g0", "g1")), kind="generalized", title="IRF")
+    FigureCanvasAgg(fig).draw()  # a bare Figure's canvas does not draw
+    assert len(fig.axes) == 9
+
+
+def test_virf_paths_keep_the_offset_of_tiny_responses() -> None:
+    irf = _irf(n=2, scale=1e-7)
+    virf = irf[irf["impulse"] == "g0"].rename(columns={"impulse": "shock"})
+    fig = figs.virf_paths(virf, shock="g0", responses=["g0", "g1"], title="VIRF")
+    FigureCanvasAgg(fig).draw()  # a bare Figure's canvas does not draw
+    for ax in fig.axes:
+        assert ax.yaxis.get_offset_text().get_text() in ("1e\u22127", "1e\u22128")  # not 0.0000001-long labels
+        assert all(len(t.get_text()) <= 4 for t in ax.get_yticklabels())
