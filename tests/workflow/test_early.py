@@ -95,3 +95,25 @@ def test_no_figure_process_outlives_a_failed_run(tmp_path: Path, monkeypatch: py
         _run(tmp_path / "reports", 2)
     assert multiprocessing.active_children() == []
     assert not list((tmp_path / "reports" / "demo-tiny").glob(".incomplete-*"))
+
+
+def test_a_job_imports_neither_plotting_nor_the_report() -> None:
+    """Workers compute; matplotlib, jinja2 and the report modules are imported by the figure processes and
+    the parent only (issue 15: imports that only plotting or the report needs are deferred)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from contagion.workflow import runner as r\n"
+        "from contagion.workflow.pipeline import run_job\n"
+        f"spec = r.resolve_study({str(STUDY)!r}, demo=True)\n"
+        "frames = r.load_data(spec, r.make_source(spec))\n"
+        "run_job(r.expand_jobs(spec, source_name='demo')[0], frames)\n"
+        "print(sorted(m for m in ('matplotlib', 'jinja2', 'contagion.report.writer', 'contagion.report.figures')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
