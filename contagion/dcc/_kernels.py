@@ -46,6 +46,13 @@ def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bo
     The recursion is the lower-bidiagonal triangular system :math:`(I - bL)\,y = u`, solved for all rows at
     once by LAPACK's banded triangular solver ``dtbtrs`` (the same arithmetic as ``scipy.signal.lfilter``, as
     fast, and without importing ``scipy.signal``/``scipy.stats``, which would double the import time).
+    When ``u`` is stored time-first (Fortran order, as :func:`prepare` lays out the lagged products for
+    N > :data:`SMALL_N`) and has at least :data:`TIME_FIRST_ROWS` rows, the recursion runs instead as a loop
+    over dates of vector operations across the rows (:func:`_ar1_time_first`): ``dtbtrs`` walks one series at
+    a time, latency-bound on the dependent multiply-add, while here each step is one contiguous
+    multiply and add over all rows (N = 50, T = 2000: 4.6 ms instead of 16.7 ms). Both compute
+    :math:`u_t + b y_{t-1}` with one rounding for the product and one for the sum, so the results agree to
+    the last bit (tests/dcc/test_dcc_kernels.py).
 
     Parameters
     ----------
@@ -56,13 +63,16 @@ def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bo
     zi : ndarray of shape (n_series,)
         ``b`` times the pre-sample value :math:`y_{-1}`.
     overwrite : bool
-        Reuse ``u`` (C-contiguous float64) as the output buffer instead of copying it.
+        Reuse ``u`` (C-contiguous float64, or Fortran-ordered on the time-first path) as the output buffer
+        instead of copying it.
 
     Returns
     -------
-    ndarray of shape (n_series, n_obs), C-contiguous.
+    ndarray of shape (n_series, n_obs), C-contiguous (Fortran-ordered on the time-first path).
     """
     n_obs = u.shape[-1]
+    if u.shape[0] >= TIME_FIRST_ROWS and _time_first(u):
+        return _ar1_time_first(u, b, zi, overwrite=overwrite)
     reuse = overwrite and u.dtype == np.float64 and u.flags.c_contiguous
     rhs = u if reuse else np.array(u, dtype=np.float64, order="C", copy=True)  # (M, T) C == (T, M) Fortran
     rhs[:, 0] += zi
@@ -74,6 +84,24 @@ def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bo
         raise FloatingPointError(f"dtbtrs failed with info={info}")
     out: Float64Array2D = y.T
     return out
+
+
+#: rows from which a time-first (Fortran-ordered) input is filtered date by date (:func:`_ar1_time_first`):
+#: one pass costs ~2 numpy calls per date, ~1.5 us each, against ~6 ns per value for ``dtbtrs``
+TIME_FIRST_ROWS = 400
+
+
+def _ar1_time_first(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bool) -> Float64Array2D:
+    """:func:`ar1_filter` on a Fortran-ordered ``u`` (n_series, n_obs): a loop over dates, each step a
+    contiguous multiply-add over all series (the output keeps ``u``'s layout)."""
+    y = u if overwrite and u.dtype == np.float64 else np.array(u, dtype=np.float64, order="F", copy=True)
+    yt = y.T  # (n_obs, n_series), C-contiguous
+    yt[0] += zi
+    tmp = np.empty(yt.shape[1])
+    for t in range(1, yt.shape[0]):
+        np.multiply(yt[t - 1], b, out=tmp)
+        yt[t] += tmp
+    return y
 
 
 def sum_log_rows(x: Float64Array2D, block: int = 16) -> Float64Array1D:
@@ -96,15 +124,30 @@ def vech_indices(n: int) -> tuple[IntArray, IntArray]:
 
 
 def outer_products(
-    z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float, *, asymmetric: bool = True
+    z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float, *, asymmetric: bool = True,
+    time_first: bool = False,
 ) -> tuple[Float64Array2D, Float64Array2D]:
     """Lagged products :math:`z_{t-1,i} z_{t-1,j}` and :math:`n_{t-1,i} n_{t-1,j}` in time-last layout.
 
     Returns two arrays of shape (n_entries, n_obs); column t holds the products of observation t - 1 (column 0
     the pre-sample ``pad`` values). They do not depend on the DCC parameters, so an optimiser computes them once.
-    Without ``asymmetric`` (plain DCC, g = 0) the second array is empty, shape (0, n_obs).
+    Without ``asymmetric`` (plain DCC, g = 0) the second array is empty, shape (0, n_obs). ``time_first``:
+    the same values stored in Fortran order (each date's entries contiguous), the layout in which
+    :func:`ar1_filter` runs its date-by-date loop and the large-N Cholesky reads a date's matrix.
     """
     n_obs = z.shape[0]
+    if time_first:
+        zl = np.empty((n_obs, z.shape[1]))
+        zl[0] = pad
+        zl[1:] = z[:-1]
+        zz_t = np.empty((n_obs, rows.size))  # C-contiguous: numpy may return the gathered columns transposed
+        np.multiply(zl[:, rows], zl[:, cols], out=zz_t)
+        if not asymmetric:
+            return zz_t.T, np.empty((0, n_obs))
+        nl = np.minimum(zl, 0.0)
+        nn_t = np.empty_like(zz_t)
+        np.multiply(nl[:, rows], nl[:, cols], out=nn_t)
+        return zz_t.T, nn_t.T
     zt = np.empty((z.shape[1], n_obs))
     zt[:, 0] = pad
     zt[:, 1:] = z[:-1].T
@@ -169,11 +212,20 @@ def dcc_q_parts(
     ndarray of shape (n_entries, n_obs), or (2 n_entries, n_obs) with ``W`` stacked below ``Y`` when ``nn`` and
     ``nbar`` are given.
     """
-    if nn is not None and nbar is not None:
-        u = np.concatenate([zz - qbar[:, None], nn - nbar[:, None]])
-    else:
-        u = zz - qbar[:, None]
+    m = zz.shape[0]
+    stacked = nn is not None and nbar is not None
+    # the layout of zz (time-last C, or time-first Fortran from prepare) is kept, so is ar1_filter's path
+    u = np.empty((2 * m if stacked else m, zz.shape[1]), order="F" if _time_first(zz) else "C")
+    np.subtract(zz, qbar[:, None], out=u[:m])
+    if stacked:
+        assert nn is not None and nbar is not None
+        np.subtract(nn, nbar[:, None], out=u[m:])
     return ar1_filter(u, b, np.zeros(u.shape[0]), overwrite=True)
+
+
+def _time_first(x: Float64Array2D) -> bool:
+    """Stored time-first: (n_entries, n_obs) in Fortran order (and not trivially both layouts)."""
+    return bool(x.flags.f_contiguous and not x.flags.c_contiguous)
 
 
 def dcc_q_combine(
@@ -361,7 +413,8 @@ def prepare(
         diag = np.unique(pairs.ravel())
         rows = np.concatenate([diag, pairs[:, 0]]).astype(np.int64)
         cols = np.concatenate([diag, pairs[:, 1]]).astype(np.int64)
-    zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric)
+    # the full likelihood above SMALL_N reads Q_t date by date (batched LAPACK): store the products time-first
+    zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric, time_first=pairs is None and n > SMALL_N)
     zt = np.ascontiguousarray(z.T)
     pair_zz = pair_zprod = pair_rows = None
     if pairs is not None:

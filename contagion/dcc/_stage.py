@@ -252,6 +252,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         del objective, comp_objective  # their data and Q_t caches are no longer needed (peak memory)
         q = _final_q_blocks(z, qbar, nbar, a, b, g)
     dcc_terms = K.full_loglik_terms(q, np.ascontiguousarray(z.T), nu)
+    q = np.ascontiguousarray(q)  # time-first for N > SMALL_N (the objective's layout); results read it time-last
     return {
         "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
         "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,

@@ -273,3 +273,44 @@ def test_ar1_filter_matches_loop(rng, n_obs, b):
         prev = expected[:, t]
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-14)
     assert y.flags.c_contiguous or n_obs == 1
+
+
+@pytest.mark.parametrize("b", [0.0, 0.9, 0.999])
+def test_ar1_filter_time_first_path_matches_dtbtrs(rng, b):
+    """The date-by-date loop on a Fortran-ordered input (N > SMALL_N objectives) against LAPACK's dtbtrs.
+
+    Both round b * y_{t-1} and then the sum, so they agree to the last bit on IEEE hardware; the assertion
+    allows 1e-15 relative in case a LAPACK build fuses the multiply-add (one rounding instead of two)."""
+    m = K.TIME_FIRST_ROWS + 3
+    u = rng.standard_normal((m, 500))
+    zi = rng.standard_normal(m)
+    ref = K.ar1_filter(u, b, zi)  # C order: dtbtrs
+    uf = np.asfortranarray(u)
+    out = K.ar1_filter(uf, b, zi)
+    assert out.flags.f_contiguous and not np.shares_memory(out, uf)
+    np.testing.assert_allclose(out, ref, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(uf, u)  # input untouched without overwrite
+    same = K.ar1_filter(uf, b, zi, overwrite=True)
+    assert np.shares_memory(same, uf)
+    np.testing.assert_allclose(same, ref, rtol=1e-15, atol=0)
+
+
+def test_prepare_time_first_layout_same_values(rng):
+    """Above SMALL_N the full-likelihood products are stored time-first; the values and the Q_t filtered from
+    them are the same as in the time-last layout."""
+    n = K.SMALL_N + 2
+    z = rng.standard_normal((120, n))
+    qbar, nbar = np.cov(z, rowvar=False), np.eye(n) * 0.3
+    data = K.prepare(z, qbar, nbar, pad=1.0)
+    assert data.zz.flags.f_contiguous and not data.zz.flags.c_contiguous
+    rows, cols = K.vech_indices(n)
+    zz, nn = K.outer_products(z, rows, cols, 1.0)
+    np.testing.assert_array_equal(data.zz, zz)
+    np.testing.assert_array_equal(data.nn, nn)
+    for g in (0.0, 0.02):
+        q_tf = K.dcc_q_filter(data.zz, data.qbar, 0.03, 0.95, g=g, nn=data.nn, nbar=data.nbar)
+        q_tl = K.dcc_q_filter(zz, data.qbar, 0.03, 0.95, g=g, nn=nn, nbar=data.nbar)
+        np.testing.assert_allclose(q_tf, q_tl, rtol=1e-14, atol=0)
+    parts = K.dcc_q_parts(data.zz, data.qbar, 0.95, nn=data.nn, nbar=data.nbar)
+    np.testing.assert_allclose(parts, K.dcc_q_parts(zz, data.qbar, 0.95, nn=nn, nbar=data.nbar), rtol=1e-14,
+                               atol=1e-15)
