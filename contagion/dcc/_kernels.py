@@ -8,9 +8,8 @@ The DCC recursion (Engle 2002, eq. 26) and its asymmetric form (Cappiello, Engle
     n_t = \min(z_t, 0)
 
 is, entry by entry, a first-order linear filter along time with pole ``b``. The kernels run it on the
-:math:`M = N(N+1)/2` upper-triangle ("vech") entries at once (:func:`ar1_filter`, one LAPACK call) and evaluate the
-likelihood with batched determinants and solves, so there is no Python loop over time. The readable loop twin
-is :mod:`tests.reference.dcc`.
+:math:`M = N(N+1)/2` upper-triangle ("vech") entries at once (:func:`~contagion.dcc._filter_kernels.ar1_filter`)
+and evaluate the likelihood with Choleskys vectorised over dates or batched. The loop twin: :mod:`tests.reference.dcc`.
 
 Conventions (rmgarch; docs/conventions.md, "DCC recursion and pre-sample padding"): :math:`Q_0 = \bar Q`; the pre-sample
 :math:`z_0` is a constant ``pad`` (rmgarch's optimiser uses 0, its final filter -- ``rcor()``, ``likelihood()``
@@ -31,49 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import lapack
 from scipy.special import gammaln
 
 from contagion._typing import Float64Array1D, Float64Array2D, Float64Array3D, IntArray
+from contagion.dcc._filter_kernels import TIME_FIRST_ROWS, ar1_filter, time_first
 from contagion.dcc._packed_kernels import chol_logdet_quad, logdet_quad_packed
 
 LOG2PI = float(np.log(2.0 * np.pi))
-
-
-def ar1_filter(u: Float64Array2D, b: float, zi: Float64Array1D, *, overwrite: bool = False) -> Float64Array2D:
-    r"""First-order linear filter along the last axis: :math:`y_t = u_t + b\,y_{t-1}`, with :math:`y_0 = u_0 + z_i`.
-
-    The recursion is the lower-bidiagonal triangular system :math:`(I - bL)\,y = u`, solved for all rows at
-    once by LAPACK's banded triangular solver ``dtbtrs`` (the same arithmetic as ``scipy.signal.lfilter``, as
-    fast, and without importing ``scipy.signal``/``scipy.stats``, which would double the import time).
-
-    Parameters
-    ----------
-    u : ndarray of shape (n_series, n_obs)
-        Inputs, time last (not modified unless ``overwrite``).
-    b : float
-        The pole (persistence).
-    zi : ndarray of shape (n_series,)
-        ``b`` times the pre-sample value :math:`y_{-1}`.
-    overwrite : bool
-        Reuse ``u`` (C-contiguous float64) as the output buffer instead of copying it.
-
-    Returns
-    -------
-    ndarray of shape (n_series, n_obs), C-contiguous.
-    """
-    n_obs = u.shape[-1]
-    reuse = overwrite and u.dtype == np.float64 and u.flags.c_contiguous
-    rhs = u if reuse else np.array(u, dtype=np.float64, order="C", copy=True)  # (M, T) C == (T, M) Fortran
-    rhs[:, 0] += zi
-    band = np.empty((2, n_obs), order="F")
-    band[0] = 1.0
-    band[1] = -b
-    y, info = lapack.dtbtrs(band, rhs.T, uplo="L", diag="U", overwrite_b=1)
-    if info != 0:  # pragma: no cover - a unit-diagonal band matrix is never singular
-        raise FloatingPointError(f"dtbtrs failed with info={info}")
-    out: Float64Array2D = y.T
-    return out
 
 
 def sum_log_rows(x: Float64Array2D, block: int = 16) -> Float64Array1D:
@@ -96,15 +59,30 @@ def vech_indices(n: int) -> tuple[IntArray, IntArray]:
 
 
 def outer_products(
-    z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float, *, asymmetric: bool = True
+    z: Float64Array2D, rows: IntArray, cols: IntArray, pad: float, *, asymmetric: bool = True,
+    time_first: bool = False,
 ) -> tuple[Float64Array2D, Float64Array2D]:
     """Lagged products :math:`z_{t-1,i} z_{t-1,j}` and :math:`n_{t-1,i} n_{t-1,j}` in time-last layout.
 
     Returns two arrays of shape (n_entries, n_obs); column t holds the products of observation t - 1 (column 0
     the pre-sample ``pad`` values). They do not depend on the DCC parameters, so an optimiser computes them once.
-    Without ``asymmetric`` (plain DCC, g = 0) the second array is empty, shape (0, n_obs).
+    Without ``asymmetric`` (plain DCC, g = 0) the second array is empty, shape (0, n_obs). ``time_first``:
+    the same values stored in Fortran order (each date's entries contiguous), the layout in which
+    :func:`ar1_filter` runs its date-by-date loop and the large-N Cholesky reads a date's matrix.
     """
     n_obs = z.shape[0]
+    if time_first:
+        zl = np.empty((n_obs, z.shape[1]))
+        zl[0] = pad
+        zl[1:] = z[:-1]
+        zz_t = np.empty((n_obs, rows.size))  # C-contiguous: numpy may return the gathered columns transposed
+        np.multiply(zl[:, rows], zl[:, cols], out=zz_t)
+        if not asymmetric:
+            return zz_t.T, np.empty((0, n_obs))
+        nl = np.minimum(zl, 0.0)
+        nn_t = np.empty_like(zz_t)
+        np.multiply(nl[:, rows], nl[:, cols], out=nn_t)
+        return zz_t.T, nn_t.T
     zt = np.empty((z.shape[1], n_obs))
     zt[:, 0] = pad
     zt[:, 1:] = z[:-1].T
@@ -169,10 +147,14 @@ def dcc_q_parts(
     ndarray of shape (n_entries, n_obs), or (2 n_entries, n_obs) with ``W`` stacked below ``Y`` when ``nn`` and
     ``nbar`` are given.
     """
-    if nn is not None and nbar is not None:
-        u = np.concatenate([zz - qbar[:, None], nn - nbar[:, None]])
-    else:
-        u = zz - qbar[:, None]
+    m = zz.shape[0]
+    stacked = nn is not None and nbar is not None
+    # the layout of zz (time-last C, or time-first Fortran from prepare) is kept, so is ar1_filter's path
+    u = np.empty((2 * m if stacked else m, zz.shape[1]), order="F" if time_first(zz) else "C")
+    np.subtract(zz, qbar[:, None], out=u[:m])
+    if stacked:
+        assert nn is not None and nbar is not None
+        np.subtract(nn, nbar[:, None], out=u[m:])
     return ar1_filter(u, b, np.zeros(u.shape[0]), overwrite=True)
 
 
@@ -206,8 +188,16 @@ def correlation_from_q(q_vech: Float64Array2D, n: int) -> Float64Array2D:
     return out
 
 
-#: above this dimension numpy's LAPACK calls beat the Cholesky vectorised over time
-SMALL_N = 30
+#: above this dimension numpy's batched LAPACK Cholesky beats the one vectorised over time (T = 2000, ms per
+#: evaluation, vectorised / LAPACK: N = 31 4.6 / 6.4, 50 17.2 / 20.0, 64 31.7 / 67.9, 72 54 / 36; docs/dcc.md)
+SMALL_N = 64
+#: float64 entries of the vectorised Cholesky's scratch (n x n x dates): longer samples go in chunks of dates
+VECTORISED_ENTRIES = 2**23
+
+
+def vectorised_chunk(n: int, n_obs: int) -> int:
+    """Dates per chunk of :func:`logdet_quad_q`'s vectorised Cholesky (scratch <= :data:`VECTORISED_ENTRIES`)."""
+    return max(1, min(n_obs, VECTORISED_ENTRIES // (n * n)))
 
 
 def _logdet_quad_lapack(r_full: Float64Array3D, zt: Float64Array2D) -> tuple[Float64Array1D, Float64Array1D]:
@@ -361,7 +351,9 @@ def prepare(
         diag = np.unique(pairs.ravel())
         rows = np.concatenate([diag, pairs[:, 0]]).astype(np.int64)
         cols = np.concatenate([diag, pairs[:, 1]]).astype(np.int64)
-    zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric)
+    # many entries (N >= 28): store the products time-first, where ar1_filter loops over dates (bitwise the same)
+    zz, nn = outer_products(z, rows, cols, pad, asymmetric=asymmetric,
+                            time_first=pairs is None and rows.size >= TIME_FIRST_ROWS)
     zt = np.ascontiguousarray(z.T)
     pair_zz = pair_zprod = pair_rows = None
     if pairs is not None:
@@ -382,10 +374,11 @@ def logdet_quad_q(
 
     With :math:`D_t = \mathrm{diag}(Q_t)^{1/2}` and :math:`R_t = D_t^{-1} Q_t D_t^{-1}`:
     :math:`\log|R_t| = \log|Q_t| - \sum_i \log q_{ii,t}` and :math:`z'R_t^{-1}z = (D_t z)' Q_t^{-1} (D_t z)`,
-    so R is never formed. For small n, a left-looking Cholesky vectorised over t reads column j of Q as
-    the contiguous vech rows of row j of the upper triangle; :math:`\log|Q_t|` is the sum of the logs of
-    the pivots. ``work``: an (n, n, n_obs) float64 scratch array for the Cholesky factor, reused by a caller
-    that evaluates many times (saves allocating and faulting in n^2 T doubles per call).
+    so R is never formed. For n up to :data:`SMALL_N`, a left-looking Cholesky vectorised over t
+    (:func:`_vectorised_logdet_quad`, in chunks of :func:`vectorised_chunk` dates); beyond, batched LAPACK
+    (:func:`~contagion.dcc._packed_kernels.logdet_quad_packed`). ``work``: an (n, n, chunk) float64 scratch
+    array for the Cholesky factor, reused by a caller that evaluates many times (saves allocating and
+    faulting in n^2 T doubles per call).
     """
     n = zt.shape[0]
     n_obs = zt.shape[1]
@@ -395,6 +388,27 @@ def logdet_quad_q(
     if n > SMALL_N:
         logdet, quad = logdet_quad_packed(q_vech, zq)
         return logdet - np.log(diag).sum(axis=0), quad
+    chunk = vectorised_chunk(n, n_obs)
+    if chunk >= n_obs:
+        return _vectorised_logdet_quad(q_vech, zq, diag, starts, work)
+    logdet, quad = np.empty(n_obs), np.empty(n_obs)
+    for t0 in range(0, n_obs, chunk):
+        t1 = min(n_obs, t0 + chunk)
+        scratch = work[:, :, :t1 - t0] if work is not None and work.shape[:2] == (n, n) \
+            and work.shape[2] >= t1 - t0 else None
+        logdet[t0:t1], quad[t0:t1] = _vectorised_logdet_quad(q_vech[:, t0:t1], zq[:, t0:t1], diag[:, t0:t1],
+                                                             starts, scratch)
+    return logdet, quad
+
+
+def _vectorised_logdet_quad(
+    q_vech: Float64Array2D, zq: Float64Array2D, diag: Float64Array2D, starts: IntArray,
+    work: Float64Array3D | None,
+) -> tuple[Float64Array1D, Float64Array1D]:
+    r"""The Cholesky of :func:`logdet_quad_q` vectorised over the dates (a loop over the n columns): column j
+    of Q is the contiguous vech rows of row j of the upper triangle; :math:`\log|Q_t|` is the log of the
+    product of the pivots, one log per date."""
+    n, n_obs = zq.shape
     # only entries written earlier in the loop are read
     lower = work if work is not None and work.shape == (n, n, n_obs) else np.empty((n, n, n_obs))
     y = np.empty((n, n_obs))

@@ -24,7 +24,8 @@ from collections.abc import Callable
 import numpy as np
 
 from contagion._typing import BoolArray, Float64Array1D, Float64Array2D, Float64Array3D
-from contagion.dcc._kernels import ar1_filter, sum_log_rows
+from contagion.dcc._filter_kernels import ar1_filter
+from contagion.dcc._kernels import sum_log_rows
 
 __all__ = [
     "LOG2PI", "PERSISTENCE_CAP", "filter_rows", "garch11_derivatives", "garch11_filter", "hessian_from_scores",

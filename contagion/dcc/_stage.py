@@ -25,6 +25,7 @@ import numpy as np
 
 from contagion._typing import Float64Array1D, Float64Array2D, IntArray
 from contagion.dcc import _kernels as K
+from contagion.dcc._filter_kernels import ar1_filter
 from contagion.dcc._optimise import minimise, value
 from contagion.errors import ConvergenceWarning, EstimationError
 
@@ -97,7 +98,7 @@ class _Objective:
         self._q_buf = np.empty_like(data.zz) if self._cache_size else None
         n, n_obs = data.zt.shape
         small = data.pairs is None and n <= K.SMALL_N
-        self._work = np.empty((n, n, n_obs)) if small and n * n * n_obs * 8 <= _CACHE_BYTES else None
+        self._work = np.empty((n, n, K.vectorised_chunk(n, n_obs))) if small else None
         self._seen: dict[bytes, Float64Array1D | None] = {}  # the last few evaluations
 
     def _asym(self) -> tuple[Float64Array2D | None, Float64Array1D | None]:
@@ -185,7 +186,7 @@ def _final_q_blocks(
         if nlag is not None:
             u += g * (nlag[rows[blk]] * nlag[cols[blk]])
         u += const[blk, None]
-        out = K.ar1_filter(u, b, b * qbar[blk], overwrite=True)
+        out = ar1_filter(u, b, b * qbar[blk], overwrite=True)
         if not np.shares_memory(out, u):  # pragma: no cover - ar1_filter reuses a C-contiguous block
             u[...] = out
     return q
@@ -252,6 +253,7 @@ def _fit_correlation_stage(z: Float64Array2D, model: str, joint_dist: str, compo
         del objective, comp_objective  # their data and Q_t caches are no longer needed (peak memory)
         q = _final_q_blocks(z, qbar, nbar, a, b, g)
     dcc_terms = K.full_loglik_terms(q, np.ascontiguousarray(z.T), nu)
+    q = np.ascontiguousarray(q)  # time-first for N >= 28 (the objective's layout); results read it time-last
     return {
         "params_array": np.asarray(theta, dtype=float), "param_names": names, "qbar": qbar, "nbar": nbar,
         "delta": delta, "q_vech": q, "dcc_loglik_terms": dcc_terms, "converged": converged, "boundary": boundary,

@@ -15,7 +15,7 @@ Two objectives, chosen by the specification (documented in ``docs/dcc.md``):
   from the *current* :math:`\mu` inside the objective, bounds :math:`\omega > 0`, :math:`\alpha, \beta \ge 0`
   and rugarch's persistence cap :math:`\alpha + \beta \le 0.999`. Several starting values are tried; the best
   optimum is kept and the winning start recorded. The recursion is a first-order linear filter along time
-  (:func:`contagion.dcc._kernels.ar1_filter`); the gradient and Hessian are analytic (the derivatives
+  (:func:`contagion.dcc._filter_kernels.ar1_filter`); the gradient and Hessian are analytic (the derivatives
   obey the same filter, :func:`garch11_derivatives`), so :func:`fit_margins` refines all assets at once by
   Newton and leaves only boundary optima to SLSQP one asset at a time.
 * every other specification (``gjr``, ``egarch``, ``t``, ``skewt``, ``ar1`` means) -- **arch's objective**

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from contagion.dcc import _filter_kernels as F
 from contagion.dcc import _kernels as K
 from contagion.dcc import margins as G
 from contagion.dcc.margins import garch11_derivatives, garch11_filter
@@ -213,7 +214,7 @@ def test_ccc_identity(rng):
     np.testing.assert_allclose(q, np.repeat(data.qbar[:, None], 60, axis=1), rtol=1e-14)
 
 
-@pytest.mark.parametrize("n", [3, 12, 35])
+@pytest.mark.parametrize("n", [3, 12, K.SMALL_N + 6])
 def test_logdet_quad_paths_agree(rng, n):
     a = rng.standard_normal((40, n, n))
     r = a @ a.transpose(0, 2, 1) + n * np.eye(n)
@@ -265,7 +266,7 @@ def test_asymmetry_bound_identity():
 def test_ar1_filter_matches_loop(rng, n_obs, b):
     u = rng.standard_normal((3, n_obs))
     zi = rng.standard_normal(3)
-    y = K.ar1_filter(u, b, zi)
+    y = F.ar1_filter(u, b, zi)
     expected = np.empty_like(u)
     prev = zi / b if b else np.zeros(3)
     for t in range(n_obs):
@@ -273,3 +274,73 @@ def test_ar1_filter_matches_loop(rng, n_obs, b):
         prev = expected[:, t]
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-14)
     assert y.flags.c_contiguous or n_obs == 1
+
+
+@pytest.mark.parametrize("b", [0.0, 0.9, 0.999])
+def test_ar1_filter_time_first_path_matches_dtbtrs(rng, b):
+    """The date-by-date loop on a Fortran-ordered input (N >= 28 objectives) against LAPACK's dtbtrs.
+
+    Both round b * y_{t-1} and then the sum, so they agree to the last bit on IEEE hardware; the assertion
+    allows 1e-15 relative in case a LAPACK build fuses the multiply-add (one rounding instead of two)."""
+    m = F.TIME_FIRST_ROWS + 3
+    u = rng.standard_normal((m, 500))
+    zi = rng.standard_normal(m)
+    ref = F.ar1_filter(u, b, zi)  # C order: dtbtrs
+    uf = np.asfortranarray(u)
+    out = F.ar1_filter(uf, b, zi)
+    assert out.flags.f_contiguous and not np.shares_memory(out, uf)
+    np.testing.assert_allclose(out, ref, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(uf, u)  # input untouched without overwrite
+    same = F.ar1_filter(uf, b, zi, overwrite=True)
+    assert np.shares_memory(same, uf)
+    np.testing.assert_allclose(same, ref, rtol=1e-15, atol=0)
+
+
+def test_prepare_time_first_layout_same_values(rng):
+    """With at least TIME_FIRST_ROWS vech entries (N >= 28) the full-likelihood products are stored time-first;
+    the values and the Q_t filtered from them are the same as in the time-last layout."""
+    n = int(np.ceil((np.sqrt(8 * F.TIME_FIRST_ROWS + 1) - 1) / 2))  # smallest n with n(n+1)/2 >= the threshold
+    small = rng.standard_normal((120, n - 1))
+    assert K.prepare(small, np.eye(n - 1), np.eye(n - 1), pad=1.0).zz.flags.c_contiguous
+    z = rng.standard_normal((120, n))
+    qbar, nbar = np.cov(z, rowvar=False), np.eye(n) * 0.3
+    data = K.prepare(z, qbar, nbar, pad=1.0)
+    assert data.zz.flags.f_contiguous and not data.zz.flags.c_contiguous
+    rows, cols = K.vech_indices(n)
+    zz, nn = K.outer_products(z, rows, cols, 1.0)
+    np.testing.assert_array_equal(data.zz, zz)
+    np.testing.assert_array_equal(data.nn, nn)
+    for g in (0.0, 0.02):
+        q_tf = K.dcc_q_filter(data.zz, data.qbar, 0.03, 0.95, g=g, nn=data.nn, nbar=data.nbar)
+        q_tl = K.dcc_q_filter(zz, data.qbar, 0.03, 0.95, g=g, nn=nn, nbar=data.nbar)
+        np.testing.assert_allclose(q_tf, q_tl, rtol=1e-14, atol=0)
+    parts = K.dcc_q_parts(data.zz, data.qbar, 0.95, nn=data.nn, nbar=data.nbar)
+    np.testing.assert_allclose(parts, K.dcc_q_parts(zz, data.qbar, 0.95, nn=nn, nbar=data.nbar), rtol=1e-14,
+                               atol=1e-15)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_logdet_quad_q_vectorised_chunked_and_lapack_agree(rng, monkeypatch, order):
+    """logdet_quad_q's vectorised Cholesky (whole sample, and in chunks of dates) and the batched LAPACK path
+    give the same log-determinants and quadratic forms, in either memory layout of Q; against numpy's
+    slogdet/solve. Tolerances: 1e-11 relative, rounding of two Cholesky orders at N = 40 and cond(Q) ~ 10."""
+    n, n_obs = 40, 37
+    a = rng.standard_normal((n_obs, n, n))
+    q_full = a @ a.transpose(0, 2, 1) / n + np.eye(n)
+    i, j = K.vech_indices(n)
+    q = np.array(q_full[:, i, j].T, order=order)
+    zt = rng.standard_normal((n, n_obs))
+    d = np.sqrt(np.diagonal(q_full, axis1=1, axis2=2))  # (T, n)
+    r = q_full / (d[:, :, None] * d[:, None, :])
+    logdet = np.linalg.slogdet(r)[1]
+    quad = np.einsum("ti,ti->t", zt.T, np.linalg.solve(r, zt.T[:, :, None])[:, :, 0])
+    whole = K.logdet_quad_q(q, zt)
+    monkeypatch.setattr(K, "VECTORISED_ENTRIES", n * n * 10)  # chunks of 10 dates (the last one 7)
+    assert K.vectorised_chunk(n, n_obs) == 10
+    chunked = K.logdet_quad_q(q, zt, work=np.empty((n, n, 10)))
+    monkeypatch.setattr(K, "SMALL_N", n - 1)
+    lapack = K.logdet_quad_q(q, zt)
+    for ld, qd in (whole, chunked, lapack):
+        np.testing.assert_allclose(ld, logdet, rtol=1e-11)
+        np.testing.assert_allclose(qd, quad, rtol=1e-11)
+    np.testing.assert_array_equal(chunked[0], whole[0])  # the arithmetic of a date does not see the chunking
