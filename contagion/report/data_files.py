@@ -101,10 +101,15 @@ def _chosen(native: Sequence[str], wanted: set[str]) -> list[str]:
     return chosen or [f for f in _BOTH if f in wanted][:1]
 
 
+def _tidy(frame: pd.DataFrame, name: str, inputs: ReportInputs) -> pd.DataFrame:
+    """Table ``name`` as its file holds it: rounded, sorted, with the demo note when simulated."""
+    return normalise(frame, _SORT.get(name), simulated=inputs.simulated)
+
+
 def _save_table(root: Path, rel: str, frame: pd.DataFrame, name: str, inputs: ReportInputs,
                 formats: Sequence[str] = _CSV) -> pd.DataFrame:
     simulated = inputs.simulated
-    out = normalise(frame, _SORT.get(name), simulated=simulated)
+    out = _tidy(frame, name, inputs)
     chosen = _chosen(formats, inputs.formats)
     if "csv" in chosen:
         write_csv(out, root / f"{rel}.csv")
@@ -143,7 +148,7 @@ def figure_tables(inputs: ReportInputs) -> ReportTables:
     empty. :mod:`contagion.workflow.early` draws the figures from these while the run still writes its files.
     """
     def table(name: str) -> pd.DataFrame:
-        return normalise(_combine(inputs.outputs, name), _SORT.get(name), simulated=inputs.simulated)
+        return _tidy(_combine(inputs.outputs, name), name, inputs)
 
     outputs, empty = inputs.outputs, pd.DataFrame()
     wanted = _models_wanted(inputs)

@@ -6,9 +6,10 @@ Two things on a run's critical path do not need every job:
   :func:`main_lag_order` computes it up front, from the main job's panel and the same headline VAR
   (:func:`contagion.workflow.sections.connectedness.headline_var`), in a fraction of the main job's time,
   so that every job can run at once instead of the main job first and the rest after it;
-- every report **figure** is drawn from the main job's tables. :class:`EarlyFigures` draws them in a forked
-  process as soon as the main job is done, while the robustness jobs still run and the parent writes the
-  tables; :func:`contagion.report.writer.write_report` then moves the finished files into the run folder.
+- every report **figure** is drawn from the main job's tables. :class:`EarlyFigures` forks its processes
+  before the worker pool, hands them the main job's output as soon as it is done and lets them draw while the
+  robustness jobs still run and the parent writes the tables; :func:`contagion.report.writer.write_report`
+  then moves the finished files into the run folder.
 
 Neither changes a number or a byte: the lag order is checked against the main job's own (a mismatch reruns
 the robustness jobs with the job's value), and the figures are the same deterministic drawings of the same
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["EarlyFigures", "fork_available", "main_lag_order"]
 
 logger = logging.getLogger(__name__)
+
 
 def fork_available() -> bool:
     """Whether this platform can fork (the early figures and the worker pool rely on it)."""

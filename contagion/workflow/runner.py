@@ -256,7 +256,7 @@ def _run_jobs_of(spec: Study, frames: Mapping[str, pd.DataFrame], hashes: Mappin
     keys = {"main": job_key(main_job, hashes)}
 
     def variants(done: Mapping[str, JobOutput]) -> list[Job]:
-        if "main" in done:
+        if "main" in done:  # the job's own order (not main_lag_order: it checks the up-front one)
             order = done["main"].info.get("var", {}).get("lag_order")
             lags = None if order is None else int(order)
         else:
@@ -395,7 +395,7 @@ def run_study(
         early.prepare()  # forked before any worker pool or thread of it exists
     t0 = time.perf_counter()
     try:
-        with sharing_panels():  # the up-front lag order builds the main job's panel: the job reuses it
+        with sharing_panels():  # jobs of this process with the same panel build it once
             jobs, keys, outputs = _run_jobs_of(spec, frames, hashes, source_name, cache, n_jobs=n_jobs,
                                                scheduler=scheduler, progress=job_progress, on_done=on_done)
     except BaseException:
